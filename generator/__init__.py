@@ -1,0 +1,1 @@
+"""studydeck: sourced quiz and study-deck generator (load -> validate -> compile -> write)."""

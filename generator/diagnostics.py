@@ -1,0 +1,347 @@
+"""Compiler-style diagnostics: one class per kind of problem, a Diagnostic per occurrence.
+
+Every problem kind is a subclass of :class:`Problem` with a ``code`` and a docstring that
+explains it; ``Problem.at(span, message)`` makes the located :class:`Diagnostic`.
+Nothing here prints; the command line formats a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in an input file: path as given, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    notes: tuple[str, ...] = ()
+
+    def format(self) -> str:
+        head = f"{self.span.path}:{self.span.line}:{self.span.col}: {self.severity}[{self.code}]: {self.message}"
+        return "\n".join([head, *(f"    {note}" for note in self.notes)])
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.span.path,
+            "line": self.span.line,
+            "col": self.span.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "notes": list(self.notes),
+        }
+
+
+class Problem:
+    """Base of every kind of problem; subclasses set ``code`` and, for smells, ``severity``."""
+
+    code: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "error"
+    registry: ClassVar[dict[str, type[Problem]]] = {}
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if cls.code in Problem.registry:
+            raise RuntimeError(f"duplicate diagnostic code {cls.code}")
+        Problem.registry[cls.code] = cls
+
+    @classmethod
+    def at(cls, span: Span, message: str, *notes: str) -> Diagnostic:
+        return Diagnostic(span, cls.severity, cls.code, message, tuple(notes))
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+class MissingFile(Problem):
+    """A file or folder the project needs (project file, decks/, seeds/, a seed text) is absent."""
+
+    code = "missing-file"
+
+
+class FileTooLarge(Problem):
+    """An input file is over the size cap; it is not parsed at all."""
+
+    code = "file-too-large"
+
+
+class Encoding(Problem):
+    """The file is not plain UTF-8: invalid bytes, a byte-order mark, or UTF-16/32."""
+
+    code = "encoding"
+
+
+class NulByte(Problem):
+    """The file holds a NUL byte, which no text file should."""
+
+    code = "nul-byte"
+
+
+class LineEnd(Problem):
+    """A bare carriage return (old Mac line end); use LF or CRLF."""
+
+    code = "line-end"
+
+
+class ControlCharacter(Problem):
+    """A control character (other than tab and newline) in the text."""
+
+    code = "control-character"
+
+
+class InvisibleCharacter(Problem):
+    """A bidirectional override or zero-width character, which can hide what text really says."""
+
+    code = "invisible-character"
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+
+class YamlSyntax(Problem):
+    """The YAML itself does not parse (bad indentation, a tab used for indentation, unclosed quote...)."""
+
+    code = "yaml-syntax"
+
+
+class MultipleDocuments(Problem):
+    """More than one YAML document (``---``) in one file."""
+
+    code = "multiple-documents"
+
+
+class EmptyFile(Problem):
+    """The file has no YAML document in it."""
+
+    code = "empty-file"
+
+
+class AnchorOrAlias(Problem):
+    """Anchors (``&a``), aliases (``*a``) and merge keys (``<<``) are refused: they hide repetition
+    and allow 'billion laughs' expansion."""
+
+    code = "anchor-alias"
+
+
+class YamlTag(Problem):
+    """Explicit tags (``!!python/object``, ``!!str``...) are refused; the schema gives every value its type."""
+
+    code = "yaml-tag"
+
+
+class TooDeep(Problem):
+    """Nesting deeper than the cap."""
+
+    code = "too-deep"
+
+
+class TooLarge(Problem):
+    """A value or list over its size cap (characters in a text, items in a deck file)."""
+
+    code = "too-large"
+
+
+class DuplicateKey(Problem):
+    """A key appears twice in one mapping (also keys YAML 1.1 would read alike, such as ``yes`` and ``true``)."""
+
+    code = "duplicate-key"
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+class WrongType(Problem):
+    """A value has the wrong shape: a list where text is expected, ``yes`` where ``true``/``false`` is."""
+
+    code = "wrong-type"
+
+
+class MissingField(Problem):
+    """A required field is absent or empty."""
+
+    code = "missing-field"
+
+
+class UnknownField(Problem):
+    """A field the format does not define (often a typo)."""
+
+    code = "unknown-field"
+
+
+class UnknownType(Problem):
+    """An item's ``type`` is not one of the known item types."""
+
+    code = "unknown-type"
+
+
+class BadValue(Problem):
+    """A value is of the right type but not allowed: an id that is not a lowercase slug, a bad tag,
+    a date that does not parse, an unknown paper size."""
+
+    code = "bad-value"
+
+
+class WrongCount(Problem):
+    """A list has too few or too many entries (distractors, events, pairs, claims)."""
+
+    code = "wrong-count"
+
+
+# --- cross-checks -----------------------------------------------------------------------------
+
+
+class DuplicateId(Problem):
+    """Two items share an id (compared case-insensitively after Unicode normalisation)."""
+
+    code = "duplicate-id"
+
+
+class UnknownSource(Problem):
+    """``source.doc`` names no document in ``seeds/sources.yaml``."""
+
+    code = "unknown-source"
+
+
+class SeedModified(Problem):
+    """A seed text's SHA-256 differs from the catalog: seeds are never edited."""
+
+    code = "seed-modified"
+
+
+class ExcerptNotFound(Problem):
+    """The excerpt is not verbatim (after normalisation) in the cited document."""
+
+    code = "excerpt-not-found"
+
+
+class UncitableExcerpt(Problem):
+    """The excerpt lies in a part of the document that is not citable (anonymous reader comments,
+    site boilerplate), as marked in ``seeds/sources.yaml``."""
+
+    code = "uncitable-excerpt"
+
+
+class UnsupportedAnswer(Problem):
+    """A number or date in an answer, claim value or event date does not appear in its own excerpt."""
+
+    code = "answer-not-in-excerpt"
+
+
+class QuoteNotInExcerpt(Problem):
+    """A ``quote`` item's quotation is not inside its excerpt."""
+
+    code = "quote-not-in-excerpt"
+
+
+class DuplicateChoice(Problem):
+    """Two choices of a multiple-choice item (or two pairs of a match item) are the same."""
+
+    code = "duplicate-choice"
+
+
+class ClozeSyntax(Problem):
+    """Cloze markers are malformed, or a cloze item has none."""
+
+    code = "cloze-syntax"
+
+
+class OrderNotChronological(Problem):
+    """The events of an ``order`` item are not listed in strictly increasing date order."""
+
+    code = "order-not-chronological"
+
+
+class Correction(Problem):
+    """A false true/false statement needs a correction; a true one must not have one."""
+
+    code = "correction"
+
+
+class UnattributedOpinion(Problem):
+    """An item citing an opinion piece does not name its author or outlet in the question,
+    so a viewpoint would read as fact."""
+
+    code = "unattributed-opinion"
+
+
+# --- smells (warnings) --------------------------------------------------------------------------
+
+
+class LongExcerpt(Problem):
+    """An excerpt is longer than a learner will read on a card back."""
+
+    code = "long-excerpt"
+    severity = "warning"
+
+
+class AnswerInQuestion(Problem):
+    """The question contains its own answer."""
+
+    code = "answer-in-question"
+    severity = "warning"
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """All diagnostics of one run, sorted by place, with the counts that decide the exit code."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diags)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.diagnostics, key=lambda d: (d.span, d.code, d.message)))
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
+            f" in {plural(self.files, 'file')}"
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "files": self.files,
+                "diagnostics": [d.to_json() for d in self],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )

@@ -1,0 +1,270 @@
+"""Load stage: project folder -> model, with every schema problem located.
+
+Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
+dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
+with a problem is left out of the model, so later checks see only well-formed items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from . import yamltree
+from .diagnostics import (
+    BadValue,
+    Diagnostic,
+    MissingField,
+    MissingFile,
+    Span,
+    TooLarge,
+    UnknownField,
+    UnknownType,
+    WrongCount,
+    WrongType,
+)
+from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, format_fields
+from .yamltree import Mapping, Node, Scalar, Sequence, describe
+
+PROJECT_FILE = "studydeck.yaml"
+CATALOG_FILE = "seeds/sources.yaml"
+
+
+class _Invalid:
+    """Marks a value that failed conversion (its problems are already reported)."""
+
+
+INVALID: Any = _Invalid()
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (Union, types.UnionType)
+
+
+class _Converter:
+    """Types a node tree against a model class; ``diags`` collects every problem."""
+
+    def __init__(self) -> None:
+        self.diags: list[Diagnostic] = []
+
+    def convert(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
+        if _is_union(tp):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) < len(typing.get_args(tp)) and isinstance(node, Scalar) and node.is_null:
+                return None
+            if len(args) == 1:
+                return self.convert(node, args[0], name, meta)
+            return self.item(node, name)
+        if dataclasses.is_dataclass(tp):
+            return self.record(node, tp, name)
+        if typing.get_origin(tp) is tuple:
+            return self.sequence(node, typing.get_args(tp)[0], name, meta)
+        if not isinstance(node, Scalar) or node.is_null:
+            what = "a value" if isinstance(node, Scalar) else describe(node)
+            cls = MissingField if isinstance(node, Scalar) else WrongType
+            self.diags.append(cls.at(node.span, f"{name}: expected {_expect(tp)}, got {what}"))
+            return INVALID
+        return self.scalar(node, tp, name, meta)
+
+    def scalar(self, node: Scalar, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
+        text = node.value.strip()
+        if tp is bool:
+            if node.plain and text in ("true", "false"):
+                return text == "true"
+            self.diags.append(WrongType.at(node.span, f"{name}: expected true or false, got {node.value!r}"))
+            return INVALID
+        if tp is int:
+            if node.plain and re.fullmatch(r"0|[1-9][0-9]{0,8}", text):
+                value = int(text)
+                low, high = meta.get("minimum"), meta.get("maximum")
+                if (low is None or value >= low) and (high is None or value <= high):
+                    return value
+                self.diags.append(BadValue.at(node.span, f"{name}: {value} is outside {low}..{high}"))
+                return INVALID
+            self.diags.append(WrongType.at(node.span, f"{name}: expected a whole number, got {node.value!r}"))
+            return INVALID
+        if typing.get_origin(tp) is Literal:
+            options = typing.get_args(tp)
+            if text in options:
+                return text
+            self.diags.append(BadValue.at(node.span, f"{name}: {text!r} is not one of {', '.join(options)}"))
+            return INVALID
+        if not text:
+            self.diags.append(MissingField.at(node.span, f"{name} is empty"))
+            return INVALID
+        pattern = meta.get("pattern")
+        if pattern and not re.fullmatch(pattern, text):
+            self.diags.append(BadValue.at(node.span, f"{name}: {text!r} does not match {pattern}"))
+            return INVALID
+        return text
+
+    def sequence(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
+        if not isinstance(node, Sequence):
+            self.diags.append(WrongType.at(node.span, f"{name}: expected a list, got {describe(node)}"))
+            return INVALID
+        low, high = meta.get("min_items"), meta.get("max_items")
+        if high is not None and len(node.items) > high:
+            cls = TooLarge if high >= 1000 else WrongCount
+            self.diags.append(cls.at(node.span, f"{name}: {len(node.items)} entries; at most {high}"))
+            return INVALID
+        if low is not None and len(node.items) < low:
+            self.diags.append(WrongCount.at(node.span, f"{name}: {len(node.items)} entries; at least {low}"))
+        item_meta = {"pattern": meta["items_pattern"]} if "items_pattern" in meta else {}
+        values = [self.convert(child, tp, f"{name}[{i + 1}]", item_meta) for i, child in enumerate(node.items)]
+        if low is not None and len(node.items) < low:
+            return INVALID
+        if _is_union(tp):  # items: keep the good ones so every later check still runs on them
+            return tuple(v for v in values if v is not INVALID)
+        if any(v is INVALID for v in values):
+            return INVALID
+        return tuple(values)
+
+    def item(self, node: Node, name: str) -> Any:
+        """An item: its ``type`` key picks the class."""
+        if not isinstance(node, Mapping):
+            self.diags.append(WrongType.at(node.span, f"{name}: an item is a mapping, got {describe(node)}"))
+            return INVALID
+        kind = next((v for k, v in node.entries if k.value == "type"), None)
+        if kind is None:
+            self.diags.append(MissingField.at(node.span, f"{name}: item has no type"))
+            return INVALID
+        cls = ITEM_TYPES.get(kind.value.strip()) if isinstance(kind, Scalar) else None
+        if cls is None:
+            got = kind.value if isinstance(kind, Scalar) else describe(kind)
+            hint = difflib.get_close_matches(str(got), ITEM_TYPES, 1)
+            more = f"; did you mean {hint[0]!r}?" if hint else f"; one of {', '.join(ITEM_TYPES)}"
+            self.diags.append(UnknownType.at(kind.span, f"{name}: unknown item type {got!r}{more}"))
+            return INVALID
+        return self.record(node, cls, name)
+
+    def record(self, node: Node, cls: type, name: str) -> Any:
+        if not isinstance(node, Mapping):
+            self.diags.append(WrongType.at(node.span, f"{name}: expected a mapping, got {describe(node)}"))
+            return INVALID
+        fields = {f.name: f for f in format_fields(cls)}
+        label = _label(node, name)
+        values: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        ok = True
+        for key, value in node.entries:
+            f = fields.get(key.value)
+            if f is None:
+                hint = difflib.get_close_matches(key.value, fields, 1)
+                more = f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(fields)}"
+                self.diags.append(UnknownField.at(key.span, f"{label}: unknown field {key.value!r}{more}"))
+                continue  # reported; the record stays usable so its other checks still run
+            if isinstance(value, Scalar) and value.is_null and f.default is not dataclasses.MISSING:
+                continue  # an empty optional field is as if absent
+            converted = self.convert(value, _hints(cls)[f.name], f"{label}.{f.name}", f.metadata)
+            spans[f.name] = value.span
+            if converted is INVALID:
+                ok = False
+            else:
+                values[f.name] = converted
+        for f in fields.values():
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and f.name not in values and f.name not in spans:
+                self.diags.append(MissingField.at(node.span, f"{label}: missing field {f.name!r}"))
+                ok = False
+        if not ok:
+            return INVALID
+        return cls(pos=Pos(node.span, spans), **values)
+
+
+def _label(node: Mapping, name: str) -> str:
+    """``items[3]`` becomes ``items[3] (id-of-item)`` when the mapping has an id, for clearer messages."""
+    ident = next((v for k, v in node.entries if k.value == "id"), None)
+    if isinstance(ident, Scalar) and ident.value and "items[" in name:
+        return f"{name} ({ident.value.strip()[:60]})"
+    return name
+
+
+def _expect(tp: Any) -> str:
+    if tp is bool:
+        return "true or false"
+    if tp is int:
+        return "a whole number"
+    return "text"
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the current folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith(".." + os.sep + "..") else rel
+
+
+def read_model(path: Path, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
+    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [MissingFile.at(Span(shown), f"cannot read {name}: {exc.strerror}")]
+    node, diags = yamltree.load(data, shown)
+    if node is None:
+        return None, diags
+    conv = _Converter()
+    value = conv.record(node, cls, name)
+    return (None if value is INVALID else value), diags + conv.diags
+
+
+def read_deck(path: Path) -> tuple[Deck | None, list[Diagnostic]]:
+    """A deck file -> Deck holding its well-formed items (the others' problems are reported)."""
+    deck, diags = read_model(path, Deck, "deck")
+    return deck, diags
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded from a project folder, before cross-checks."""
+
+    root: Path
+    config: ProjectConfig | None
+    catalog: Catalog | None
+    decks: tuple[Deck, ...]
+    files: int
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for deck in self.decks for item in deck.items]
+
+
+def deck_files(root: Path) -> list[Path]:
+    return sorted((root / "decks").glob("*.yaml"))
+
+
+def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
+    """First gather all data: project file, source catalog and every deck file."""
+    diags: list[Diagnostic] = []
+    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project")
+    diags += more
+    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog")
+    diags += more
+    paths = deck_files(root)
+    if not (root / "decks").is_dir():
+        diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))
+    elif not paths:
+        diags.append(MissingFile.at(Span(display_path(root / "decks")), "no deck files (decks/*.yaml)"))
+    decks = []
+    for path in paths:
+        deck, more = read_deck(path)
+        diags += more
+        if deck is not None:
+            decks.append(deck)
+    return Project(root, config, catalog, tuple(decks), len(paths) + 2), diags

@@ -1,0 +1,235 @@
+"""The seed corpus: catalog entries, their texts, normalisation and excerpt lookup.
+
+Normalisation (applied alike to seeds and excerpts, documented in docs/format.md):
+
+1. Unicode NFC.
+2. Typographic quotes become ``'`` and ``"``; dashes and minus signs become ``-`` (a run of
+   dashes becomes one); ``…`` becomes ``...``; every kind of space becomes a plain space.
+3. A backslash before punctuation is dropped (the token-style article writes ``\\(``).
+4. Runs of whitespace become one space; a space before ``, . ; : ! ? ) ] '`` and after ``( [``
+   is dropped (the token-style article writes ``Islamabad , the capital`` and ``Zia 's``).
+
+Matching is then exact and case-sensitive. Each normalised character remembers its offset in
+the original text, so a match reports its original line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import BadValue, Diagnostic, MissingFile, SeedModified
+from .model import Catalog, SourceDoc
+
+_TRANSLATE = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    "\u2026": "...",
+}
+_CLOSE = set(",.;:!?)]'")
+_OPEN = set("([")
+_PUNCT = set("()[]{},.;:!?'\"-/&*#%@$_+=<>|~^")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalised text, and for each of its characters the offset in ``text`` it came from."""
+    out: list[str] = []
+    offsets: list[int] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch == "\\" and i + 1 < n and text[i + 1] in _PUNCT:
+            continue
+        if ch.isspace():
+            if out and out[-1] != " " and out[-1] not in _OPEN:
+                out.append(" ")
+                offsets.append(i)
+            continue
+        for c in _TRANSLATE.get(ch, ch):
+            if c in _CLOSE and out and out[-1] == " ":
+                out.pop()
+                offsets.pop()
+            if c == "-" and out and out[-1] == "-":
+                continue
+            out.append(c)
+            offsets.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def normalise(text: str) -> str:
+    """The normal form used to compare excerpts with seeds."""
+    return normalise_with_offsets(unicodedata.normalize("NFC", text))[0]
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: str
+    start: int  # offsets in the normalised text
+    end: int
+    line: int
+
+
+@dataclass
+class Document:
+    """One seed text, normalised once, with indexes built on first use."""
+
+    entry: SourceDoc
+    text: str  # NFC of the file
+    norm: str = ""
+    offsets: list[int] = field(default_factory=list)
+    excluded: list[tuple[int, int, str]] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list)
+    _lower: str | None = None
+    _shingles: dict[tuple[str, ...], list[int]] | None = None
+    _words: list[tuple[int, str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.norm, self.offsets = normalise_with_offsets(self.text)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    def line_of(self, norm_offset: int) -> int:
+        """1-based line in the original file of a normalised offset."""
+        original = self.offsets[min(norm_offset, len(self.offsets) - 1)] if self.offsets else 0
+        return bisect.bisect_right(self._line_starts, original)
+
+    def locate(self, excerpt: str) -> Hit | None:
+        target = normalise(excerpt)
+        start = self.norm.find(target) if target else -1
+        if start < 0:
+            return None
+        return Hit(self.entry.id, start, start + len(target), self.line_of(start))
+
+    def excluded_reason(self, hit: Hit) -> str | None:
+        for start, end, reason in self.excluded:
+            if hit.start < end and hit.end > start:
+                return reason
+        return None
+
+    def words(self) -> list[tuple[int, str]]:
+        if self._words is None:
+            self._words = [(m.start(), m.group().lower()) for m in _WORD.finditer(self.norm)]
+        return self._words
+
+    def closest(self, excerpt: str) -> tuple[str, int, str] | None:
+        """The passage most like ``excerpt``: (passage, line, where it first differs), or None.
+
+        Votes by shared word trigrams (then single long words) for an alignment, so the cost is
+        linear in the excerpt's length whatever the document's size.
+        """
+        target = normalise(excerpt)
+        ex_words = [m.group().lower() for m in _WORD.finditer(target)]
+        words = self.words()
+        if not ex_words or not words:
+            return None
+        if self._shingles is None:
+            self._shingles = defaultdict(list)
+            for i in range(len(words) - 2):
+                self._shingles[(words[i][1], words[i + 1][1], words[i + 2][1])].append(i)
+        votes: Counter[int] = Counter()
+        for j in range(len(ex_words) - 2):
+            for i in self._shingles.get((ex_words[j], ex_words[j + 1], ex_words[j + 2]), ())[:50]:
+                votes[i - j] += 1
+        if not votes:
+            long_words = {w for w in ex_words if len(w) > 5}
+            for i, (_, w) in enumerate(words):
+                if w in long_words:
+                    votes[i - ex_words.index(w)] += 1
+        if not votes:
+            return None
+        first = max(0, min(votes.most_common(1)[0][0], len(words) - 1))
+        start = words[first][0]
+        passage = self.norm[start : start + len(target) + 20].rsplit(" ", 1)[0]
+        same = 0
+        while same < min(len(target), len(self.norm) - start) and target[same] == self.norm[start + same]:
+            same += 1
+        differs = target[max(0, same - 15) : same + 25]
+        return passage, self.line_of(start), differs
+
+    def search(self, phrase: str) -> list[Hit]:
+        """Case-insensitive occurrences of a phrase, after normalisation."""
+        if self._lower is None:
+            lowered = self.norm.lower()
+            self._lower = lowered if len(lowered) == len(self.norm) else self.norm
+        target = normalise(phrase).lower()
+        hits, start = [], self._lower.find(target) if target else -1
+        while start >= 0:
+            hits.append(Hit(self.entry.id, start, start + len(target), self.line_of(start)))
+            start = self._lower.find(target, start + 1)
+        return hits
+
+    def passage(self, hit: Hit, limit: int = 320) -> str:
+        """The sentence (or sentences) around a hit, in normal form: ready to paste as an excerpt."""
+        sentence = self.norm.rfind(". ", 0, hit.start)
+        start = sentence + 2 if sentence >= 0 else 0
+        start = max(start, hit.start - limit // 2)
+        ends = [e for e in (self.norm.find(". ", hit.end), len(self.norm)) if e >= 0]
+        end = min(min(ends) + 1, hit.end + limit // 2, len(self.norm))
+        if start > 0 and self.norm[start - 1] not in " \n":
+            start = self.norm.find(" ", start) + 1
+        if end < len(self.norm) and self.norm[end - 1] not in ".!?":
+            end = self.norm.rfind(" ", hit.end, end) if self.norm.rfind(" ", hit.end, end) > 0 else end
+        return self.norm[start:end].strip()
+
+    def paragraphs(self) -> list[tuple[int, int, int]]:
+        """(normalised start, normalised end, line) of each paragraph (blocks between blank lines)."""
+        spans = []
+        for m in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", self.text):
+            lo = bisect.bisect_left(self.offsets, m.start())
+            hi = bisect.bisect_left(self.offsets, m.end())
+            if hi > lo:
+                spans.append((lo, hi, self.text.count("\n", 0, m.start()) + 1))
+        return spans
+
+
+@dataclass
+class Corpus:
+    documents: dict[str, Document]
+
+    def get(self, doc_id: str) -> Document | None:
+        return self.documents.get(doc_id)
+
+
+def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]:
+    """Read every catalogued seed, checking its hash and its uncitable regions' markers."""
+    diags: list[Diagnostic] = []
+    documents: dict[str, Document] = {}
+    for entry in catalog.sources:
+        path = root / "seeds" / entry.file
+        try:
+            data = path.read_bytes()
+        except OSError:
+            diags.append(MissingFile.at(entry.pos.of("file"), f"seed file seeds/{entry.file} is missing"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry.sha256:
+            diags.append(
+                SeedModified.at(
+                    entry.pos.of("sha256"),
+                    f"seeds/{entry.file} has SHA-256 {digest[:12]}..., catalog says {entry.sha256[:12]}...;"
+                    " seeds are copied verbatim and never edited",
+                )
+            )
+        if entry.id in documents:
+            diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
+            continue
+        doc = Document(entry, unicodedata.normalize("NFC", data.decode("utf-8", "replace")))
+        for region in entry.uncitable:
+            start_hit = doc.locate(region.start)
+            end_hit = doc.locate(region.end) if region.end else None
+            if start_hit is None or (region.end and end_hit is None):
+                where = region.pos.of("start" if start_hit is None else "end")
+                diags.append(BadValue.at(where, f"uncitable region marker is not in seeds/{entry.file}"))
+                continue
+            end = end_hit.start if end_hit else len(doc.norm)
+            doc.excluded.append((start_hit.start, end, region.reason))
+        documents[entry.id] = doc
+    return Corpus(documents), diags

@@ -1,0 +1,231 @@
+"""Validate stage: the loaded project against the corpus -> every problem, never stopping early.
+
+Schema problems were found while loading; these are the cross-checks: unique ids, cited sources
+that exist, excerpts verbatim in their documents (and citable), answers supported by their own
+excerpts, well-formed choices, cloze markers and event order, and opinions attributed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from . import facts
+from .diagnostics import (
+    AnswerInQuestion,
+    BadValue,
+    ClozeSyntax,
+    Correction,
+    Diagnostic,
+    DuplicateChoice,
+    DuplicateId,
+    ExcerptNotFound,
+    LongExcerpt,
+    OrderNotChronological,
+    QuoteNotInExcerpt,
+    Span,
+    UnattributedOpinion,
+    UncitableExcerpt,
+    UnknownSource,
+    UnsupportedAnswer,
+)
+from .load import Project
+from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse, parts
+from .sources import Corpus, normalise
+
+LONG_EXCERPT = 600
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+
+
+def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
+    """Every cross-check problem of the project's well-formed items."""
+    diags = list(_unique_ids(project.items))
+    for item in project.items:
+        diags += _check_item(item, corpus)
+    return diags
+
+
+def _unique_ids(items: list[Item]) -> Iterator[Diagnostic]:
+    seen: dict[str, Item] = {}
+    for item in items:
+        key = unicodedata.normalize("NFKC", item.id).casefold()
+        if key in seen:
+            first = seen[key].pos.of("id")
+            yield DuplicateId.at(item.pos.of("id"), f"id {item.id!r} is already used at {first.path}:{first.line}")
+        else:
+            seen[key] = item
+
+
+def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for ref in item.sources():
+        diags += _check_excerpt(ref, corpus)
+    diags += _attribution(item, corpus)
+    if isinstance(item, Basic):
+        diags += _supported(item.answer, item.source, item.pos.of("answer"))
+        diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
+    elif isinstance(item, Mcq):
+        diags += _distinct([item.answer, *item.distractors], item.pos.of("distractors"), "choice")
+        diags += _supported(item.answer, item.source, item.pos.of("answer"))
+        diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
+    elif isinstance(item, TrueFalse):
+        if not item.answer and not item.correction:
+            diags.append(Correction.at(item.pos.of("answer"), "a false statement needs a correction"))
+        if item.answer and item.correction:
+            diags.append(Correction.at(item.pos.of("correction"), "a true statement takes no correction"))
+        if item.correction:
+            diags += _supported(item.correction, item.source, item.pos.of("correction"))
+    elif isinstance(item, Cloze):
+        diags += _cloze(item)
+    elif isinstance(item, Order):
+        diags += _order(item)
+    elif isinstance(item, Match):
+        diags += _distinct([p.left for p in item.pairs], item.pos.of("pairs"), "left side")
+        diags += _distinct([p.right for p in item.pairs], item.pos.of("pairs"), "right side")
+        for pair in item.pairs:
+            diags += _supported(pair.right, pair.source, pair.pos.of("right"))
+    elif isinstance(item, Quote):
+        if normalise(item.quotation) not in normalise(item.source.excerpt):
+            diags.append(QuoteNotInExcerpt.at(item.pos.of("quotation"), "the quotation is not inside the excerpt"))
+    elif isinstance(item, Claims):
+        for claim in item.claims:
+            diags += _supported(claim.value, claim.source, claim.pos.of("value"))
+    return diags
+
+
+def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
+    doc = corpus.get(ref.doc)
+    if doc is None:
+        hint = difflib.get_close_matches(ref.doc, corpus.documents, 1)
+        more = f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(corpus.documents)}"
+        return [UnknownSource.at(ref.pos.of("doc"), f"no source {ref.doc!r} in seeds/sources.yaml{more}")]
+    where = ref.pos.of("excerpt")
+    hit = doc.locate(ref.excerpt)
+    if hit is None:
+        notes = []
+        near = doc.closest(ref.excerpt)
+        if near:
+            passage, line, differs = near
+            notes = [f'did you mean: "{_clip(passage)}" (line {line})', f'first difference near: "{differs}"']
+        return [ExcerptNotFound.at(where, f"excerpt is not in seeds/{doc.entry.file} ({ref.doc})", *notes)]
+    diags = []
+    reason = doc.excluded_reason(hit)
+    if reason:
+        diags.append(UncitableExcerpt.at(where, f"excerpt lies in {reason} (line {hit.line}), which items may not cite"))
+    if hit.end - hit.start > LONG_EXCERPT:
+        diags.append(
+            LongExcerpt.at(where, f"excerpt is {hit.end - hit.start} characters; keep it under {LONG_EXCERPT}")
+        )
+    return diags
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:
+    missing = facts.unsupported(answer, ref.excerpt)
+    if not missing:
+        return []
+    return [
+        UnsupportedAnswer.at(span, f"{', '.join(repr(m) for m in missing)} does not appear in the cited excerpt")
+    ]
+
+
+def _answer_in_question(question: str, answer: str, span: Span) -> list[Diagnostic]:
+    q, a = normalise(question).casefold(), normalise(answer).casefold()
+    if len(a) >= 3 and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", q):
+        return [AnswerInQuestion.at(span, f"the question contains its own answer {answer!r}")]
+    return []
+
+
+def _distinct(choices: list[str], span: Span, what: str) -> list[Diagnostic]:
+    seen: set[str] = set()
+    diags = []
+    for choice in choices:
+        key = normalise(choice).casefold()
+        if key in seen:
+            diags.append(DuplicateChoice.at(span, f"{what} {choice!r} appears twice"))
+        seen.add(key)
+    return diags
+
+
+def _cloze(item: Cloze) -> list[Diagnostic]:
+    span = item.pos.of("text")
+    markers = list(CLOZE.finditer(item.text))
+    rest = CLOZE.sub("", item.text)
+    diags = []
+    if "{{" in rest or "}}" in rest:
+        diags.append(ClozeSyntax.at(span, "malformed or nested cloze marker; write {{c1::answer}} or {{c1::answer::hint}}"))
+    if not markers:
+        diags.append(ClozeSyntax.at(span, "a cloze item needs at least one {{c1::...}} marker"))
+        return diags
+    numbers = sorted({int(m[1]) for m in markers})
+    if numbers[0] != 1 or numbers != list(range(1, len(numbers) + 1)):
+        diags.append(ClozeSyntax.at(span, f"cloze numbers must run c1, c2, ... without gaps; found {numbers}"))
+    for m in markers:
+        if not m[2].strip():
+            diags.append(ClozeSyntax.at(span, f"empty cloze deletion c{m[1]}"))
+        else:
+            diags += _supported(m[2], item.source, span)
+    return diags
+
+
+def _order(item: Order) -> list[Diagnostic]:
+    diags = []
+    previous: tuple[facts.Date, str] | None = None
+    for event in item.events:
+        date = facts.parse_date(event.date)
+        if date is None:
+            diags.append(BadValue.at(event.pos.of("date"), f"date {event.date!r} is not like '3 July 2007', 'July 2007' or '2007'"))
+            previous = None
+            continue
+        why = facts.date_unsupported(date, event.source.excerpt)
+        if why:
+            diags.append(UnsupportedAnswer.at(event.pos.of("date"), f"{why!r} of the date does not appear in the event's excerpt"))
+        if previous and not _before(previous[0], date):
+            diags.append(
+                OrderNotChronological.at(
+                    event.pos.of("date"),
+                    f"{event.date} does not come strictly after {previous[1]}; list events earliest first",
+                )
+            )
+        previous = (date, event.date)
+    return diags
+
+
+def _before(a: facts.Date, b: facts.Date) -> bool:
+    """True when ``a`` is certainly earlier than ``b`` (partial dates compare as ranges)."""
+    if a.year != b.year:
+        return a.year < b.year
+    if not a.month or not b.month or a.month != b.month:
+        return bool(a.month and b.month and a.month < b.month)
+    return bool(a.day and b.day and a.day < b.day)
+
+
+def _attribution(item: Item, corpus: Corpus) -> list[Diagnostic]:
+    """Items citing an opinion piece must name its author or outlet where the learner reads it."""
+    diags = []
+    own = " ".join(str(getattr(item, f, "")) for f in ("question", "statement", "prompt", "text", "context"))
+    for ref, part_text in [(getattr(item, "source", None), ""), *((p.source, _part_text(p)) for p in parts(item))]:
+        doc = corpus.get(ref.doc) if ref else None
+        if ref is None or doc is None or doc.entry.kind != "opinion":
+            continue
+        names = doc.entry.attribution
+        visible = f"{own} {part_text}".casefold()
+        if not any(name.casefold() in visible for name in names):
+            span = ref.pos.of("doc")
+            diags.append(
+                UnattributedOpinion.at(
+                    span,
+                    f"{ref.doc} is an opinion piece: name {' or '.join(names) or 'its author'} in the question"
+                    " so the viewpoint is attributed",
+                )
+            )
+    return diags
+
+
+def _part_text(part: object) -> str:
+    return " ".join(str(getattr(part, f, "")) for f in ("claimant", "text", "left", "right"))

@@ -1,0 +1,278 @@
+"""Strict YAML: bytes -> a tree of located nodes, with no YAML 1.1 surprises.
+
+PyYAML's event stream (its C parser where available) is read directly, so nothing is ever
+constructed by YAML itself: every scalar stays text until the schema types it (``NO``, ``on``,
+``2007-07-03``, ``1:00`` and ``0123`` are strings here), anchors, aliases, merge keys and tags
+are refused, duplicate keys are errors, nesting and size are capped, and every node keeps its
+file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Union
+
+import yaml
+
+from .diagnostics import (
+    AnchorOrAlias,
+    ControlCharacter,
+    Diagnostic,
+    DuplicateKey,
+    EmptyFile,
+    Encoding,
+    FileTooLarge,
+    InvisibleCharacter,
+    LineEnd,
+    MultipleDocuments,
+    NulByte,
+    Span,
+    TooDeep,
+    TooLarge,
+    WrongType,
+    YamlSyntax,
+    YamlTag,
+)
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 24
+MAX_SCALAR_CHARS = 20_000
+
+_Parser = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader  # the C parser when libyaml is there
+
+# Keys YAML 1.1 reads as the same boolean; two of one class in a mapping are duplicates.
+_BOOL_WORDS = {w: "true" for w in ("y", "yes", "true", "on")} | {w: "false" for w in ("n", "no", "false", "off")}
+_BIDI_AND_ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Scalar:
+    value: str
+    span: Span
+    plain: bool  # unquoted: an empty plain scalar is YAML's null
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.value == ""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    entries: tuple[tuple[Scalar, Node], ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Sequence:
+    items: tuple[Node, ...]
+    span: Span
+
+
+Node = Union[Scalar, Mapping, Sequence]
+
+
+def describe(node: Node) -> str:
+    """A short name for a node's shape, for messages."""
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    return "an empty value" if node.is_null else f"text {node.value[:40]!r}"
+
+
+def _span(path: str, mark: object) -> Span:
+    return Span(path, getattr(mark, "line", 0) + 1, getattr(mark, "column", 0) + 1)
+
+
+def _offset_span(path: str, text: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(path, line, col)
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes -> text, or the reasons it is not acceptable UTF-8 YAML source."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [FileTooLarge.at(Span(path), f"file is {len(data):,} bytes; the cap is {MAX_FILE_BYTES:,}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Encoding.at(Span(path), "file is UTF-16 (or UTF-32); save it as UTF-8")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, [Encoding.at(Span(path), "file starts with a byte-order mark; save it as UTF-8 without BOM")]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        head = data[:nul].decode("utf-8", "replace")
+        return None, [NulByte.at(_offset_span(path, head, len(head)), "NUL byte in file")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start].decode("utf-8", "replace")
+        bad = data[exc.start : exc.start + 1].hex()
+        return None, [Encoding.at(_offset_span(path, head, len(head)), f"invalid UTF-8 byte 0x{bad}")]
+    return text, check_characters(text, path)
+
+
+def check_characters(text: str, path: str) -> list[Diagnostic]:
+    """Control, bidi-override and zero-width characters, and bare CR line ends, located."""
+    diags = []
+    for m in re.finditer("\r(?!\n)", text):
+        diags.append(LineEnd.at(_offset_span(path, text, m.start()), "bare carriage return; use LF or CRLF"))
+        break
+    for m in _CONTROL.finditer(text):
+        if m.group() != "\r":
+            name = unicodedata.name(m.group(), f"U+{ord(m.group()):04X}")
+            diags.append(ControlCharacter.at(_offset_span(path, text, m.start()), f"control character {name}"))
+    for m in _BIDI_AND_ZERO_WIDTH.finditer(text):
+        name = unicodedata.name(m.group(), f"U+{ord(m.group()):04X}")
+        diags.append(InvisibleCharacter.at(_offset_span(path, text, m.start()), f"invisible character {name}"))
+    return diags
+
+
+def check_value(value: str, span: Span) -> list[Diagnostic]:
+    """The same character checks for a value produced by escapes (``"\\x1f"``) inside quotes."""
+    diags = []
+    if m := _CONTROL.search(value.replace("\t", "")):
+        diags.append(ControlCharacter.at(span, f"control character U+{ord(m.group()):04X} in value"))
+    if m := _BIDI_AND_ZERO_WIDTH.search(value):
+        diags.append(InvisibleCharacter.at(span, f"invisible character U+{ord(m.group()):04X} in value"))
+    return diags
+
+
+class _Builder:
+    """Turns the event stream into nodes, collecting every structural problem."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diags: list[Diagnostic] = []
+
+    def refuse(self, event: object) -> bool:
+        """Anchors, aliases and tags are refused; True when the event was refused."""
+        span = _span(self.path, getattr(event, "start_mark", None))
+        if isinstance(event, yaml.AliasEvent):
+            self.diags.append(AnchorOrAlias.at(span, f"alias *{event.anchor} refused; write the value out"))
+            return True
+        if getattr(event, "anchor", None):
+            self.diags.append(AnchorOrAlias.at(span, f"anchor &{event.anchor} refused"))  # type: ignore[attr-defined]
+        tag = getattr(event, "tag", None)
+        if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+            self.diags.append(YamlTag.at(span, f"tag {tag} refused; the schema types every value"))
+        return False
+
+    def node(self, events: list[object], i: int, depth: int) -> tuple[Node, int]:
+        event = events[i]
+        span = _span(self.path, getattr(event, "start_mark", None))
+        if depth > MAX_DEPTH:
+            self.diags.append(TooDeep.at(span, f"nesting deeper than {MAX_DEPTH} levels"))
+            return Scalar("", span, True), _skip(events, i)
+        if self.refuse(event):
+            return Scalar("", span, True), i + 1
+        if isinstance(event, yaml.ScalarEvent):
+            value = event.value
+            if len(value) > MAX_SCALAR_CHARS:
+                self.diags.append(TooLarge.at(span, f"value of {len(value):,} characters; the cap is {MAX_SCALAR_CHARS:,}"))
+                value = value[:MAX_SCALAR_CHARS]
+            elif not event.implicit[0]:
+                self.diags.extend(check_value(value, span))
+            return Scalar(value, span, event.implicit[0] and not event.style), i + 1
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Node] = []
+            i += 1
+            while not isinstance(events[i], yaml.SequenceEndEvent):
+                item, i = self.node(events, i, depth + 1)
+                items.append(item)
+            return Sequence(tuple(items), span), i + 1
+        assert isinstance(event, yaml.MappingStartEvent)
+        return self.mapping(events, i + 1, depth, span)
+
+    def mapping(self, events: list[object], i: int, depth: int, span: Span) -> tuple[Node, int]:
+        entries: list[tuple[Scalar, Node]] = []
+        seen: dict[str, Scalar] = {}
+        while not isinstance(events[i], yaml.MappingEndEvent):
+            key, i = self.node(events, i, depth + 1)
+            value, i = self.node(events, i, depth + 1)
+            if not isinstance(key, Scalar):
+                self.diags.append(WrongType.at(key.span, f"a key must be text, not {describe(key)}"))
+                continue
+            if key.plain and key.value == "<<":
+                self.diags.append(AnchorOrAlias.at(key.span, "merge key << refused; write the keys out"))
+                continue
+            canon = _BOOL_WORDS.get(key.value.lower(), key.value) if key.plain else key.value
+            if canon in seen:
+                first = seen[canon]
+                self.diags.append(
+                    DuplicateKey.at(
+                        key.span,
+                        f"duplicate key {key.value!r} (first as {first.value!r} at line {first.span.line})",
+                    )
+                )
+                continue
+            seen[canon] = key
+            entries.append((key, value))
+        return Mapping(tuple(entries), span), i + 1
+
+
+def _skip(events: list[object], i: int) -> int:
+    """Index after the node starting at ``i`` (used to pass over too-deep subtrees)."""
+    level = 0
+    while True:
+        event = events[i]
+        i += 1
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            level += 1
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            level -= 1
+        if level == 0:
+            return i
+
+
+def _events(text: str, path: str) -> tuple[list[object], list[Diagnostic]]:
+    """The whole event stream, or the first syntax error (YAML cannot go on after one)."""
+    parser = _Parser(text)
+    events: list[object] = []
+    try:
+        while parser.check_event():
+            events.append(parser.get_event())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if "'\\t'" in problem:
+            problem = "tab character: YAML indentation must use spaces"
+        context = f" ({exc.context})" if exc.context else ""
+        return [], [YamlSyntax.at(_span(path, mark), f"{problem}{context}")]
+    except yaml.YAMLError as exc:  # reader errors carry no problem_mark
+        return [], [YamlSyntax.at(Span(path), str(exc).splitlines()[0])]
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+    return events, []
+
+
+def parse(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
+    """Text of one YAML file -> its single document as a node tree, with every problem found."""
+    events, diags = _events(text, path)
+    if diags:
+        return None, diags
+    starts = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if not starts:
+        return None, [EmptyFile.at(Span(path), "file holds no YAML document")]
+    if len(starts) > 1:
+        return None, [MultipleDocuments.at(_span(path, starts[1].start_mark), "a second YAML document; one per file")]
+    builder = _Builder(path)
+    first = events.index(starts[0]) + 1
+    root, _ = builder.node(events, first, 0)
+    if isinstance(root, Scalar) and root.is_null:
+        builder.diags.append(EmptyFile.at(root.span, "the YAML document is empty"))
+        return None, builder.diags
+    return root, builder.diags
+
+
+def load(data: bytes, path: str) -> tuple[Node | None, list[Diagnostic]]:
+    """Bytes of one YAML file -> node tree (None when unusable) and every problem found."""
+    text, diags = decode(data, path)
+    if text is None or any(d.code in (ControlCharacter.code, LineEnd.code) for d in diags):
+        return None, diags  # the YAML reader would only repeat these less clearly
+    node, more = parse(text, path)
+    return node, diags + more

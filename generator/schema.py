@@ -49,7 +49,9 @@ def _type_schema(tp: Any, meta: typing.Mapping[str, Any], defs: dict[str, Any]) 
             if key in meta:
                 out[name] = meta[key]
         return out
-    out = {"type": "string", "minLength": 1}
+    # Text fields take any scalar: the loader reads `answer: 1965` as the text "1965", while an
+    # editor's YAML 1.2 reading sees a number; the schema must not flag what check accepts.
+    out = {"type": ["string", "number", "boolean"], "minLength": 1}
     if "pattern" in meta:
         out["pattern"] = meta["pattern"]
     return out

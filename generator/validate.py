@@ -130,7 +130,7 @@ def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:
     if not missing:
         return []
     return [
-        UnsupportedAnswer.at(span, f"{', '.join(repr(m) for m in missing)} does not appear in the cited excerpt")
+        UnsupportedAnswer.at(span, f"not in the cited excerpt: {', '.join(repr(m) for m in missing)}")
     ]
 
 

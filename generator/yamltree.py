@@ -143,9 +143,15 @@ def check_value(value: str, span: Span) -> list[Diagnostic]:
 class _Builder:
     """Turns the event stream into nodes, collecting every structural problem."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text  # to tell escapes from characters the file scan already reported
         self.diags: list[Diagnostic] = []
+
+    def _typed_literally(self, value: str) -> bool:
+        """True when the odd characters of ``value`` stand in the file itself (already reported)."""
+        odd = set(_CONTROL.findall(value.replace("\t", ""))) | set(_BIDI_AND_ZERO_WIDTH.findall(value))
+        return all(ch in self.text for ch in odd)
 
     def refuse(self, event: object) -> bool:
         """Anchors, aliases and tags are refused; True when the event was refused."""
@@ -174,7 +180,7 @@ class _Builder:
                 self.diags.append(TooLarge.at(span, f"value of {len(value):,} characters; the cap is {MAX_SCALAR_CHARS:,}"))
                 value = value[:MAX_SCALAR_CHARS]
             elif not event.implicit[0]:
-                self.diags.extend(check_value(value, span))
+                self.diags.extend(d for d in check_value(value, span) if not self._typed_literally(value))
             return Scalar(value, span, event.implicit[0] and not event.style), i + 1
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
@@ -260,7 +266,7 @@ def parse(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
         return None, [EmptyFile.at(Span(path), "file holds no YAML document")]
     if len(starts) > 1:
         return None, [MultipleDocuments.at(_span(path, starts[1].start_mark), "a second YAML document; one per file")]
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     first = events.index(starts[0]) + 1
     root, _ = builder.node(events, first, 0)
     if isinstance(root, Scalar) and root.is_null:

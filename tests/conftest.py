@@ -1,0 +1,57 @@
+"""Shared fixtures: a throwaway project under tmp_path, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = Path(__file__).resolve().parent / "cases"
+STARTER = CASES / "valid" / "starter.yaml"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Path]:
+    """A project folder with the real seeds and project file, and the given deck files."""
+
+    def make(decks: dict[str, str | bytes] | None = None, name: str = "proj") -> Path:
+        root = tmp_path / name
+        shutil.copytree(REPO / "seeds", root / "seeds")
+        shutil.copy(REPO / "studydeck.yaml", root / "studydeck.yaml")
+        (root / "decks").mkdir()
+        for deck, content in (decks if decks is not None else {"starter.yaml": STARTER.read_text()}).items():
+            path = root / "decks" / deck
+            path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run() -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process in ``cwd``: (exit code, stdout, stderr)."""
+    from generator.cli import main
+
+    def invoke(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        old = os.getcwd()
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(args)
+                except SystemExit as exc:  # argparse usage errors
+                    code = int(exc.code or 0)
+        finally:
+            os.chdir(old)
+        return code, out.getvalue(), err.getvalue()
+
+    return invoke
+

@@ -1,0 +1,84 @@
+"""The command line: exit codes, output streams, JSON format, the console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import CASES, REPO
+
+
+def test_exit_codes(make_project, run, tmp_path) -> None:
+    assert run(["check"], cwd=make_project())[0] == 0
+    bad = make_project({"case.yaml": (CASES / "invalid" / "correction.yaml").read_bytes()}, name="bad")
+    assert run(["check"], cwd=bad)[0] == 1
+    code, _, err = run(["check", str(tmp_path / "nowhere")])
+    assert code == 2
+    assert "not a folder" in err
+    assert run(["frobnicate"])[0] == 2
+    assert run([])[0] == 2
+
+
+def test_check_takes_root_argument(make_project, run, tmp_path) -> None:
+    root = make_project()
+    code, _, err = run(["check", str(root)], cwd=tmp_path)
+    assert code == 0, err
+
+
+def test_diagnostics_go_to_stderr(make_project, run) -> None:
+    bad = make_project({"case.yaml": (CASES / "invalid" / "correction.yaml").read_bytes()})
+    _, out, err = run(["check"], cwd=bad)
+    assert out == ""
+    assert err.startswith("decks/case.yaml:6:13: error[correction]: ")
+
+
+def test_json_format(make_project, run) -> None:
+    bad = make_project({"case.yaml": (CASES / "invalid" / "duplicate-choice.yaml").read_bytes()})
+    code, out, _ = run(["check", "--format", "json"], cwd=bad)
+    data = json.loads(out)
+    assert code == 1
+    assert data["errors"] == 1
+    assert data["diagnostics"][0] == {
+        "path": "decks/case.yaml",
+        "line": 7,
+        "col": 18,
+        "severity": "error",
+        "code": "duplicate-choice",
+        "message": "choice '3 to 11 July 2007' appears twice",
+        "notes": [],
+    }
+
+
+def test_find_prints_pasteable_excerpt(make_project, run) -> None:
+    root = make_project()
+    code, out, err = run(["find", "BARBWIRE"], cwd=root)
+    assert code == 0
+    assert out.splitlines()[0] == "wikipedia-siege:31:"
+    excerpt = json.loads(out.splitlines()[1].split("excerpt: ", 1)[1].rstrip("}"))
+    assert excerpt.startswith("On 3 July 2007, a battle erupted")
+    assert "1 passage found" in err
+    # The printed passage, pasted as an excerpt, passes check.
+    deck = (
+        "deck: D\nitems:\n  - id: pasted\n    type: basic\n    question: When did the battle erupt?\n"
+        f"    answer: 3 July 2007\n    source: {{doc: wikipedia-siege, excerpt: {json.dumps(excerpt)}}}\n"
+    )
+    assert run(["check"], cwd=make_project({"d.yaml": deck}, name="pasted"))[0] == 0
+
+
+def test_find_marks_uncitable_passages(make_project, run) -> None:
+    code, out, _ = run(["find", "Ghazi brothers"], cwd=make_project())
+    assert code == 0
+    assert "[not citable: anonymous reader comments]" in out
+
+
+def test_find_nothing_exits_1(make_project, run) -> None:
+    code, out, err = run(["find", "no such phrase anywhere"], cwd=make_project())
+    assert (code, out) == (1, "")
+    assert "0 passages found" in err
+
+
+def test_module_and_help_run_as_processes() -> None:
+    result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0
+    assert "check" in result.stdout and "find" in result.stdout

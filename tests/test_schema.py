@@ -1,0 +1,40 @@
+"""The JSON Schema: generated from the model, committed, and actually usable by editors."""
+
+from __future__ import annotations
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from generator.schema import deck_schema, render
+
+from .conftest import CASES, REPO
+
+COMMITTED = REPO / "schema" / "deck.schema.json"
+
+
+def test_committed_schema_is_current() -> None:
+    assert COMMITTED.read_text() == render(), "run: studydeck schema > schema/deck.schema.json"
+
+
+def test_schema_is_valid_json_schema() -> None:
+    Draft202012Validator.check_schema(deck_schema())
+
+
+def test_schema_accepts_valid_decks() -> None:
+    validator = Draft202012Validator(deck_schema())
+    for path in [CASES / "valid" / "starter.yaml", *sorted((REPO / "decks").glob("*.yaml"))]:
+        data = yaml.safe_load(path.read_text())  # typed the way an editor's YAML reading types it
+        assert [e.message for e in validator.iter_errors(data)] == [], path.name
+
+
+def test_schema_refuses_unknown_fields_and_types() -> None:
+    validator = Draft202012Validator(deck_schema())
+    for case in ("unknown-field", "unknown-type", "wrong-count"):
+        data = yaml.safe_load((CASES / "invalid" / f"{case}.yaml").read_text())
+        assert list(validator.iter_errors(data)), case
+
+
+def test_schema_command_prints_it(run) -> None:
+    code, out, _ = run(["schema"])
+    assert code == 0
+    assert out == render()

@@ -1,0 +1,67 @@
+"""Normalisation and excerpt lookup against the real seeds."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from generator.load import read_model
+from generator.model import Catalog
+from generator.sources import load_corpus, normalise
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    catalog, _ = read_model(REPO / "seeds" / "sources.yaml", Catalog, "catalog")
+    corpus, diags = load_corpus(REPO, catalog)
+    assert diags == []
+    return corpus
+
+
+@pytest.mark.parametrize(
+    ("doc", "excerpt"),
+    [
+        ("wikipedia-siege", "The complex was besieged from 3 to 11 July 2007"),
+        ("wikipedia-siege", "The complex was\n   besieged   from 3 to 11\tJuly 2007"),  # whitespace
+        ("wikipedia-siege", "after the Soviet-Afghan War ended in 1989".replace("after", "After")),  # en dash
+        ("socialist-worker-prasad", "George Bush's \"war on terror\""),  # curly quotes in the seed
+        ("socialist-worker-prasad", unicodedata.normalize("NFD", "José")[:0] + "Pakistan's dictator General Musharraf"),
+        ("wikipedia-mosque", "The Lal Masjid (translated Red Mosque) is a mosque located in Islamabad, the capital of Pakistan"),
+        ("wikipedia-mosque", "Abdullah was critical of all governments except Zia's with whom he was very close"),
+        ("islamicity-mustafa", "Abdul Rashid Ghazi-the principal of the seminary"),  # "--" in the seed
+    ],
+)
+def test_excerpts_match_after_normalisation(corpus, doc: str, excerpt: str) -> None:
+    assert corpus.get(doc).locate(excerpt) is not None
+
+
+def test_nfd_excerpt_matches_nfc_seed(corpus) -> None:
+    excerpt = unicodedata.normalize("NFD", "José Manuel Barroso, issued a statement")
+    assert excerpt != unicodedata.normalize("NFC", excerpt)
+    assert corpus.get("wikipedia-siege").locate(excerpt) is not None
+
+
+@pytest.mark.parametrize(
+    ("doc", "excerpt"),
+    [
+        ("wikipedia-siege", "The complex was besieged from 3 to 12 July 2007"),
+        ("wikipedia-siege", "the complex was besieged from 3 to 11 July 2007"),  # case matters
+        ("wikipedia-siege", "The government reported that the operation resulted in 164 deaths"),
+        ("wikipedia-mosque", "The Lal Masjid is a mosque located in Islamabad"),  # words dropped
+    ],
+)
+def test_absent_excerpts_do_not_match(corpus, doc: str, excerpt: str) -> None:
+    assert corpus.get(doc).locate(excerpt) is None
+
+
+def test_match_reports_original_line(corpus) -> None:
+    hit = corpus.get("wikipedia-siege").locate("a battle erupted between Pakistani security forces")
+    assert hit.line == 31
+
+
+def test_normalise_is_idempotent() -> None:
+    for text in ("Zia 's era \\( x \\) -- “q” … a  b", "Islamabad , the capital"):
+        assert normalise(normalise(text)) == normalise(text)

@@ -40,8 +40,9 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\b\.?(?:,?\s+(\d{{4}}))?
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})\b(?:,?\s+(\d{{4}}))?", re.I)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|(?<![\d.])\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|(?<![\d.])\d+(?:\.\d+)?")
 _WORDS = re.compile(r"[a-z]+", re.I)
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b", re.I)
 
 
 @dataclass(frozen=True, order=True)
@@ -65,7 +66,11 @@ class Date:
 
 def numbers(text: str) -> set[str]:
     """Every number in the text, canonical (``1,096`` -> ``1096``; ``twenty-one`` -> ``21``)."""
-    found = {_canon(m.group()) for m in _DIGITS.finditer(text)}
+    found = set()
+    for m in _SCALED.finditer(text):  # "12 thousand" is 12000, not 12
+        found.add(_canon(str(float(m[1].replace(",", "")) * _SCALES[m[2].lower()])))
+    text = _SCALED.sub(" ", text)
+    found |= {_canon(m.group()) for m in _DIGITS.finditer(text)}
     words = [w.lower() for w in _WORDS.findall(text)]
     i = 0
     while i < len(words):
@@ -77,6 +82,8 @@ def numbers(text: str) -> set[str]:
 
 def _canon(token: str) -> str:
     token = token.replace(",", "")
+    if token.endswith(".0"):
+        token = token[:-2]
     if "." in token:
         return token.rstrip("0").rstrip(".")
     return str(int(token))

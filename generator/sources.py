@@ -7,7 +7,8 @@ Normalisation (applied alike to seeds and excerpts, documented in docs/format.md
    dashes becomes one); ``…`` becomes ``...``; every kind of space becomes a plain space.
 3. A backslash before punctuation is dropped (the token-style article writes ``\\(``).
 4. Runs of whitespace become one space; a space before ``, . ; : ! ? ) ] '`` and after ``( [``
-   is dropped (the token-style article writes ``Islamabad , the capital`` and ``Zia 's``).
+   is dropped (the token-style article writes ``Islamabad , the capital`` and ``Zia 's``), and
+   the token-style thousands ``12 , 000`` read ``12,000``.
 
 Matching is then exact and case-sensitive. Each normalised character remembers its offset in
 the original text, so a match reports its original line.
@@ -47,6 +48,8 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         if ch == "\\" and i + 1 < n and text[i + 1] in _PUNCT:
             continue
         if ch.isspace():
+            if _token_thousands(text, i):
+                continue
             if out and out[-1] != " " and out[-1] not in _OPEN:
                 out.append(" ")
                 offsets.append(i)
@@ -63,6 +66,14 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         out.pop()
         offsets.pop()
     return "".join(out), offsets
+
+
+def _token_thousands(text: str, i: int) -> bool:
+    """The space after the comma of a token-style ``12 , 000``: dropped, so it reads ``12,000``."""
+    return (
+        i >= 3 and text[i - 1] == "," and text[i - 2] == " " and text[i - 3].isdigit()
+        and re.match(r"\d{3}(?!\d)", text[i + 1 : i + 5]) is not None
+    )
 
 
 def normalise(text: str) -> str:

@@ -126,7 +126,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:
-    missing = facts.unsupported(answer, ref.excerpt)
+    missing = facts.unsupported(answer, normalise(ref.excerpt))
     if not missing:
         return []
     return [
@@ -182,7 +182,7 @@ def _order(item: Order) -> list[Diagnostic]:
             diags.append(BadValue.at(event.pos.of("date"), f"date {event.date!r} is not like '3 July 2007', 'July 2007' or '2007'"))
             previous = None
             continue
-        why = facts.date_unsupported(date, event.source.excerpt)
+        why = facts.date_unsupported(date, normalise(event.source.excerpt))
         if why:
             diags.append(UnsupportedAnswer.at(event.pos.of("date"), f"{why!r} of the date does not appear in the event's excerpt"))
         if previous and not _before(previous[0], date):

@@ -65,3 +65,16 @@ def test_match_reports_original_line(corpus) -> None:
 def test_normalise_is_idempotent() -> None:
     for text in ("Zia 's era \\( x \\) -- “q” … a  b", "Islamabad , the capital"):
         assert normalise(normalise(text)) == normalise(text)
+
+
+def test_token_style_thousands_read_as_one_number(corpus, make_project, run) -> None:
+    """The mosque article's "12 , 000" is cited and supported as 12,000 (it is not "12" and "000")."""
+    assert normalise("about 12 , 000 students") == "about 12,000 students"
+    assert normalise("In 2007, 154 deaths") == "In 2007, 154 deaths"  # prose keeps its comma-space
+    assert corpus.get("wikipedia-mosque").locate("said about 12,000 students attended the rally") is not None
+    deck = (
+        "deck: D\nitems:\n  - id: rally\n    type: basic\n"
+        "    question: According to Rehman Malik, how many students attended the 2008 rally?\n"
+        "    answer: About 12,000\n    source: {doc: wikipedia-mosque, excerpt: 'said about 12 , 000 students'}\n"
+    )
+    assert run(["check"], cwd=make_project({"d.yaml": deck}))[0] == 0

@@ -44,6 +44,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if checked.report.ok else EXIT_INVALID
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .load import display_path
+
+    result = build(_root(args.root), Path(args.out) if args.out else None)
+    if not result.report.ok:
+        _print_report(result.report, "text", "; nothing written.")
+        return EXIT_INVALID
+    for diag in result.report:
+        print(diag.format(), file=sys.stderr)
+    for path in result.written:
+        print(f"wrote {display_path(path)}", file=sys.stderr)
+    print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_find(args: argparse.Namespace) -> int:
     from .pipeline import check_project
 
@@ -88,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("root", nargs="?", default=".", help="project folder (default: .)")
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.set_defaults(func=cmd_check)
+
+    build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")
+    build.add_argument("root", nargs="?", default=".", help="project folder (default: .)")
+    build.add_argument("--out", help="output folder (default: the project file's build.out, dist)")
+    build.set_defaults(func=cmd_build)
 
     find = sub.add_parser("find", help="search the seeds for a phrase; print passages ready to paste")
     find.add_argument("phrase")

@@ -280,6 +280,13 @@ class UnattributedOpinion(Problem):
     code = "unattributed-opinion"
 
 
+class LockFile(Problem):
+    """``studydeck.lock`` (the per-note change times) is not a lock file ``build`` wrote; restore it
+    from version control rather than deleting it, or learners' edits stop arriving."""
+
+    code = "lock-file"
+
+
 # --- smells (warnings) --------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""Anki stage: items -> notes (compile) -> a reproducible .apkg (write)."""

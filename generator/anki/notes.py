@@ -1,0 +1,219 @@
+"""Compile stage for Anki: each checked item -> one note's field values (HTML), tags and GUID.
+
+Every string from YAML passes through :func:`esc`: HTML-escaped, and with ``{ } [ ] \\`` written
+as character references, so item text can never open a template field, a cloze, ``[sound:...]``,
+``[latex]`` or a MathJax delimiter. Only a cloze item's own markers are emitted as Anki syntax.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import random
+import re
+from dataclasses import dataclass
+
+from .. import facts
+from ..load import Project
+from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..sources import Corpus, normalise
+from ..validate import CLOZE
+from .notetypes import MAX_PAIRS, note_types
+
+_ANKI_SYNTAX = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;"})
+_KIND_LABEL = {"reference": "Reference", "opinion": "Opinion", "news-digest": "News digest"}
+
+
+def esc(text: str) -> str:
+    """Item text as inert HTML: no tags, no Anki or MathJax syntax."""
+    return html.escape(text, quote=True).translate(_ANKI_SYNTAX)
+
+
+@dataclass(frozen=True)
+class NoteSpec:
+    item_id: str
+    kind: str
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    guid: str
+
+    def fingerprint(self) -> str:
+        """Changes exactly when what the learner sees of this note (or its tags or deck) changes."""
+        blob = "\x1e".join([self.kind, self.deck, *self.fields, " ".join(self.tags)])
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def guid_for(namespace: str, item_id: str) -> str:
+    """The note GUID: from the project namespace and the item id only, never from content."""
+    import genanki
+
+    return str(genanki.guid_for(namespace, item_id))
+
+
+def deck_name(collection: str, deck: Deck) -> str:
+    return f"{collection}::{deck.deck}"
+
+
+def deck_slug(deck: Deck) -> str:
+    stem = deck.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "deck"
+
+
+class _Compiler:
+    def __init__(self, project: Project, corpus: Corpus) -> None:
+        assert project.config is not None
+        self.namespace = project.config.id
+        self.collection = project.config.collection
+        self.corpus = corpus
+
+    # --- pieces shared by every note type ---------------------------------------------------
+
+    def citation(self, ref: SourceRef) -> str:
+        doc = self.corpus.get(ref.doc)
+        assert doc is not None, "validated"
+        entry = doc.entry
+        parts = [f"&ldquo;{esc(entry.title)}&rdquo;"]
+        if entry.author:
+            parts.insert(0, esc(entry.author))
+        parts += [esc(p) for p in (entry.publisher, entry.date) if p]
+        kind = _KIND_LABEL[entry.kind]
+        return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
+
+    def source(self, ref: SourceRef, *needles: str) -> str:
+        quote = highlight(normalise(ref.excerpt), needles)
+        return f'<div class="source"><blockquote class="excerpt">{quote}</blockquote>{self.citation(ref)}</div>'
+
+    def tags(self, deck: Deck, item: Item) -> tuple[str, ...]:
+        kinds = sorted({self.corpus.documents[r.doc].entry.kind for r in item.sources()})
+        return tuple(dict.fromkeys([f"deck::{deck_slug(deck)}", f"type::{item.kind}",
+                                    *(f"source::{k}" for k in kinds), *item.tags]))
+
+    def rng(self, item: Item, purpose: str) -> random.Random:
+        return random.Random(f"{self.namespace}:{item.id}:{purpose}")  # str seeds ignore PYTHONHASHSEED
+
+    # --- one note -----------------------------------------------------------------------------
+
+    def note(self, deck: Deck, item: Item) -> NoteSpec:
+        values = self.values(item)
+        values.setdefault("Note", esc(item.note) if item.note else "")
+        values["ItemId"] = esc(item.id)
+        fields = tuple(values.get(name, "") for name in note_types()[item.kind].fields)
+        return NoteSpec(item.id, item.kind, deck_name(self.collection, deck), fields, self.tags(deck, item),
+                        guid_for(self.namespace, item.id))
+
+    def values(self, item: Item) -> dict[str, str]:
+        if isinstance(item, Basic):
+            return {"Question": esc(item.question), "Answer": esc(item.answer),
+                    "Reverse": "y" if item.reverse else "", "Sources": self.source(item.source, item.answer)}
+        if isinstance(item, Mcq):
+            return self.mcq(item)
+        if isinstance(item, TrueFalse):
+            verdict = ('<span class="verdict-true">True</span>' if item.answer
+                       else '<span class="verdict-false">False</span>')
+            return {"Statement": esc(item.statement), "Verdict": verdict,
+                    "Correction": esc(item.correction or ""),
+                    "Sources": self.source(item.source, item.correction or "")}
+        if isinstance(item, Cloze):
+            deletions = [m[2] for m in CLOZE.finditer(item.text)]
+            return {"Text": cloze_html(item.text), "Sources": self.source(item.source, *deletions)}
+        if isinstance(item, Order):
+            return self.order(item)
+        if isinstance(item, Match):
+            return self.match(item)
+        if isinstance(item, Quote):
+            return {"Quotation": esc(item.quotation), "Context": esc(item.context), "Speaker": esc(item.speaker),
+                    "Sources": self.source(item.source, item.quotation)}
+        assert isinstance(item, Claims)
+        rows = "".join(
+            f"<tr><td>{esc(c.claimant)}</td><td><b>{esc(c.value)}</b></td><td>{self.source(c.source, c.value)}</td></tr>"
+            for c in item.claims
+        )
+        table = f"<table><tr><th>Claimant</th><th>Claim</th><th>Source</th></tr>{rows}</table>"
+        return {"Question": esc(item.question), "Claimants": "; ".join(esc(c.claimant) for c in item.claims),
+                "Table": table}
+
+    def mcq(self, item: Mcq) -> dict[str, str]:
+        choices = [item.answer, *item.distractors]
+        self.rng(item, "choices").shuffle(choices)
+        plain = "".join(f"<li>{esc(c)}</li>" for c in choices)
+        marked = "".join(f'<li class="correct">{esc(c)}</li>' if c == item.answer else f"<li>{esc(c)}</li>"
+                         for c in choices)
+        return {"Question": esc(item.question), "Choices": f'<ol class="choices">{plain}</ol>',
+                "ChoicesMarked": f'<ol class="choices">{marked}</ol>', "Answer": esc(item.answer),
+                "Sources": self.source(item.source, item.answer)}
+
+    def order(self, item: Order) -> dict[str, str]:
+        shuffled = list(item.events)
+        self.rng(item, "order").shuffle(shuffled)
+        if shuffled == list(item.events):
+            shuffled = shuffled[1:] + shuffled[:1]
+        front = "".join(f"<li>{esc(e.text)}</li>" for e in shuffled)
+        back = "".join(f'<li><span class="date">{esc(e.date)}</span> &mdash; {esc(e.text)}</li>' for e in item.events)
+        sources = "".join(self.source(e.source, e.date) for e in item.events)
+        return {"Prompt": esc(item.prompt), "Shuffled": f'<ol class="choices">{front}</ol>',
+                "Ordered": f"<ol>{back}</ol>", "Sources": sources}
+
+    def match(self, item: Match) -> dict[str, str]:
+        values = {"Prompt": esc(item.prompt), "LeftLabel": esc(item.left_label), "RightLabel": esc(item.right_label)}
+        head = f"<tr><th>{esc(item.left_label)}</th><th>{esc(item.right_label)}</th></tr>"
+        for n, pair in enumerate(item.pairs[:MAX_PAIRS], start=1):
+            rows = "".join(
+                f'<tr{" class=asked" if i == n else ""}><td>{esc(p.left)}</td><td>{esc(p.right)}</td></tr>'
+                for i, p in enumerate(item.pairs, start=1)
+            )
+            values |= {f"Left{n}": esc(pair.left), f"Right{n}": esc(pair.right),
+                       f"Source{n}": self.source(pair.source, pair.right, pair.left),
+                       f"Table{n}": f"<table>{head}{rows}</table>"}
+        return values
+
+
+def compile_notes(project: Project, corpus: Corpus) -> list[NoteSpec]:
+    """Every item of every deck as a note, in deck-file then item order."""
+    compiler = _Compiler(project, corpus)
+    return [compiler.note(deck, item) for deck in project.decks for item in deck.items]
+
+
+def cloze_html(text: str) -> str:
+    """A cloze item's text: its own markers kept as Anki syntax, everything else escaped."""
+    out, last = [], 0
+    for m in CLOZE.finditer(text):
+        out.append(esc(text[last : m.start()]))
+        hint = f"::{esc(m[3])}" if m[3] else ""
+        out.append(f"{{{{c{m[1]}::{esc(m[2])}{hint}}}}}")
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def highlight(excerpt: str, needles: tuple[str, ...]) -> str:
+    """The excerpt as HTML with the answer marked: the whole answer where it stands verbatim,
+    otherwise the numbers and dates it shares with the excerpt."""
+    spans: list[tuple[int, int]] = []
+    lowered = excerpt.casefold()
+    for needle in needles:
+        target = normalise(needle).casefold() if needle else ""
+        if len(target) >= 2 and len(lowered) == len(excerpt) and target in lowered:
+            start = lowered.index(target)
+            spans.append((start, start + len(target)))
+            continue
+        wanted = facts.numbers(needle) if needle else set()
+        for m in re.finditer(r"\d[\d,.]*\d|\d", excerpt):
+            if facts.numbers(m.group()) & wanted:
+                spans.append((m.start(), m.end()))
+    out, last = [], 0
+    for start, end in _merge(spans):
+        out += [esc(excerpt[last:start]), f"<mark>{esc(excerpt[start:end])}</mark>"]
+        last = end
+    out.append(esc(excerpt[last:]))
+    return "".join(out)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -126,10 +126,11 @@ class _Compiler:
                     "Sources": self.source(item.source, item.quotation)}
         assert isinstance(item, Claims)
         rows = "".join(
-            f"<tr><td>{esc(c.claimant)}</td><td><b>{esc(c.value)}</b></td><td>{self.source(c.source, c.value)}</td></tr>"
+            f'<tr class="claim"><td>{esc(c.claimant)}</td><td><b>{esc(c.value)}</b></td></tr>'
+            f'<tr class="claim-source"><td colspan="2">{self.source(c.source, c.value)}</td></tr>'
             for c in item.claims
-        )
-        table = f"<table><tr><th>Claimant</th><th>Claim</th><th>Source</th></tr>{rows}</table>"
+        )  # the source on a row of its own: three columns are too narrow on a phone
+        table = f"<table><tr><th>Claimant</th><th>Claim and source</th></tr>{rows}</table>"
         return {"Question": esc(item.question), "Claimants": "; ".join(esc(c.claimant) for c in item.claims),
                 "Table": table}
 

@@ -17,6 +17,7 @@ from .anki.package import build_package
 from .diagnostics import LockFile, Report, Span
 from .load import display_path
 from .pipeline import Checked, check_project
+from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import write_all
 
 
@@ -48,8 +49,8 @@ def _read_lock(root: Path, report: Report) -> Lock | None:
         return None
 
 
-def build(root: Path, out: Path | None = None) -> BuildResult:
-    """Check, then build the Anki package into ``out`` (default: the project's build.out)."""
+def build(root: Path, out: Path | None = None, worksheets: bool = True) -> BuildResult:
+    """Check, then build the Anki package and the worksheets into ``out`` (default: build.out)."""
     checked = check_project(root)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
@@ -74,6 +75,10 @@ def build(root: Path, out: Path | None = None) -> BuildResult:
     )
     out_dir = out if out is not None else root / config.build.out
     outputs = {out_dir / package_name(config.collection): apkg}
+    if worksheets:
+        b = config.build
+        requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
+        outputs |= render_quizzes(requests, checked.corpus, out_dir / "worksheets")
     lock_text = new_lock.to_text()
     lock_path = root / LOCK_FILE
     if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:

@@ -14,6 +14,8 @@ from pathlib import Path
 from .diagnostics import Report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+TYPES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims")  # model.ITEM_TYPES, kept
+# here so that --help does not import the model
 
 
 class _Usage(Exception):
@@ -48,15 +50,78 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .load import display_path
 
-    result = build(_root(args.root), Path(args.out) if args.out else None)
+    result = build(_root(args.root), Path(args.out) if args.out else None, worksheets=not args.no_worksheets)
     if not result.report.ok:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
     for diag in result.report:
         print(diag.format(), file=sys.stderr)
+    pdfs = [p for p in result.written if p.suffix == ".pdf"]
     for path in result.written:
-        print(f"wrote {display_path(path)}", file=sys.stderr)
+        if path.suffix != ".pdf":
+            print(f"wrote {display_path(path)}", file=sys.stderr)
+    if pdfs:
+        print(f"wrote {len(pdfs)} worksheets and keys in {display_path(pdfs[0].parent)}/", file=sys.stderr)
     print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from .load import display_path
+    from .pipeline import check_project
+    from .worksheet.layout import SECTION_OF, QuizSpec, select
+    from .worksheet.quizzes import QuizRequest, render_quizzes, slug
+    from .write import write_all
+
+    root = _root(args.root)
+    checked = check_project(root)
+    if not checked.report.ok or checked.project.config is None:
+        _print_report(checked.report, "text", "; nothing written.")
+        return EXIT_INVALID
+    project, config = checked.project, checked.project.config
+    decks = list(project.decks)
+    if args.deck:
+        names = {d.casefold() for d in args.deck}
+        decks = [d for d in decks if d.deck.casefold() in names or Path(d.path).stem.casefold() in names]
+        known = {d.deck.casefold() for d in decks} | {Path(d.path).stem.casefold() for d in decks}
+        if unknown := sorted(names - known):
+            choices = ", ".join(Path(d.path).stem for d in project.decks)
+            raise _Usage(f"unknown deck {', '.join(unknown)}; decks: {choices}")
+    items = [item for deck in decks for item in deck.items if not args.type or item.kind in args.type]
+    if not items:
+        raise _Usage("no items match the chosen decks and types")
+    seed = config.build.seed if args.seed is None else args.seed
+    title = args.title or f"{config.collection}: quiz"
+    paper = args.paper or config.build.paper
+    count = args.questions or config.build.questions
+    request = QuizRequest(slug(args.name or title), QuizSpec(title, seed, paper),
+                          tuple(select(items, count, seed)), args.versions or config.build.versions)
+    out = Path(args.out) if args.out else root / config.build.out / "worksheets"
+    files = render_quizzes([request], checked.corpus, out)
+    write_all(files)
+    for path in files:
+        print(f"wrote {display_path(path)}", file=sys.stderr)
+    kinds = sorted({SECTION_OF[i.kind] for i in request.items})
+    print(f"{len(request.items)} questions ({', '.join(kinds)}), {request.versions} version(s), seed {seed}.",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage, render
+    from .pipeline import check_project
+
+    checked = check_project(_root(args.root))
+    if not checked.report.ok:
+        _print_report(checked.report, "text", "; coverage needs a clean check.")
+        return EXIT_INVALID
+    sys.stdout.write(render(*coverage(checked)))
     return EXIT_OK
 
 
@@ -108,12 +173,30 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")
     build.add_argument("root", nargs="?", default=".", help="project folder (default: .)")
     build.add_argument("--out", help="output folder (default: the project file's build.out, dist)")
+    build.add_argument("--no-worksheets", action="store_true", help="build only the Anki package")
     build.set_defaults(func=cmd_build)
 
     find = sub.add_parser("find", help="search the seeds for a phrase; print passages ready to paste")
     find.add_argument("phrase")
     find.add_argument("root", nargs="?", default=".")
     find.set_defaults(func=cmd_find)
+
+    quiz = sub.add_parser("quiz", help="make a printable quiz (PDF worksheets and answer keys)")
+    quiz.add_argument("root", nargs="?", default=".")
+    quiz.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
+    quiz.add_argument("--type", action="append", choices=list(TYPES), help="item type (repeatable; default: all)")
+    quiz.add_argument("--questions", type=_positive, help="number of questions (default: build.questions)")
+    quiz.add_argument("--versions", type=_positive, help="versions with shuffled order (default: build.versions)")
+    quiz.add_argument("--seed", type=int, help="shuffling seed (default: build.seed)")
+    quiz.add_argument("--title", help="title printed on the sheet")
+    quiz.add_argument("--name", help="file name stem (default: from the title)")
+    quiz.add_argument("--paper", choices=["a4", "us-letter"], help="paper size (default: build.paper)")
+    quiz.add_argument("--out", help="output folder (default: dist/worksheets)")
+    quiz.set_defaults(func=cmd_quiz)
+
+    cov = sub.add_parser("coverage", help="items per source, uncited paragraphs, item types per deck")
+    cov.add_argument("root", nargs="?", default=".")
+    cov.set_defaults(func=cmd_coverage)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of deck files")
     schema.set_defaults(func=cmd_schema)

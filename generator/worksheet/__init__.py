@@ -1,0 +1,1 @@
+"""Worksheet stage: checked items -> quiz data (layout) -> PDF bytes (render)."""

@@ -19,6 +19,9 @@ from .diagnostics import Span
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Deck and collection names become Anki deck names, which Anki prints unescaped ({{Subdeck}}) and
+# splits at "::": no markup characters, no "::".
+NAME_PATTERN = r"^(?!.*::)[^<>{}\[\]\\&\n]+$"
 MAX_ITEMS_PER_FILE = 20_000
 
 
@@ -223,7 +226,7 @@ ITEM_TYPES: dict[str, type[Item]] = {
 
 @dataclass(frozen=True, kw_only=True)
 class Deck(Located):
-    deck: str = spec("The deck's title, e.g. 'Chronology'.")
+    deck: str = spec("The deck's title, e.g. 'Chronology' (no markup characters, no '::').", pattern=NAME_PATTERN)
     description: str | None = spec("What the deck covers.", None)
     items: tuple[AnyItem, ...] = spec("The items.", max_items=MAX_ITEMS_PER_FILE)
 
@@ -246,7 +249,7 @@ class BuildDefaults(Located):
 
 @dataclass(frozen=True, kw_only=True)
 class ProjectConfig(Located):
-    collection: str = spec("The collection's name: the parent Anki deck and the package name.")
+    collection: str = spec("The collection's name: the parent Anki deck and the package name.", pattern=NAME_PATTERN)
     id: str = spec("Namespace for note GUIDs and Anki ids; never change it once published.", pattern=ID_PATTERN)
     description: str | None = spec("What the collection is for.", None)
     build: BuildDefaults = spec("Build defaults.", BuildDefaults())

@@ -1,0 +1,244 @@
+"""Hostile and malformed input, and faults: nothing crashes, nothing is lost, nothing runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import build as build_module
+from generator import write as write_module
+from generator.build import build
+
+from .ankitools import body, import_package, open_collection, rendered_cards
+from .conftest import REPO, STARTER
+
+HTML = "<script>alert('x')</script><img src=x onerror=alert('y')><a href=\"javascript:alert('z')\">l</a><iframe src=\"x\"></iframe>"
+ANKI = "{{c9::x}} [sound:x.mp3] [latex]x[/latex] {{FrontSide}} \\(x\\)"
+TYPST = "#read(\"/etc/passwd\") #import \"@preview/x:0.1.0\": * ] $ x $"
+PAYLOAD = f"{HTML} {ANKI} {TYPST}"
+# Answers are checked for numbers against their excerpt, and cloze text for stray {{ }}: there the
+# payload keeps its markup but drops the digits and braces that check would (rightly) refuse.
+ANSWER = f"{HTML} [latex]x[/latex] \\(x\\) #read(\"/etc/passwd\") ] $ x $"
+RAW_MARKUP = ("<script", "<img", "<iframe", "<a ", 'href="javascript', "[sound:", "[latex]", "{{c9", "{{FrontSide", "\\(")
+
+
+def _q(text: str) -> str:
+    return json.dumps(text)
+
+
+def _every_field_deck(payload: str) -> str:
+    """One item of every type with the payload in every free-text field (excerpts stay real)."""
+    src = "{doc: wikipedia-siege, excerpt: The Lal Masjid was founded by Maulana Qari Abdullah in 1965.}"
+    p, a = _q(payload), _q(ANSWER)
+    return f"""deck: Hostile
+description: {p}
+items:
+- {{id: h-basic, type: basic, question: {p}, answer: {a}, reverse: true, note: {p}, source: {src}}}
+- {{id: h-mcq, type: mcq, question: {p}, answer: {_q("A " + ANSWER)}, distractors: [{_q("B " + ANSWER)}, {_q("C " + ANSWER)}], source: {src}}}
+- {{id: h-tf, type: truefalse, statement: {p}, answer: false, correction: {a}, source: {src}}}
+- {{id: h-cloze, type: cloze, text: {_q(ANSWER + " [sound:x.mp3] {{c1::" + HTML + "::" + HTML + "}} " + ANSWER)}, source: {src}}}
+- {{id: h-quote, type: quote, quotation: founded by Maulana Qari Abdullah, speaker: {p}, context: {p}, source: {src}}}
+- id: h-order
+  type: order
+  prompt: {p}
+  events:
+  - {{text: {_q("1 " + payload)}, date: "1965", source: {src}}}
+  - {{text: {_q("2 " + payload)}, date: "1977", source: {{doc: wikipedia-siege, excerpt: "seizing power in a coup d'état in 1977"}}}}
+  - {{text: {_q("3 " + payload)}, date: "1998", source: {{doc: wikipedia-siege, excerpt: Maulana Qari Abdullah was assassinated at the mosque in 1998.}}}}
+- id: h-match
+  type: match
+  prompt: {p}
+  left_label: {p}
+  right_label: {p}
+  pairs:
+  - {{left: {_q("L1 " + payload)}, right: {_q("R alpha " + ANSWER)}, source: {src}}}
+  - {{left: {_q("L2 " + payload)}, right: {_q("R beta " + ANSWER)}, source: {src}}}
+  - {{left: {_q("L3 " + payload)}, right: {_q("R gamma " + ANSWER)}, source: {src}}}
+- id: h-claims
+  type: claims
+  question: {p}
+  claims:
+  - {{claimant: {_q("X " + payload)}, value: "1965", source: {src}}}
+  - {{claimant: {_q("Y " + payload)}, value: "in 1965", source: {src}}}
+"""
+
+
+@pytest.fixture
+def hostile(make_project):
+    root = make_project({"hostile.yaml": _every_field_deck(PAYLOAD)})
+    result = build(root)
+    assert result.report.ok, [d.format() for d in result.report]
+    return root
+
+
+def test_markup_in_every_field_is_inert_in_anki(hostile, tmp_path) -> None:
+    col = open_collection(tmp_path / "anki")
+    log = import_package(col, hostile / "dist" / "Siege of Lal Masjid.apkg")
+    assert len(log.new) == 8
+    cards = rendered_cards(col)
+    assert len(cards) == 2 + 1 + 1 + 1 + 1 + 1 + 3 + 1  # {{c9::x}} made no extra cloze card
+    for name, ordinal, deck, question, answer in cards:
+        text = body(question) + body(answer)
+        for raw in RAW_MARKUP:
+            assert raw not in text, (name, ordinal, raw)
+        assert "&lt;script&gt;" in text, (name, ordinal)
+    col.close()
+
+
+def test_markup_in_every_field_prints_literally_in_pdfs(hostile) -> None:
+    from pypdf import PdfReader
+
+    sheets = sorted((hostile / "dist" / "worksheets").glob("hostile-*.pdf"))
+    assert len(sheets) == 4
+    for sheet in sheets:
+        text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(sheet).pages))
+        assert "<script>alert('x')</script>" in text, sheet.name
+        assert '#read("/etc/passwd")' in text and "@preview/x:0.1.0" in text, sheet.name
+        assert "root:x:0:0" not in text
+
+
+@pytest.mark.parametrize(
+    ("deck", "code"),
+    [
+        ("deck: D\nitems:\n- {id: same, type: basic, question: q, answer: a, source: {doc: d, excerpt: e}}\n"
+         "- {id: Same, type: basic, question: q, answer: a, source: {doc: d, excerpt: e}}\n", "bad-value"),
+        ("deck: D\nitems:\n- {id: a, type: basic, tags: [has space], question: q, answer: a, source: {doc: d, excerpt: e}}\n", "bad-value"),
+        ("deck: D\nitems:\n- {id: a, type: basic, tags: ['x::y'], question: q, answer: a, source: {doc: d, excerpt: e}}\n", "bad-value"),
+        ("deck: 'A::B'\nitems: []\n", "bad-value"),
+        ("deck: '<img src=x onerror=alert(1)>'\nitems: []\n", "bad-value"),
+        ("deck: \"D\u2066x\"\nitems: []\n", "invisible-character"),
+        ("deck: D\nitems:\n- {id: \"a\u200bb\", type: basic, question: q, answer: a, source: {doc: d, excerpt: e}}\n", "invisible-character"),
+    ],
+)
+def test_identity_traps(make_project, run, deck: str, code: str) -> None:
+    _, _, err = run(["check"], cwd=make_project({"d.yaml": deck}))
+    assert f"error[{code}]" in err
+
+
+def test_fifty_megabyte_value_and_hundred_thousand_items(make_project, run) -> None:
+    big = b"deck: D\nitems: []\ndescription: " + b"x" * 50_000_000 + b"\n"
+    many = "deck: D\nitems:\n" + "".join(f"- {{id: i{n}, type: basic}}\n" for n in range(100_000))
+    code, _, err = run(["check"], cwd=make_project({"big.yaml": big, "many.yaml": many}))
+    assert code == 1
+    assert "decks/big.yaml:1:1: error[file-too-large]" in err
+    assert re.search(r"decks/many.yaml:3:1: error\[too-large\]: deck.items: 100000 entries; at most 20000", err)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fault", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_fault_mid_build_leaves_previous_outputs(make_project, monkeypatch, fault) -> None:
+    root = make_project()
+    build(root)
+    before = _snapshot(root)
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
+    calls = []
+    real = build_module.render_quizzes
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise fault
+
+    monkeypatch.setattr(build_module, "render_quizzes", failing)
+    with pytest.raises(type(fault)):
+        build(root)
+    assert calls
+    after = _snapshot(root)
+    del after["decks/starter.yaml"], before["decks/starter.yaml"]
+    assert after == before
+    monkeypatch.setattr(build_module, "render_quizzes", real)
+
+
+def test_fault_while_writing_temp_files(make_project, monkeypatch) -> None:
+    root = make_project()
+    build(root)
+    before = _snapshot(root)
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
+    real_fdopen = os.fdopen
+    count = []
+
+    def flaky(fd, *args, **kwargs):  # type: ignore[no-untyped-def]
+        count.append(fd)
+        if len(count) == 3:
+            raise OSError(28, "No space left on device")
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(write_module.os, "fdopen", flaky)
+    with pytest.raises(OSError):
+        build(root)
+    after = _snapshot(root)
+    del after["decks/starter.yaml"], before["decks/starter.yaml"]
+    assert after == before  # and no .tmp file left behind
+
+
+def test_sigint_during_renames_gives_all_new_outputs(make_project, monkeypatch) -> None:
+    root = make_project()
+    build(root)
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
+    real_replace = os.replace
+    calls = []
+
+    def interrupted(src, dst):  # type: ignore[no-untyped-def]
+        calls.append(dst)
+        if len(calls) == 1:
+            signal.raise_signal(signal.SIGINT)  # a real Ctrl-C, in the middle of the renames
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(write_module.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(root)
+    monkeypatch.setattr(write_module.os, "replace", real_replace)
+    assert len(calls) > 2  # every rename happened before the interrupt was delivered
+    interrupted_outputs = _snapshot(root / "dist")
+    build(root)
+    assert _snapshot(root / "dist") == interrupted_outputs  # all new, nothing half-written
+    assert not list(root.rglob("*.tmp"))
+
+
+@pytest.fixture(scope="module")
+def starter_checked(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from generator.pipeline import check_project
+
+    root = tmp_path_factory.mktemp("guid")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copy(REPO / "studydeck.yaml", root / "studydeck.yaml")
+    (root / "decks").mkdir()
+    shutil.copy(STARTER, root / "decks" / "starter.yaml")
+    checked = check_project(root)
+    assert checked.report.ok
+    return checked
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(text=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() != ""),
+       title=st.sampled_from(["Starter", "Renamed", "Other deck"]))
+def test_guid_never_changes_unless_the_id_does(starter_checked, text: str, title: str) -> None:
+    from generator.anki.notes import compile_notes
+
+    checked = starter_checked
+    base = {n.item_id: n.guid for n in compile_notes(checked.project, checked.corpus)}
+    decks = []
+    for deck in checked.project.decks:
+        items = tuple(
+            dataclasses.replace(item, **{f: text for f in ("question", "statement", "prompt", "note") if hasattr(item, f)})
+            for item in deck.items
+        )
+        decks.append(dataclasses.replace(deck, deck=title, items=items))
+    changed = compile_notes(dataclasses.replace(checked.project, decks=tuple(decks)), checked.corpus)
+    assert {n.item_id: n.guid for n in changed} == base
+    assert any(n.fingerprint() != o for n, o in zip(changed, [m.fingerprint() for m in
+               compile_notes(checked.project, checked.corpus)], strict=True))

@@ -192,6 +192,7 @@ def test_template_change_reaches_learners(make_project, tmp_path, monkeypatch) -
 
 
 def test_two_builds_are_byte_identical_across_hash_seeds(make_project, tmp_path) -> None:
+    """Package and worksheets alike: the same inputs give the same bytes, whatever the hash seed."""
     root = make_project()
     _build(root)  # writes the lock, as a curator's first build would
     outputs = []
@@ -200,8 +201,10 @@ def test_two_builds_are_byte_identical_across_hash_seeds(make_project, tmp_path)
         env = {"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}
         subprocess.run([sys.executable, "-m", "generator", "build", str(root), "--out", str(out)],
                        check=True, env=env, capture_output=True, cwd=REPO)
-        outputs.append((out / APKG).read_bytes())
-    assert outputs[0] == outputs[1] == (root / "dist" / APKG).read_bytes()
+        outputs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert len(outputs[0]) == 1 + 8  # the package, 2 quizzes x 2 versions x (sheet + key)
+    assert outputs[0] == outputs[1]
+    assert outputs[0][APKG] == (root / "dist" / APKG).read_bytes()
 
 
 def test_guid_depends_only_on_the_item_id(make_project, tmp_path) -> None:

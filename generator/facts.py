@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -64,7 +65,8 @@ class Date:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
-def numbers(text: str) -> set[str]:
+@functools.lru_cache(maxsize=32768)
+def numbers(text: str) -> frozenset[str]:
     """Every number in the text, canonical (``1,096`` -> ``1096``; ``twenty-one`` -> ``21``)."""
     found = set()
     for m in _SCALED.finditer(text):  # "12 thousand" is 12000, not 12
@@ -77,7 +79,7 @@ def numbers(text: str) -> set[str]:
         value, i = _number_words(words, i)
         if value is not None:
             found.add(str(value))
-    return found
+    return frozenset(found)
 
 
 def _canon(token: str) -> str:
@@ -112,7 +114,8 @@ def _number_words(words: list[str], i: int) -> tuple[int | None, int]:
     return (value if seen else None), (i if seen else i + 1)
 
 
-def date_mentions(text: str) -> list[Date]:
+@functools.lru_cache(maxsize=32768)
+def date_mentions(text: str) -> tuple[Date, ...]:
     """Dates written in the text; year 0 where the text gives day and month only."""
     found: list[Date] = []
     for m in _ISO.finditer(text):
@@ -123,7 +126,7 @@ def date_mentions(text: str) -> list[Date]:
         found.append(Date(int(m[3] or 0), MONTHS[m[1].lower()], int(m[2])))
     for m in _MONTH_YEAR.finditer(text):
         found.append(Date(int(m[2]), MONTHS[m[1].lower()], 0))
-    return [d for d in found if 1 <= d.month <= 12 and 0 <= d.day <= 31]
+    return tuple(d for d in found if 1 <= d.month <= 12 and 0 <= d.day <= 31)
 
 
 def parse_date(text: str) -> Date | None:

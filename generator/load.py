@@ -216,6 +216,11 @@ def read_model(path: Path, cls: type, name: str) -> tuple[Any, list[Diagnostic]]
         data = path.read_bytes()
     except OSError as exc:
         return None, [MissingFile.at(Span(shown), f"cannot read {name}: {exc.strerror}")]
+    return parse_model(data, shown, cls, name)
+
+
+def parse_model(data: bytes, shown: str, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
+    """The bytes of one YAML file -> an instance of ``cls`` (or None) and every problem in it."""
     node, diags = yamltree.load(data, shown)
     if node is None:
         return None, diags
@@ -251,20 +256,25 @@ def deck_files(root: Path) -> list[Path]:
 
 def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     """First gather all data: project file, source catalog and every deck file."""
+    config, catalog, diags = load_settings(root)
+    decks = []
+    for path in deck_files(root):
+        deck, more = read_deck(path)
+        diags += more
+        if deck is not None:
+            decks.append(deck)
+    return Project(root, config, catalog, tuple(decks), len(deck_files(root)) + 2), diags
+
+
+def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+    """The project file and the source catalog, and the decks/ folder's presence."""
     diags: list[Diagnostic] = []
     config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project")
     diags += more
     catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog")
     diags += more
-    paths = deck_files(root)
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))
-    elif not paths:
+    elif not deck_files(root):
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no deck files (decks/*.yaml)"))
-    decks = []
-    for path in paths:
-        deck, more = read_deck(path)
-        diags += more
-        if deck is not None:
-            decks.append(deck)
-    return Project(root, config, catalog, tuple(decks), len(paths) + 2), diags
+    return config, catalog, diags

@@ -1,17 +1,22 @@
 """The checked project: load -> corpus -> validate, shared by every command.
 
 First gather all data and check it; commands that write start only when this says ``ok``.
+Each deck file's items and their own problems are cached by content (see ``cache``), so a
+``check`` after editing one file re-reads only that file.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Report
-from .load import Project, load_project
+from . import cache
+from .diagnostics import Diagnostic, MissingFile, Report, Span
+from .load import CATALOG_FILE, Project, deck_files, display_path, load_settings, parse_model
+from .model import Deck
 from .sources import Corpus, load_corpus
-from .validate import validate
+from .validate import unique_ids, validate_items
 
 
 @dataclass(frozen=True)
@@ -21,13 +26,50 @@ class Checked:
     report: Report
 
 
+def _corpus_key(root: Path, corpus: Corpus) -> str:
+    digest = hashlib.sha256()
+    try:
+        digest.update((root / CATALOG_FILE).read_bytes())
+    except OSError:
+        pass
+    for doc_id, doc in sorted(corpus.documents.items()):
+        digest.update(doc_id.encode() + b"\0" + doc.text.encode())
+    return digest.hexdigest()
+
+
+def _deck(path: Path, corpus: Corpus, corpus_key: str) -> tuple[Deck | None, list[Diagnostic]]:
+    """One deck file loaded and its items checked, from the cache when its bytes are unchanged."""
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [MissingFile.at(Span(shown), f"cannot read deck file: {exc.strerror}")]
+    key = cache.key(path, shown, data, corpus_key)
+    hit = cache.get(key)
+    if isinstance(hit, tuple) and len(hit) == 2:
+        return hit  # type: ignore[return-value]
+    deck, diags = parse_model(data, shown, Deck, "deck")
+    if deck is not None:
+        diags = diags + validate_items(list(deck.items), corpus)
+    cache.put(key, (deck, diags))
+    return deck, diags
+
+
 def check_project(root: Path) -> Checked:
     """Load everything under ``root`` and run every check; the report holds all problems."""
-    project, diags = load_project(root)
-    report = Report(diags, files=project.files)
+    config, catalog, diags = load_settings(root)
+    report = Report(diags, files=len(deck_files(root)) + 2)
     corpus = Corpus({})
-    if project.catalog is not None:
-        corpus, more = load_corpus(root, project.catalog)
+    decks: list[Deck] = []
+    if catalog is not None:
+        corpus, more = load_corpus(root, catalog)
         report.extend(more)
-        report.extend(validate(project, corpus))
+        corpus_key = _corpus_key(root, corpus)
+        for path in deck_files(root):
+            deck, more = _deck(path, corpus, corpus_key)
+            report.extend(more)
+            if deck is not None:
+                decks.append(deck)
+    project = Project(root, config, catalog, tuple(decks), report.files)
+    report.extend(unique_ids(project.items))
     return Checked(project, corpus, report)

@@ -17,6 +17,7 @@ the original text, so a match reports its original line.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import unicodedata
@@ -76,9 +77,27 @@ def _token_thousands(text: str, i: int) -> bool:
     )
 
 
+_TRANSLATE_TABLE = str.maketrans(_TRANSLATE)
+_RE_BACKSLASH = re.compile(r"\\(?=[" + re.escape("".join(sorted(_PUNCT))) + "])")
+_RE_THOUSANDS = re.compile(r"(?<=\d ,)\s(?=\d{3}(?!\d))")
+_RE_SPACE = re.compile(r"\s+")
+_RE_AFTER_OPEN = re.compile(r"(?<=[(\[]) ")
+_RE_BEFORE_CLOSE = re.compile(r" (?=[,.;:!?)\]'])")
+_RE_DASHES = re.compile(r"-{2,}")
+
+
+@functools.lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """The normal form used to compare excerpts with seeds."""
-    return normalise_with_offsets(unicodedata.normalize("NFC", text))[0]
+    """The normal form used to compare excerpts with seeds.
+
+    The same result as ``normalise_with_offsets`` (a test holds them equal), done with regular
+    expressions because it runs on every excerpt and answer; the offsets are needed only for seeds.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _RE_THOUSANDS.sub("", _RE_BACKSLASH.sub("", text))
+    text = _RE_SPACE.sub(" ", text.translate(_TRANSLATE_TABLE))
+    text = _RE_BEFORE_CLOSE.sub("", _RE_AFTER_OPEN.sub("", text))
+    return _RE_DASHES.sub("-", text).strip(" ")
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,20 @@ CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
-    diags = list(_unique_ids(project.items))
-    for item in project.items:
+    return unique_ids(project.items) + validate_items(project.items, corpus)
+
+
+def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
+    """The checks of each item on its own (all but id uniqueness): cacheable per deck file."""
+    diags: list[Diagnostic] = []
+    for item in items:
         diags += _check_item(item, corpus)
     return diags
+
+
+def unique_ids(items: list[Item]) -> list[Diagnostic]:
+    """Ids unique across all decks."""
+    return list(_unique_ids(items))
 
 
 def _unique_ids(items: list[Item]) -> Iterator[Diagnostic]:

@@ -84,7 +84,10 @@ def describe(node: Node) -> str:
 
 
 def _span(path: str, mark: object) -> Span:
-    return Span(path, getattr(mark, "line", 0) + 1, getattr(mark, "column", 0) + 1)
+    try:
+        return Span(path, mark.line + 1, mark.column + 1)  # type: ignore[attr-defined]
+    except AttributeError:
+        return Span(path)
 
 
 def _offset_span(path: str, text: str, offset: int) -> Span:
@@ -155,6 +158,8 @@ class _Builder:
 
     def refuse(self, event: object) -> bool:
         """Anchors, aliases and tags are refused; True when the event was refused."""
+        if getattr(event, "anchor", None) is None and getattr(event, "tag", None) is None:
+            return False  # the common case, kept cheap
         span = _span(self.path, getattr(event, "start_mark", None))
         if isinstance(event, yaml.AliasEvent):
             self.diags.append(AnchorOrAlias.at(span, f"alias *{event.anchor} refused; write the value out"))

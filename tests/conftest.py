@@ -55,3 +55,9 @@ def run() -> Callable[..., tuple[int, str, str]]:
 
     return invoke
 
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path_factory, monkeypatch) -> None:
+    """The check cache goes under pytest's temporary folder, never the user's home."""
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "studydeck-cache"))

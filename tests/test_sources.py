@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.load import read_model
 from generator.model import Catalog
@@ -78,3 +80,19 @@ def test_token_style_thousands_read_as_one_number(corpus, make_project, run) -> 
         "    answer: About 12,000\n    source: {doc: wikipedia-mosque, excerpt: 'said about 12 , 000 students'}\n"
     )
     assert run(["check"], cwd=make_project({"d.yaml": deck}))[0] == 0
+
+
+_TRICKY = st.lists(
+    st.sampled_from(list("ab1 2,.;:!?()[]'\"-\\\n\t")
+                    + ["\u2019", "\u201c", "\u2013", "\u2014", "\u2026", "\u00a0", "e\u0301", " , ", "12 , 000", "0"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.one_of(_TRICKY, st.text(max_size=40)))
+def test_fast_normalise_equals_offset_normalise(text: str) -> None:
+    """normalise (regex, for excerpts) and normalise_with_offsets (per character, for seeds) agree."""
+    from generator.sources import normalise_with_offsets
+
+    assert normalise(text) == normalise_with_offsets(unicodedata.normalize("NFC", text))[0]

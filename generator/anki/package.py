@@ -77,11 +77,11 @@ def build_package(
 def _stamp_times(conn: sqlite3.Connection, notes: list[NoteSpec], note_times: dict[str, int],
                  models: dict[str, object], model_times: dict[str, int]) -> None:
     """Each note and its cards get the note's own change time; each note type its own."""
-    for spec in notes:
-        changed = note_times[spec.item_id]
-        conn.execute("UPDATE notes SET mod = ? WHERE guid = ?", (changed, spec.guid))
-        conn.execute("UPDATE cards SET mod = ? WHERE nid = (SELECT id FROM notes WHERE guid = ?)",
-                     (changed, spec.guid))
+    conn.execute("CREATE TEMP TABLE note_mod (guid TEXT PRIMARY KEY, mod INTEGER)")
+    conn.executemany("INSERT INTO note_mod VALUES (?, ?)", [(s.guid, note_times[s.item_id]) for s in notes])
+    conn.execute("UPDATE notes SET mod = (SELECT mod FROM note_mod WHERE note_mod.guid = notes.guid)")
+    conn.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+    conn.execute("DROP TABLE note_mod")
     (raw,) = conn.execute("SELECT models FROM col").fetchone()
     table = json.loads(raw)
     for key, model in models.items():

@@ -12,6 +12,7 @@ Prints inputs tried, distinct diagnostic codes seen, and crashes (with the input
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -22,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+os.environ["STUDYDECK_NO_CACHE"] = "1"  # thousands of mutants: do not fill the user's cache
 sys.path.insert(0, str(REPO))
 
 from generator import yamltree  # noqa: E402

@@ -1,0 +1,61 @@
+"""The per-file check cache: faster, never staler, never inside the project."""
+
+from __future__ import annotations
+
+from generator import cache
+
+from .conftest import CASES
+
+
+def test_edit_after_a_cached_check_is_seen(make_project, run) -> None:
+    root = make_project()
+    assert run(["check"], cwd=root)[0] == 0
+    assert run(["check"], cwd=root)[0] == 0  # served from the cache
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("answer: 3 to 11 July 2007", "answer: 3 to 12 July 2007"))
+    code, _, err = run(["check"], cwd=root)
+    assert code == 1 and "error[answer-not-in-excerpt]" in err
+
+
+def test_corpus_change_invalidates(make_project, run) -> None:
+    deck = ("deck: D\nitems:\n- {id: a, type: basic, question: q, answer: a,"
+            " source: {doc: wikipedia-mosque, excerpt: It was built in 1965}}\n")
+    root = make_project({"d.yaml": deck})
+    assert run(["check"], cwd=root)[0] == 0  # the deck's result is now cached
+    catalog = root / "seeds" / "sources.yaml"
+    catalog.write_text(catalog.read_text().replace(
+        "    uncitable:\n      - start: References External links",
+        "    uncitable:\n      - start: History The Red Mosque\n        end: References External links\n"
+        "        reason: a test region\n      - start: References External links", 1))
+    code, _, err = run(["check"], cwd=root)
+    assert code == 1
+    assert "error[uncitable-excerpt]: excerpt lies in a test region" in err, err
+
+
+def test_corrupt_entries_are_misses(make_project, run) -> None:
+    root = make_project()
+    assert run(["check"], cwd=root)[0] == 0
+    folder = cache.cache_dir()
+    assert folder is not None
+    for entry in folder.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    code, _, err = run(["check"], cwd=root)
+    assert code == 0, err
+
+
+def test_cache_lives_outside_the_project(make_project, run, monkeypatch, tmp_path) -> None:
+    root = make_project()
+    monkeypatch.delenv("STUDYDECK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    before = sorted(p for p in root.rglob("*"))
+    assert run(["check"], cwd=root)[0] == 0
+    assert sorted(p for p in root.rglob("*")) == before
+    assert list((tmp_path / "xdg" / "studydeck").glob("*.pickle"))
+
+
+def test_cache_can_be_turned_off(make_project, run, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+    root = make_project({"case.yaml": (CASES / "invalid" / "correction.yaml").read_bytes()})
+    assert run(["check"], cwd=root)[0] == 1
+    assert run(["check"], cwd=root)[0] == 1

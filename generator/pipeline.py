@@ -8,6 +8,7 @@ Each deck file's items and their own problems are cached by content (see ``cache
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +50,19 @@ def _deck(path: Path, corpus: Corpus, corpus_key: str) -> tuple[Deck | None, lis
     if isinstance(hit, tuple) and len(hit) == 2:
         return hit  # type: ignore[return-value]
     deck, diags = parse_model(data, shown, Deck, "deck")
-    if deck is not None:
-        diags = diags + validate_items(list(deck.items), corpus)
+    # The file changed: items whose content and position did not change keep their results from
+    # this path's previous version (one edited item in a big file re-checks only that item).
+    path_key = cache.key(path, shown, b"", corpus_key)
+    previous = cache.get(path_key)
+    before: dict[bytes, list[Diagnostic]] = previous if isinstance(previous, dict) else {}
+    now: dict[bytes, list[Diagnostic]] = {}
+    for item in deck.items if deck is not None else ():
+        fingerprint = hashlib.sha1(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+        found = before.get(fingerprint)
+        now[fingerprint] = found if found is not None else validate_items([item], corpus)
+        diags = diags + now[fingerprint]
     cache.put(key, (deck, diags))
+    cache.put(path_key, now)
     return deck, diags
 
 

@@ -8,14 +8,13 @@ Each deck file's items and their own problems are cached by content (see ``cache
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
 from .diagnostics import Diagnostic, MissingFile, Report, Span
 from .load import CATALOG_FILE, Project, deck_files, display_path, load_settings, parse_model
-from .model import Deck
+from .model import Deck, Item
 from .sources import Corpus, load_corpus
 from .validate import unique_ids, validate_items
 
@@ -56,14 +55,24 @@ def _deck(path: Path, corpus: Corpus, corpus_key: str) -> tuple[Deck | None, lis
     previous = cache.get(path_key)
     before: dict[bytes, list[Diagnostic]] = previous if isinstance(previous, dict) else {}
     now: dict[bytes, list[Diagnostic]] = {}
-    for item in deck.items if deck is not None else ():
-        fingerprint = hashlib.sha1(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    items = deck.items if deck is not None else ()
+    for item, fingerprint in zip(items, _fingerprints(data, items), strict=True):
         found = before.get(fingerprint)
         now[fingerprint] = found if found is not None else validate_items([item], corpus)
         diags = diags + now[fingerprint]
     cache.put(key, (deck, diags))
     cache.put(path_key, now)
     return deck, diags
+
+
+def _fingerprints(data: bytes, items: tuple[Item, ...]) -> list[bytes]:
+    """Per item: a hash of its own text in the file and where it starts. Same text at the same
+    place parses to the same item with the same positions, so its check results still hold."""
+    text = data.decode("utf-8", "replace")
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    starts = [line_starts[item.pos.span.line - 1] + item.pos.span.col - 1 for item in items]
+    ends = [*starts[1:], len(text)] if starts else []
+    return [hashlib.sha1(f"{s}:{text[s:e]}".encode()).digest() for s, e in zip(starts, ends, strict=True)]
 
 
 def check_project(root: Path) -> Checked:

@@ -59,3 +59,21 @@ def test_cache_can_be_turned_off(make_project, run, monkeypatch, tmp_path) -> No
     root = make_project({"case.yaml": (CASES / "invalid" / "correction.yaml").read_bytes()})
     assert run(["check"], cwd=root)[0] == 1
     assert run(["check"], cwd=root)[0] == 1
+
+
+def test_edited_file_reuses_unchanged_items_results(make_project, run) -> None:
+    warned = (CASES / "invalid" / "answer-in-question.yaml").read_text()
+    other = warned.split("items:\n", 1)[1].replace("id: case-item", "id: other-item").replace(
+        "Was the complex besieged from 3 to 11 July 2007, and if so from when to when?",
+        "Between which dates was the complex besieged?")
+    root = make_project({"d.yaml": warned + other})
+    code, _, err = run(["check"], cwd=root)
+    assert (code, err.splitlines()[-1]) == (0, "0 errors, 1 warning in 3 files.")
+    deck = root / "decks" / "d.yaml"
+    text = deck.read_text()
+    deck.write_text(text[: text.index("id: other-item")] + text[text.index("id: other-item"):].replace(
+        "answer: 3 to 11 July 2007", "answer: 3 to 12 July 2007"))
+    code, _, err = run(["check"], cwd=root)
+    assert code == 1
+    assert "warning[answer-in-question]" in err and "error[answer-not-in-excerpt]" in err
+    assert err.splitlines()[-1] == "1 error, 1 warning in 3 files; nothing written."

@@ -217,8 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studydeck: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("studydeck: interrupted; nothing written.", file=sys.stderr)
+        print("studydeck: interrupted; previous outputs left as they were.", file=sys.stderr)
         return 130
+    except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"studydeck: error: cannot write{where}: {exc.strerror or exc}; previous outputs left as they were.",
+              file=sys.stderr)
+        return EXIT_INVALID
     except BrokenPipeError:
         return EXIT_OK
     finally:

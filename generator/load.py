@@ -1,4 +1,5 @@
-"""Load stage: project folder -> model, with every schema problem located.
+"""Load stage: YAML files -> model, with every schema problem located (decks are read by
+``pipeline``, which caches them per file).
 
 Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
 dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
@@ -229,12 +230,6 @@ def parse_model(data: bytes, shown: str, cls: type, name: str) -> tuple[Any, lis
     return (None if value is INVALID else value), diags + conv.diags
 
 
-def read_deck(path: Path) -> tuple[Deck | None, list[Diagnostic]]:
-    """A deck file -> Deck holding its well-formed items (the others' problems are reported)."""
-    deck, diags = read_model(path, Deck, "deck")
-    return deck, diags
-
-
 @dataclass(frozen=True)
 class Project:
     """Everything loaded from a project folder, before cross-checks."""
@@ -252,18 +247,6 @@ class Project:
 
 def deck_files(root: Path) -> list[Path]:
     return sorted((root / "decks").glob("*.yaml"))
-
-
-def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
-    """First gather all data: project file, source catalog and every deck file."""
-    config, catalog, diags = load_settings(root)
-    decks = []
-    for path in deck_files(root):
-        deck, more = read_deck(path)
-        diags += more
-        if deck is not None:
-            decks.append(deck)
-    return Project(root, config, catalog, tuple(decks), len(deck_files(root)) + 2), diags
 
 
 def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:

@@ -38,12 +38,14 @@ def package_name(collection: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "-", collection).strip(" .") + ".apkg"
 
 
-def _read_lock(root: Path, report: Report) -> Lock | None:
+def _read_lock(root: Path, report: Report) -> tuple[Lock, str] | None:
+    """The lock and its text as found ("" when there is none yet); None when it is unreadable."""
     path = root / LOCK_FILE
     if not path.exists():
-        return Lock()
+        return Lock(), ""
     try:
-        return parse_lock(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return parse_lock(text), text
     except (LockError, UnicodeDecodeError, OSError) as exc:
         report.extend([LockFile.at(Span(display_path(path)), str(exc))])
         return None
@@ -54,9 +56,10 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True) -> Build
     checked = check_project(root)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
-    lock = _read_lock(root, report) if report.ok else None
-    if not report.ok or lock is None or project.config is None:
+    found = _read_lock(root, report) if report.ok else None
+    if not report.ok or found is None or project.config is None:
         return result
+    lock, lock_was = found
 
     # Compile every output in memory.
     config = project.config
@@ -80,9 +83,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True) -> Build
         requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
         outputs |= render_quizzes(requests, checked.corpus, out_dir / "worksheets")
     lock_text = new_lock.to_text()
-    lock_path = root / LOCK_FILE
-    if not lock_path.exists() or lock_path.read_text(encoding="utf-8") != lock_text:
-        outputs[lock_path] = lock_text.encode()
+    if lock_text != lock_was:
+        outputs[root / LOCK_FILE] = lock_text.encode()
 
     # Start writing files now that all data is gathered.
     write_all(outputs)

@@ -9,8 +9,7 @@ is not part of the format (positions, derived values).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -114,11 +113,6 @@ class Item(Located):
         for part in parts(self):
             found.append(part.source)
         return found
-
-    def content_hash(self) -> str:
-        """A hash of everything a learner sees: it changes exactly when the item's content does."""
-        payload = json.dumps(to_data(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,6 +228,12 @@ class Deck(Located):
     def path(self) -> str:
         return self.pos.span.path
 
+    @property
+    def slug(self) -> str:
+        """The deck file's name as a slug (``decks/chronology.yaml`` -> ``chronology``)."""
+        stem = self.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return slug(stem, "deck")
+
 
 # --- project file -----------------------------------------------------------------------------------
 
@@ -258,6 +258,11 @@ class ProjectConfig(Located):
 # --- helpers ----------------------------------------------------------------------------------------
 
 
+def slug(text: str, default: str) -> str:
+    """Lowercase letters and digits joined by hyphens (for tags and file names)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or default
+
+
 def format_fields(cls: type) -> list[dataclasses.Field[Any]]:
     """The fields that belong to the YAML format (not positions or derived values)."""
     return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
@@ -272,12 +277,3 @@ def parts(item: Item) -> list[Event | Pair | Claim]:
     if isinstance(item, Claims):
         return list(item.claims)
     return []
-
-
-def to_data(value: Any) -> Any:
-    """A model value back to plain data (no positions), as it would be written in YAML."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in format_fields(type(value))}
-    if isinstance(value, tuple):
-        return [to_data(v) for v in value]
-    return value

@@ -8,13 +8,14 @@ Each deck file's items and their own problems are cached by content (see ``cache
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
 from .diagnostics import Diagnostic, MissingFile, Report, Span
-from .load import CATALOG_FILE, Project, deck_files, display_path, load_settings, parse_model
-from .model import Deck, Item
+from .load import Project, deck_files, display_path, load_settings, parse_model
+from .model import Catalog, Deck, Item
 from .sources import Corpus, load_corpus
 from .validate import unique_ids, validate_items
 
@@ -26,12 +27,8 @@ class Checked:
     report: Report
 
 
-def _corpus_key(root: Path, corpus: Corpus) -> str:
-    digest = hashlib.sha256()
-    try:
-        digest.update((root / CATALOG_FILE).read_bytes())
-    except OSError:
-        pass
+def _corpus_key(catalog: Catalog, corpus: Corpus) -> str:
+    digest = hashlib.sha256(repr(catalog).encode())  # the catalog's content (positions are not in its repr)
     for doc_id, doc in sorted(corpus.documents.items()):
         digest.update(doc_id.encode() + b"\0" + doc.text.encode())
     return digest.hexdigest()
@@ -59,7 +56,7 @@ def _deck(path: Path, corpus: Corpus, corpus_key: str) -> tuple[Deck | None, lis
     for item, fingerprint in zip(items, _fingerprints(data, items), strict=True):
         found = before.get(fingerprint)
         now[fingerprint] = found if found is not None else validate_items([item], corpus)
-        diags = diags + now[fingerprint]
+        diags.extend(now[fingerprint])
     cache.put(key, (deck, diags))
     cache.put(path_key, now)
     return deck, diags
@@ -69,23 +66,35 @@ def _fingerprints(data: bytes, items: tuple[Item, ...]) -> list[bytes]:
     """Per item: a hash of its own text in the file and where it starts. Same text at the same
     place parses to the same item with the same positions, so its check results still hold."""
     text = data.decode("utf-8", "replace")
-    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     starts = [line_starts[item.pos.span.line - 1] + item.pos.span.col - 1 for item in items]
     ends = [*starts[1:], len(text)] if starts else []
     return [hashlib.sha1(f"{s}:{text[s:e]}".encode()).digest() for s, e in zip(starts, ends, strict=True)]
 
 
+def load_sources(root: Path) -> tuple[Corpus, Report]:
+    """Only the project settings and the seed corpus (what ``find`` needs), no deck files."""
+    config, catalog, diags = load_settings(root)
+    report = Report(diags, files=2)
+    if catalog is None:
+        return Corpus({}), report
+    corpus, more = load_corpus(root, catalog)
+    report.extend(more)
+    return corpus, report
+
+
 def check_project(root: Path) -> Checked:
     """Load everything under ``root`` and run every check; the report holds all problems."""
     config, catalog, diags = load_settings(root)
-    report = Report(diags, files=len(deck_files(root)) + 2)
+    paths = deck_files(root)
+    report = Report(diags, files=len(paths) + 2)
     corpus = Corpus({})
     decks: list[Deck] = []
     if catalog is not None:
         corpus, more = load_corpus(root, catalog)
         report.extend(more)
-        corpus_key = _corpus_key(root, corpus)
-        for path in deck_files(root):
+        corpus_key = _corpus_key(catalog, corpus)
+        for path in paths:
             deck, more = _deck(path, corpus, corpus_key)
             report.extend(more)
             if deck is not None:

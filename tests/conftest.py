@@ -16,6 +16,11 @@ CASES = Path(__file__).resolve().parent / "cases"
 STARTER = CASES / "valid" / "starter.yaml"
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes), to prove a run wrote nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """A project folder with the real seeds and project file, and the given deck files."""

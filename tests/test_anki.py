@@ -13,7 +13,7 @@ import pytest
 from generator.build import build
 
 from .ankitools import body, import_package, open_collection, rendered_cards
-from .conftest import REPO, STARTER
+from .conftest import REPO, STARTER, snapshot
 
 APKG = "Siege of Lal Masjid.apkg"
 # Cards each item of the starter deck gives: basic+reverse 2, mcq 1, truefalse 1 (x2 items),
@@ -222,21 +222,17 @@ def test_guid_depends_only_on_the_item_id(make_project, tmp_path) -> None:
     col.close()
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_failed_build_writes_nothing(make_project, run) -> None:
     root = make_project()
     _build(root)
-    before = _snapshot(root)
+    before = snapshot(root)
     deck = root / "decks" / "starter.yaml"
     text = deck.read_text()
     deck.write_text(text.replace("answer: 3 to 11 July 2007", "answer: 3 to 12 July 2007"))
     code, _, err = run(["build"], cwd=root)
     assert code == 1
     assert err.rstrip().endswith("nothing written.")
-    after = _snapshot(root)
+    after = snapshot(root)
     after["decks/starter.yaml"] = text.encode()
     assert after == before  # package, worksheets and lock byte-identical; no temporary files
 

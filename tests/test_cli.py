@@ -82,3 +82,18 @@ def test_module_and_help_run_as_processes() -> None:
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0
     assert "check" in result.stdout and "find" in result.stdout
+
+
+def test_cli_item_types_match_the_model() -> None:
+    from generator.cli import ITEM_TYPE_NAMES
+    from generator.model import ITEM_TYPES
+
+    assert ITEM_TYPE_NAMES == tuple(ITEM_TYPES)
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = ("import sys, generator.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('genanki', 'typst', 'yaml', 'anki')"
+            " or m in ('generator.model', 'generator.load')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "[]"

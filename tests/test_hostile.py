@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import build as build_module
@@ -19,7 +19,7 @@ from generator import write as write_module
 from generator.build import build
 
 from .ankitools import body, import_package, open_collection, rendered_cards
-from .conftest import REPO, STARTER
+from .conftest import REPO, STARTER, snapshot
 
 HTML = "<script>alert('x')</script><img src=x onerror=alert('y')><a href=\"javascript:alert('z')\">l</a><iframe src=\"x\"></iframe>"
 ANKI = "{{c9::x}} [sound:x.mp3] [latex]x[/latex] {{FrontSide}} \\(x\\)"
@@ -133,15 +133,11 @@ def test_fifty_megabyte_value_and_hundred_thousand_items(make_project, run) -> N
     assert re.search(r"decks/many.yaml:3:1: error\[too-large\]: deck.items: 100000 entries; at most 20000", err)
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("fault", [RuntimeError("disk on fire"), KeyboardInterrupt()])
 def test_fault_mid_build_leaves_previous_outputs(make_project, monkeypatch, fault) -> None:
     root = make_project()
     build(root)
-    before = _snapshot(root)
+    before = snapshot(root)
     deck = root / "decks" / "starter.yaml"
     deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
     calls = []
@@ -155,7 +151,7 @@ def test_fault_mid_build_leaves_previous_outputs(make_project, monkeypatch, faul
     with pytest.raises(type(fault)):
         build(root)
     assert calls
-    after = _snapshot(root)
+    after = snapshot(root)
     del after["decks/starter.yaml"], before["decks/starter.yaml"]
     assert after == before
     monkeypatch.setattr(build_module, "render_quizzes", real)
@@ -164,7 +160,7 @@ def test_fault_mid_build_leaves_previous_outputs(make_project, monkeypatch, faul
 def test_fault_while_writing_temp_files(make_project, monkeypatch) -> None:
     root = make_project()
     build(root)
-    before = _snapshot(root)
+    before = snapshot(root)
     deck = root / "decks" / "starter.yaml"
     deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
     real_fdopen = os.fdopen
@@ -179,7 +175,7 @@ def test_fault_while_writing_temp_files(make_project, monkeypatch) -> None:
     monkeypatch.setattr(write_module.os, "fdopen", flaky)
     with pytest.raises(OSError):
         build(root)
-    after = _snapshot(root)
+    after = snapshot(root)
     del after["decks/starter.yaml"], before["decks/starter.yaml"]
     assert after == before  # and no .tmp file left behind
 
@@ -205,9 +201,9 @@ def test_sigint_during_renames_gives_all_new_outputs(make_project, monkeypatch) 
         build(root)
     monkeypatch.setattr(write_module.os, "replace", real_replace)
     assert len(calls) > 2  # every rename happened before the interrupt was delivered
-    interrupted_outputs = _snapshot(root / "dist")
+    interrupted_outputs = snapshot(root / "dist")
     build(root)
-    assert _snapshot(root / "dist") == interrupted_outputs  # all new, nothing half-written
+    assert snapshot(root / "dist") == interrupted_outputs  # all new, nothing half-written
     assert not list(root.rglob("*.tmp"))
 
 

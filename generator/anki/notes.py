@@ -58,11 +58,6 @@ def deck_name(collection: str, deck: Deck) -> str:
     return f"{collection}::{deck.deck}"
 
 
-def deck_slug(deck: Deck) -> str:
-    stem = deck.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "deck"
-
-
 class _Compiler:
     def __init__(self, project: Project, corpus: Corpus) -> None:
         assert project.config is not None
@@ -89,7 +84,7 @@ class _Compiler:
 
     def tags(self, deck: Deck, item: Item) -> tuple[str, ...]:
         kinds = sorted({self.corpus.documents[r.doc].entry.kind for r in item.sources()})
-        return tuple(dict.fromkeys([f"deck::{deck_slug(deck)}", f"type::{item.kind}",
+        return tuple(dict.fromkeys([f"deck::{deck.slug}", f"type::{item.kind}",
                                     *(f"source::{k}" for k in kinds), *item.tags]))
 
     def rng(self, item: Item, purpose: str) -> random.Random:

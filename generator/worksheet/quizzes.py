@@ -3,12 +3,11 @@ quiz (for ``quiz``); each in K versions, each version with its answer key."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Deck, Item
+from ..model import Deck, Item, slug
 from ..sources import Corpus
 from .layout import QuizSpec, layout_quiz, select
 from .render import render_worksheet
@@ -22,8 +21,8 @@ class QuizRequest:
     versions: int
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
+class QuizChoiceError(ValueError):
+    """The chosen decks or item types select nothing (a usage error)."""
 
 
 def default_quizzes(collection: str, decks: Sequence[Deck], questions: int, versions: int,
@@ -31,13 +30,30 @@ def default_quizzes(collection: str, decks: Sequence[Deck], questions: int, vers
     """One worksheet per deck and one mixed quiz over all decks."""
     requests = []
     for deck in decks:
-        stem = Path(deck.path).stem
         spec = QuizSpec(f"{collection}: {deck.deck}", seed, paper)
-        requests.append(QuizRequest(slug(stem), spec, tuple(select(deck.items, questions, seed)), versions))
+        requests.append(QuizRequest(deck.slug, spec, tuple(select(deck.items, questions, seed)), versions))
     everything = [item for deck in decks for item in deck.items]
     spec = QuizSpec(f"{collection}: mixed quiz", seed, paper)
     requests.append(QuizRequest("mixed", spec, tuple(select(everything, questions, seed)), versions))
     return requests
+
+
+def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequence[str], name: str,
+                spec: QuizSpec, questions: int, versions: int) -> QuizRequest:
+    """The quiz ``studydeck quiz`` asked for: decks by file stem or title (all when none are named),
+    items of the named types (all when none), ``questions`` of them spread over the types."""
+    chosen = list(decks)
+    if deck_names:
+        names = {d.casefold() for d in deck_names}
+        keys = {id(d): {d.deck.casefold(), Path(d.path).stem.casefold()} for d in decks}
+        chosen = [d for d in decks if keys[id(d)] & names]
+        if unknown := sorted(names - set().union(*(keys[id(d)] for d in chosen))):
+            stems = ", ".join(Path(d.path).stem for d in decks)
+            raise QuizChoiceError(f"unknown deck {', '.join(unknown)}; decks: {stems}")
+    items = [item for deck in chosen for item in deck.items if not types or item.kind in types]
+    if not items:
+        raise QuizChoiceError("no items match the chosen decks and types")
+    return QuizRequest(slug(name, "quiz"), spec, tuple(select(items, questions, spec.seed)), versions)
 
 
 def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path) -> dict[Path, bytes]:

@@ -108,6 +108,21 @@ class Hit:
     line: int
 
 
+@dataclass(frozen=True)
+class Shown:
+    """An excerpt as its source writes it (runs of white space folded to one space, nothing else
+    changed), with its normal form and, for each normalised character, its offset in ``text``.
+    Learners see ``text``; ``norm`` is only for matching (answers, highlights)."""
+
+    text: str
+    norm: str
+    at: tuple[int, ...]
+
+    def span_of(self, start: int, end: int) -> tuple[int, int]:
+        """The part of ``text`` that the normalised span ``norm[start:end]`` came from."""
+        return self.at[start], self.at[end - 1] + 1
+
+
 @dataclass
 class Document:
     """One seed text, normalised once, with indexes built on first use."""
@@ -137,6 +152,24 @@ class Document:
         if start < 0:
             return None
         return Hit(self.entry.id, start, start + len(target), self.line_of(start))
+
+    def shown(self, hit: Hit) -> Shown:
+        """The hit as the source writes it (see :class:`Shown`)."""
+        first = self.offsets[hit.start]
+        last = self.offsets[hit.end - 1] + 1
+        out: list[str] = []
+        where: dict[int, int] = {}
+        for i in range(first, last):
+            ch = self.text[i]
+            if ch.isspace():
+                if out and out[-1] != " ":
+                    out.append(" ")
+                where[i] = len(out) - 1
+                continue
+            where[i] = len(out)
+            out.append(ch)
+        at = tuple(where[self.offsets[k]] for k in range(hit.start, hit.end))
+        return Shown("".join(out).rstrip(" "), self.norm[hit.start : hit.end], at)
 
     def excluded_reason(self, hit: Hit) -> str | None:
         for start, end, reason in self.excluded:
@@ -226,6 +259,16 @@ class Corpus:
 
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
+
+    def shown(self, doc_id: str, excerpt: str) -> Shown:
+        """A cited excerpt as its source writes it; the normal form where it is not found (an
+        unchecked item: checked items always are)."""
+        doc = self.documents.get(doc_id)
+        hit = doc.locate(excerpt) if doc else None
+        if doc is None or hit is None or hit.end <= hit.start:
+            norm = normalise(excerpt)
+            return Shown(norm, norm, tuple(range(len(norm))))
+        return doc.shown(hit)
 
 
 def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]:

@@ -131,6 +131,13 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _versions(value: str) -> int:
+    count = _positive(value)
+    if count > 26:
+        raise argparse.ArgumentTypeError(f"at most 26 versions (A to Z), got {count}")
+    return count
+
+
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage, render
     from .pipeline import check_project
@@ -223,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
     quiz.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
     quiz.add_argument("--questions", type=_positive, help="number of questions (default: build.questions)")
-    quiz.add_argument("--versions", type=_positive, help="versions with shuffled order (default: build.versions)")
+    quiz.add_argument("--versions", type=_versions, help="versions A, B, ... with shuffled order, at most 26"
+                                                          " (default: build.versions)")
     quiz.add_argument("--seed", type=int, help="shuffling seed (default: build.seed)")
     quiz.add_argument("--title", help="title printed on the sheet")
     quiz.add_argument("--name", help="file name stem (default: from the title)")

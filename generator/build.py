@@ -15,6 +15,7 @@ from .anki.notes import compile_notes, deck_name
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .diagnostics import LockFile, Report, Span
+from .export import ExportSummary, render_exports
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
@@ -27,6 +28,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     changed: int = 0
+    exports: ExportSummary = field(default_factory=ExportSummary)
 
     @property
     def report(self) -> Report:
@@ -51,8 +53,9 @@ def _read_lock(root: Path, report: Report) -> tuple[Lock, str] | None:
         return None
 
 
-def build(root: Path, out: Path | None = None, worksheets: bool = True) -> BuildResult:
-    """Check, then build the Anki package and the worksheets into ``out`` (default: build.out)."""
+def build(root: Path, out: Path | None = None, worksheets: bool = True,
+          exports: set[str] | None = None) -> BuildResult:
+    """Check, then build the Anki package, the worksheets and the exports into ``out`` (default: build.out)."""
     checked = check_project(root)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
@@ -82,6 +85,10 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True) -> Build
         b = config.build
         requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
         outputs |= render_quizzes(requests, checked.corpus, out_dir / "worksheets")
+    # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
+    files, result.exports = render_exports(project, checked.corpus, out_dir,
+                                           set(config.build.exports) if exports is None else exports)
+    outputs |= files
     lock_text = new_lock.to_text()
     if lock_text != lock_was:
         outputs[root / LOCK_FILE] = lock_text.encode()

@@ -112,7 +112,10 @@
       for (const control of form.querySelectorAll("input, select, button")) control.disabled = true;
       const verdict = el("p", { class: `verdict ${outcome.right ? "right" : "wrong"}`,
         text: outcome.right ? "\u2713 Correct" : `\u2717 ${outcome.partial || "Not quite"}` });
-      result.replaceChildren(verdict, el("p", { class: "answer", text: outcome.answer }), evidence(item));
+      const shown = Array.isArray(outcome.answer)
+        ? el(item.type === "order" ? "ol" : "ul", { class: "answer" }, ...outcome.answer.map((line) => el("li", { text: line })))
+        : el("p", { class: "answer", text: outcome.answer });
+      result.replaceChildren(verdict, shown, evidence(item));
       if (!outcome.right && outcome.selfMark) {
         const own = el("button", { type: "button", text: "I meant that: count it as right" });
         own.addEventListener("click", () => {
@@ -245,7 +248,7 @@
           row.classList.add(ok ? "is-right" : "is-wrong");
         });
         return { right: placed === count, partial: `${placed} of ${count} in the right place`,
-          answer: "Order: " + item.events.map((e) => `${e.date}: ${e.text}`).join(" \u2192 ") };
+          answer: item.events.map((e) => `${e.date}: ${e.text}`) };
       };
     },
     match(item, form) {
@@ -272,7 +275,7 @@
           row.classList.add(ok ? "is-right" : "is-wrong");
         }
         return { right: good === rows.length, partial: `${good} of ${rows.length} matched`,
-          answer: item.pairs.map((p) => `${p.left} \u2192 ${p.right}`).join("; ") };
+          answer: item.pairs.map((p) => `${p.left} \u2192 ${p.right}`) };
       };
     }
   };

@@ -211,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=list(EXPORT_FORMATS), required=True,
                         help="moodle: dist/moodle/<deck>.xml; gift: dist/gift/<deck>.gift; html: dist/selftest/index.html")
     export.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
-    export.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
+    export.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES),
+                        help="item type (repeatable; default: all)")
     export.add_argument("--tag", action="append", help="only items with this tag (repeatable; any of them)")
     export.add_argument("--out", help="output folder (default: build.out, dist)")
     export.set_defaults(func=cmd_export)

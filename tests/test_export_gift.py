@@ -16,7 +16,7 @@ import pytest
 
 from generator.export import render_exports
 from generator.export.common import alternatives, evidences, quote_distractors, stem
-from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
+from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 
 from .exporttools import EXPORT_ANSWER, EXPORT_PAYLOAD, checked_project, hostile_deck

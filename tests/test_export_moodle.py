@@ -169,3 +169,24 @@ def test_hostile_text_stays_text(tmp_path) -> None:
     assert len(cloze_answers(cloze)) == 1  # the payload's own {:SHORTANSWER:=x} and {{c9::x}} are text
     assert "{:SHORTANSWER:=x}" in text_of(ANSWER.sub("", cloze))
     assert "$$" not in cloze and "{mlang" not in cloze  # no filter sees its syntax in the HTML
+
+
+def test_cli_export_chooses_and_build_can_leave_exports_out(make_project, run, tmp_path) -> None:
+    root = make_project()
+    code, _, err = run(["export", "--format", "moodle", "--type", "mcq", "--out", str(tmp_path / "x"), "."], cwd=root)
+    assert code == 0, err
+    root_el = etree.fromstring((tmp_path / "x" / "moodle" / "starter.xml").read_bytes(), PARSER)
+    assert {q.get("type") for q in root_el.findall("question")} == {"category", "multichoice"}
+    assert "Moodle XML: " in err and "(mcq " in err
+    code, _, err = run(["export", "--format", "gift", "--deck", "nope", "."], cwd=root)
+    assert code == 2 and "unknown deck nope" in err
+    code, _, err = run(["export", "--format", "html", "--tag", "no-such-tag", "."], cwd=root)
+    assert code == 2 and "no items match" in err
+    code, _, err = run(["build", "--no-exports", "."], cwd=root)
+    assert code == 0, err
+    assert not any((root / "dist" / d).exists() for d in ("moodle", "gift", "selftest"))
+    code, _, err = run(["build", "--exports", "gift,html", "."], cwd=root)
+    assert code == 0 and (root / "dist" / "selftest" / "index.html").is_file() and not (root / "dist" / "moodle").exists()
+    assert "GIFT: " in err and "self-test page: " in err
+    code, _, err = run(["build", "--exports", "pdf", "."], cwd=root)
+    assert code == 2 and "unknown format pdf" in err

@@ -74,10 +74,10 @@ class _Writer:
             return repchar(item.question), self.choices(item.answer, list(item.distractors), general)
         if isinstance(item, Quote):
             text = repchar(stem(item))
-            wrong = quote_distractors(self.project, item)
-            if len(wrong) < 2:
+            others = quote_distractors(self.project, item)
+            if len(others) < 2:
                 return text, self.short(item.speaker, general)
-            return text, self.choices(item.speaker, wrong, general)
+            return text, self.choices(item.speaker, others, general)
         if isinstance(item, TrueFalse):
             if item.answer:
                 wrong, right = "No: the statement is true.", "Correct: the statement is true."
@@ -89,12 +89,14 @@ class _Writer:
             return self.cloze(item, general)
         if isinstance(item, Order):
             return None, "GIFT has no ordering question"
-        pairs = [(p.left, p.right) for p in item.pairs] if isinstance(item, Match) else \
-            [(c.claimant, c.value) for c in item.claims]  # type: ignore[union-attr]
+        if isinstance(item, Match):
+            pairs, prompt = [(p.left, p.right) for p in item.pairs], item.prompt
+        else:
+            assert isinstance(item, Claims)
+            pairs = [(c.claimant, c.value) for c in item.claims]
+            prompt = f"{item.question} The sources disagree: match each claimant with what they claimed."
         if any("->" in left for left, _ in pairs):
             return None, "a left-hand side holds '->', which GIFT cannot escape"
-        prompt = item.prompt if isinstance(item, Match) else \
-            f"{item.question} The sources disagree: match each claimant with what they claimed."  # type: ignore[union-attr]
         rows = "".join(f"\t={_rich(left)} -> {repchar(right)}\n" for left, right in pairs)
         return repchar(prompt), f"{{\n{rows}{general}}}"
 

@@ -13,8 +13,8 @@ out), with the offsets of each excerpt in it, for the "show in source" view.
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -132,7 +132,8 @@ def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> 
     """The self-test page for ``decks``, and how many items of each type it holds."""
     assert project.config is not None
     sources = _Sources(corpus)
-    items, counts = [], {}
+    items: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
     for n, deck in enumerate(decks):
         for item in deck.items:
             items.append(_item(item, n, project, sources))

@@ -105,7 +105,7 @@ class Item(Located):
 
     @property
     def kind(self) -> str:
-        return str(self.type)
+        return str(getattr(self, "type"))
 
     def sources(self) -> list[SourceRef]:
         """Every source the item cites, the item's own first."""

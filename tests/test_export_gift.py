@@ -56,7 +56,7 @@ def stars(answer: str) -> list[str]:
 
 def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
     """What the parsed question must hold, or None for an item GIFT cannot carry."""
-    if item.id in skip or isinstance(item, Order) or (isinstance(item, Cloze) and len(CLOZE.findall(item.text)) != 1):
+    if item.id in skip or isinstance(item, Order) or (isinstance(item, Cloze) and len(list(CLOZE.finditer(item.text))) != 1):
         return None
     if isinstance(item, Basic):
         return {"type": "Short", "stem": item.question, "right": stars(item.answer)}
@@ -69,7 +69,7 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
     if isinstance(item, TrueFalse):
         return {"type": "TF", "stem": item.statement, "isTrue": item.answer, "correction": item.correction}
     if isinstance(item, Cloze):
-        m = CLOZE.search(item.text)
+        m = next(CLOZE.finditer(item.text), None)
         assert m is not None
         hint = f" ({m[3]})" if m[3] else ""
         return {"type": "Short", "stem": f"{item.text[:m.start()].strip()} _____ {hint.strip()}{item.text[m.end():]}",

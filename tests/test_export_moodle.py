@@ -175,9 +175,15 @@ def test_cli_export_chooses_and_build_can_leave_exports_out(make_project, run, t
     root = make_project()
     code, _, err = run(["export", "--format", "moodle", "--type", "mcq", "--out", str(tmp_path / "x"), "."], cwd=root)
     assert code == 0, err
-    root_el = etree.fromstring((tmp_path / "x" / "moodle" / "starter.xml").read_bytes(), PARSER)
+    root_el = etree.fromstring((tmp_path / "x" / "starter.xml").read_bytes(), PARSER)
     assert {q.get("type") for q in root_el.findall("question")} == {"category", "multichoice"}
     assert "Moodle XML: " in err and "(mcq " in err
+    assert run(["build", "."], cwd=root)[0] == 0
+    code, _, err = run(["export", "--format", "gift", "--deck", "starter", "."], cwd=root)
+    assert code == 0 and (root / "dist" / "exports" / "gift" / "starter.gift").is_file(), err
+    code, _, err = run(["build", "."], cwd=root)  # a later build keeps what `export` wrote
+    assert code == 0 and (root / "dist" / "exports" / "gift" / "starter.gift").is_file(), err
+    assert (root / "dist" / "moodle" / "starter.xml").is_file() and (root / "dist" / "gift" / "starter.gift").is_file()
     code, _, err = run(["export", "--format", "gift", "--deck", "nope", "."], cwd=root)
     assert code == 2 and "unknown deck nope" in err
     code, _, err = run(["export", "--format", "html", "--tag", "no-such-tag", "."], cwd=root)

@@ -80,7 +80,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True) -> Build
     outputs = {out_dir / package_name(config.collection): apkg}
     if worksheets:
         b = config.build
-        requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
+        requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper,
+                                   checked.corpus, config.quiz)
         outputs |= render_quizzes(requests, checked.corpus, out_dir / "worksheets")
     lock_text = new_lock.to_text()
     if lock_text != lock_was:

@@ -248,11 +248,18 @@ class BuildDefaults(Located):
 
 
 @dataclass(frozen=True, kw_only=True)
+class QuizDefaults(Located):
+    minutes: int | None = spec("Time allowed, in minutes, printed on every worksheet.", None, minimum=1, maximum=600)
+    instructions: str | None = spec("Instructions printed under the title of every worksheet.", None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProjectConfig(Located):
     collection: str = spec("The collection's name: the parent Anki deck and the package name.", pattern=NAME_PATTERN)
     id: str = spec("Namespace for note GUIDs and Anki ids; never change it once published.", pattern=ID_PATTERN)
     description: str | None = spec("What the collection is for.", None)
     build: BuildDefaults = spec("Build defaults.", BuildDefaults())
+    quiz: QuizDefaults = spec("What every worksheet prints: time allowed, instructions.", QuizDefaults())
 
 
 # --- helpers ----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, MissingFile, Report, Span
 from .load import Project, deck_files, display_path, load_settings, parse_model
 from .model import Catalog, Deck, Item
 from .sources import Corpus, load_corpus
-from .validate import unique_ids, validate_items
+from .validate import near_duplicates, unique_ids, validate_items
 
 
 @dataclass(frozen=True)
@@ -100,5 +100,5 @@ def check_project(root: Path) -> Checked:
             if deck is not None:
                 decks.append(deck)
     project = Project(root, config, catalog, tuple(decks), report.files)
-    report.extend(unique_ids(project.items))
+    report.extend(unique_ids(project.items) + near_duplicates(project.items, corpus))
     return Checked(project, corpus, report)

@@ -23,8 +23,10 @@ from .diagnostics import (
     DuplicateId,
     ExcerptNotFound,
     LongExcerpt,
+    NearDuplicate,
     OrderNotChronological,
     QuoteNotInExcerpt,
+    RepeatedClaimant,
     Span,
     UnattributedOpinion,
     UncitableExcerpt,
@@ -41,7 +43,7 @@ CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
-    return unique_ids(project.items) + validate_items(project.items, corpus)
+    return unique_ids(project.items) + near_duplicates(project.items, corpus) + validate_items(project.items, corpus)
 
 
 def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
@@ -55,6 +57,18 @@ def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
 def unique_ids(items: list[Item]) -> list[Diagnostic]:
     """Ids unique across all decks."""
     return list(_unique_ids(items))
+
+
+def near_duplicates(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
+    """Items that repeat an earlier item of the project (see ``relations.near_duplicates``)."""
+    from .relations import near_duplicates as find
+
+    diags = []
+    for item, first, reasons in find(items, corpus):
+        where = first.pos.of("id")
+        what = "quotes the same words as" if "quotation" in reasons else "has the same excerpt and answer as"
+        diags.append(NearDuplicate.at(item.pos.of("id"), f"item {item.id!r} {what} {first.id!r} at {where.path}:{where.line}"))
+    return diags
 
 
 def _unique_ids(items: list[Item]) -> Iterator[Diagnostic]:
@@ -100,8 +114,16 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         if normalise(item.quotation) not in normalise(item.source.excerpt):
             diags.append(QuoteNotInExcerpt.at(item.pos.of("quotation"), "the quotation is not inside the excerpt"))
     elif isinstance(item, Claims):
+        claimants: dict[str, str] = {}
         for claim in item.claims:
             diags += _supported(claim.value, claim.source, claim.pos.of("value"))
+            label = normalise(claim.claimant).casefold()
+            if label in claimants:
+                diags.append(RepeatedClaimant.at(
+                    claim.pos.of("claimant"),
+                    f"claimant {claim.claimant!r} appears twice; each row must name a different claimant"
+                    " so that only one matching is right"))
+            claimants[label] = claim.claimant
     return diags
 
 

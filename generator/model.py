@@ -120,7 +120,13 @@ class Basic(Item):
     type: Literal["basic"] = spec("A question and its answer.")
     question: str = spec("The question; states its own context.")
     answer: str = spec("The answer.")
-    reverse: bool = spec("Also make a card from answer to question.", False)
+    reverse: bool = spec("Also make a card from answer to question (needs reverse_question).", False)
+    reverse_question: str | None = spec(
+        "The reverse card's question, asked about the answer and answered by the question's subject, e.g."
+        " 'What did the Special Service Group (SSG) do at the Lal Masjid in July 2007?'; required when reverse"
+        " is true.",
+        None,
+    )
     source: SourceRef = spec("Where the answer comes from.")
 
 

@@ -23,6 +23,7 @@ from .diagnostics import (
     DuplicateId,
     ExcerptNotFound,
     LongExcerpt,
+    MissingField,
     NearDuplicate,
     OrderNotChronological,
     QuoteNotInExcerpt,
@@ -88,6 +89,9 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         diags += _check_excerpt(ref, corpus)
     diags += _attribution(item, corpus)
     if isinstance(item, Basic):
+        if item.reverse and not (item.reverse_question or "").strip():
+            diags.append(MissingField.at(item.pos.of("reverse"), "reverse: true needs reverse_question, the question"
+                                         " the reverse card asks about the answer"))
         diags += _supported(item.answer, item.source, item.pos.of("answer"))
         diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
     elif isinstance(item, Mcq):

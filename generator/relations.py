@@ -48,9 +48,11 @@ _WORD = re.compile(r"[^\W_]+")
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.S)
 # Words too common in this subject to make an answer telling on their own.
 _COMMON = frozenset(
-    "the a an of and in on at to for by from with as is was were be been it its this that "
-    "true false yes no none lal masjid red mosque islamabad pakistan pakistani government army "
-    "july 2007 siege".split()
+    [
+        "the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "by", "from", "with", "as", "is", "was", "were",
+        "be", "been", "it", "its", "this", "that", "true", "false", "yes", "no", "none", "lal", "masjid", "red",
+        "mosque", "islamabad", "pakistan", "pakistani", "government", "army", "july", "2007", "siege"
+    ]
 )
 
 

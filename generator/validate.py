@@ -68,7 +68,8 @@ def near_duplicates(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
     for item, first, reasons in find(items, corpus):
         where = first.pos.of("id")
         what = "quotes the same words as" if "quotation" in reasons else "has the same excerpt and answer as"
-        diags.append(NearDuplicate.at(item.pos.of("id"), f"item {item.id!r} {what} {first.id!r} at {where.path}:{where.line}"))
+        message = f"item {item.id!r} {what} {first.id!r} at {where.path}:{where.line}"
+        diags.append(NearDuplicate.at(item.pos.of("id"), message))
     return diags
 
 

@@ -127,7 +127,7 @@ def test_near_duplicates_are_reported_once_per_item(make_project) -> None:
     checked = check_project(make_project({"copies.yaml": copies}))
     found = near_duplicates(checked.project.items, checked.corpus)
     assert [(a.id, b.id) for a, b, _ in found] == [(f"ssg-copy-{n}", "ssg-copy-0") for n in (1, 2, 3)]
-    first = [d for d in checked.report if d.code == "near-duplicate"][0]
+    first = next(d for d in checked.report if d.code == "near-duplicate")
     assert (first.severity, first.span.path.endswith("decks/copies.yaml"), first.span.line) == ("warning", True, 12)
     assert re.fullmatch(r"item 'ssg-copy-1' has the same excerpt and answer as 'ssg-copy-0' at \S+decks/copies.yaml:3",
                         first.message)

@@ -196,7 +196,7 @@ def learning_order(decks: Sequence[Deck]) -> dict[int, int]:
     dated: list[list[tuple[int, Item]]] = []
     other: list[list[tuple[int, Item]]] = []
     for deck in decks:
-        keyed = [(n, item) for n, item in enumerate(deck.items)]
+        keyed: list[tuple[int, Item]] = list(enumerate(deck.items))
         dates = {id(item): item_date(item) for item in deck.items}
         if 2 * sum(d is not None for d in dates.values()) > len(keyed):
             keyed.sort(key=lambda pair: (dates[id(pair[1])] is None, dates[id(pair[1])] or facts.Date(0), pair[0]))
@@ -216,13 +216,13 @@ def item_date(item: Item) -> facts.Date | None:
     texts = [t for f in ("answer", "correction", "text", "question", "statement", "prompt", "context")
              if isinstance(t := getattr(item, f, None), str)]
     texts += [ref.excerpt for ref in item.sources()]
+    year = next((m[0] for t in texts for m in [re.search(r"\b(?:19|20)\d\d\b", t)] if m), None)
     for text in texts:
         for date in facts.date_mentions(text):
-            if date.month and not date.year:
-                year = next((m[0] for t in texts for m in [re.search(r"\b(?:19|20)\d\d\b", t)] if m), None)
-                date = dataclasses.replace(date, year=int(year)) if year else None
-            if date is not None and date.month:
+            if date.month and date.year:
                 return date
+            if date.month and year:
+                return dataclasses.replace(date, year=int(year))
     return None
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import facts
-from ..relations import Relations
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..relations import Relations
 from ..sources import Corpus, normalise
 from ..validate import CLOZE
 
@@ -59,7 +59,7 @@ def select(items: Sequence[Item], count: int, seed: int, corpus: Corpus) -> list
     chosen: list[Item] = []
     while len(chosen) < count and any(groups.values()):
         for key, _, _ in SECTIONS:
-            group = groups.get(key)
+            group = groups.get(key, [])
             while group and len(chosen) < count:
                 candidate = group.pop()
                 if not relations.related(candidate, chosen):
@@ -165,10 +165,14 @@ class _Layout:
 
 
 _MINOR = frozenset(
-    "a an and as at by for from in into of on or the to with was were is are be been has had have his her its their"
-    " he she they it that this which who whom other also than not about after before during because them those"
-    " these there what when where how why very much many more most some any such then upon being would could should"
-    " will can may did does do".split()
+    [
+        "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with", "was",
+        "were", "is", "are", "be", "been", "has", "had", "have", "his", "her", "its", "their", "he", "she", "they",
+        "it", "that", "this", "which", "who", "whom", "other", "also", "than", "not", "about", "after", "before",
+        "during", "because", "them", "those", "these", "there", "what", "when", "where", "how", "why", "very", "much",
+        "many", "more", "most", "some", "any", "such", "then", "upon", "being", "would", "could", "should", "will",
+        "can", "may", "did", "does", "do"
+    ]
 )
 _KEY_WORD = re.compile(r"[^\W_]+(?:['\-.][^\W_]+)*")
 

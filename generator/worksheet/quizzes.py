@@ -67,7 +67,8 @@ def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequenc
     wanted = {t.casefold() for t in tags}
     known = {t.casefold(): t for deck in chosen for item in deck.items for t in item.tags}
     if unknown := sorted(wanted - set(known)):
-        raise QuizChoiceError(f"unknown tag {', '.join(unknown)}; tags in the chosen decks: {', '.join(sorted(known.values()))}")
+        tags_known = ", ".join(sorted(known.values()))
+        raise QuizChoiceError(f"unknown tag {', '.join(unknown)}; tags in the chosen decks: {tags_known}")
     items = [item for deck in chosen for item in deck.items
              if (not types or item.kind in types) and (not wanted or wanted & {t.casefold() for t in item.tags})]
     if not items:

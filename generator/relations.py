@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any, NamedTuple
 
 from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, TrueFalse
 from .sources import Corpus, normalise
@@ -168,7 +169,7 @@ class _Profile:
         return frozenset(_WORD.findall(self.shown))
 
 
-def _overlap(a: _Profile, b: _Profile) -> bool:
+def _overlap(a: _Profile | _Dup, b: _Profile | _Dup) -> bool:
     return any(da == db and sa < eb and sb < ea for da, sa, ea in a.spans for db, sb, eb in b.spans)
 
 
@@ -283,7 +284,7 @@ def _overlapping(profiles: list[_Profile]) -> Iterable[tuple[int, int]]:
         open_.append((end, n))
 
 
-def _duplicates(a: _Profile, b: _Profile) -> frozenset[str]:
+def _duplicates(a: _Dup, b: _Dup) -> frozenset[str]:
     """Why ``a`` and ``b`` ask the same thing ("near-duplicates"), or nothing: the same
     quotation, or overlapping excerpts and shared answers that make up at least half of the
     answers of the item with fewer (two order items sharing one event of five are not
@@ -296,28 +297,48 @@ def _duplicates(a: _Profile, b: _Profile) -> frozenset[str]:
     return frozenset()
 
 
+class _Dup(NamedTuple):
+    """What the near-duplicate check keeps of an item (see :func:`duplicate_record`)."""
+
+    answers: frozenset[str]
+    quotation: str | None
+    spans: tuple[tuple[str, int, int], ...]
+
+
+def duplicate_record(item: Item, corpus: Corpus) -> dict[str, Any]:
+    """What the near-duplicate check needs of one item, as plain JSON data (so that it can be
+    cached with the item's deck file): answer keys, quotation key, located excerpt spans."""
+    profile = _Profile(item, corpus)
+    return {"a": sorted(profile.answers), "q": profile.quotation, "s": [list(span) for span in profile.spans]}
+
+
 def near_duplicates(items: Sequence[Item], corpus: Corpus) -> list[tuple[Item, Item, frozenset[str]]]:
     """(item, the first earlier item it duplicates, reasons) for every item that repeats an
-    earlier one (see :func:`_duplicates`). Each item is reported once, against the first
-    earlier duplicate, so n copies of one item give n - 1 findings, not n squared."""
-    relate = Relations(items, corpus)
+    earlier one (see :func:`_duplicates`)."""
+    found = duplicates_among([duplicate_record(item, corpus) for item in items])
+    return [(items[n], items[m], reasons) for n, m, reasons in found]
+
+
+def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, frozenset[str]]]:
+    """(position, position of the first earlier duplicate, reasons) for every record that repeats
+    an earlier one. Each is reported once, against the first earlier duplicate, so n copies of
+    one item give n - 1 findings, not n squared."""
+    dups = [_Dup(frozenset(r["a"]), r["q"], tuple((d, int(a), int(b)) for d, a, b in r["s"])) for r in records]
     by_answer: dict[str, list[int]] = defaultdict(list)  # answer key -> positions, earliest first
     quotations: dict[str, int] = {}  # each distinct quotation key -> its first position
     found = []
-    for n, item in enumerate(items):
-        mine = relate.profile(item).answers
-        candidates = sorted({m for k in mine for m in by_answer.get(k, ())})
-        if isinstance(item, Quote):
-            quotation = key(item.quotation)
-            candidates = sorted({*candidates, *(m for q, m in quotations.items()
-                                                if q in quotation or quotation in q)})
+    for n, mine in enumerate(dups):
+        candidates = sorted({m for k in mine.answers for m in by_answer.get(k, ())})
+        if mine.quotation:
+            quotation = mine.quotation
+            candidates = sorted({*candidates, *(m for q, m in quotations.items() if q in quotation or quotation in q)})
             quotations.setdefault(quotation, n)
         for m in candidates:
-            reasons = _duplicates(relate.profile(item), relate.profile(items[m]))
+            reasons = _duplicates(mine, dups[m])
             if reasons:
-                found.append((item, items[m], reasons))
+                found.append((n, m, reasons))
                 break
-        for k in mine:
+        for k in mine.answers:
             by_answer[k].append(n)
     return found
 

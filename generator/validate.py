@@ -11,6 +11,8 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
+from dataclasses import dataclass
 
 from . import facts
 from .diagnostics import (
@@ -39,12 +41,70 @@ from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceR
 from .sources import Corpus, normalise
 
 LONG_EXCERPT = 600
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+
+
+@dataclass(frozen=True)
+class ClozeMarker:
+    """One ``{{cN::answer}}`` or ``{{cN::answer::hint}}``; indexable like a regex match
+    (``m[1]`` number, ``m[2]`` answer, ``m[3]`` hint or None)."""
+
+    span: tuple[int, int]
+    groups: tuple[str, str, str | None]
+
+    def start(self) -> int:
+        return self.span[0]
+
+    def end(self) -> int:
+        return self.span[1]
+
+    def __getitem__(self, index: int) -> str | None:
+        return self.groups[index - 1]
+
+
+class _ClozeSyntax:
+    """Finds cloze markers in one linear pass (a regex with lazy groups took cubic time on
+    ``{{c1::`` repeated without a close). Same matches as ``\\{\\{c(\\d+)::(.*?)(?:::(.*?))?\\}\\}``."""
+
+    def finditer(self, text: str) -> Iterator[ClozeMarker]:
+        at = 0
+        while True:
+            start = text.find("{{c", at)
+            if start < 0:
+                return
+            digits = start + 3
+            end_digits = digits
+            while end_digits < len(text) and text[end_digits].isascii() and text[end_digits].isdigit():
+                end_digits += 1
+            if end_digits == digits or not text.startswith("::", end_digits):
+                at = start + 1
+                continue
+            body = end_digits + 2
+            close = text.find("}}", body)
+            if close < 0:
+                return  # no close anywhere after: no later marker can close either
+            answer, sep, hint = text[body:close].partition("::")
+            yield ClozeMarker((start, close + 2), (text[digits:end_digits], answer, hint if sep else None))
+            at = close + 2
+
+    def sub(self, replacement: str, text: str) -> str:
+        out, last = [], 0
+        for m in self.finditer(text):
+            out += [text[last : m.start()], replacement]
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+
+CLOZE = _ClozeSyntax()
 
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
-    return unique_ids(project.items) + near_duplicates(project.items, corpus) + validate_items(project.items, corpus)
+    from .relations import duplicate_record
+
+    ids = [(item.id, item.pos.of("id")) for item in project.items]
+    records = [duplicate_record(item, corpus) for item in project.items]
+    return unique_ids(ids) + near_duplicates(list(zip(ids, records, strict=True))) + validate_items(project.items, corpus)
 
 
 def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
@@ -55,33 +115,31 @@ def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
     return diags
 
 
-def unique_ids(items: list[Item]) -> list[Diagnostic]:
-    """Ids unique across all decks."""
-    return list(_unique_ids(items))
-
-
-def near_duplicates(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
-    """Items that repeat an earlier item of the project (see ``relations.near_duplicates``)."""
-    from .relations import near_duplicates as find
-
+def unique_ids(ids: list[tuple[str, Span]]) -> list[Diagnostic]:
+    """Ids unique across all decks (compared after NFKC and case folding), given as (id, where)."""
     diags = []
-    for item, first, reasons in find(items, corpus):
-        where = first.pos.of("id")
-        what = "quotes the same words as" if "quotation" in reasons else "has the same excerpt and answer as"
-        message = f"item {item.id!r} {what} {first.id!r} at {where.path}:{where.line}"
-        diags.append(NearDuplicate.at(item.pos.of("id"), message))
+    seen: dict[str, Span] = {}
+    for ident, span in ids:
+        folded = unicodedata.normalize("NFKC", ident).casefold()
+        if folded in seen:
+            first = seen[folded]
+            diags.append(DuplicateId.at(span, f"id {ident!r} is already used at {first.path}:{first.line}"))
+        else:
+            seen[folded] = span
     return diags
 
 
-def _unique_ids(items: list[Item]) -> Iterator[Diagnostic]:
-    seen: dict[str, Item] = {}
-    for item in items:
-        key = unicodedata.normalize("NFKC", item.id).casefold()
-        if key in seen:
-            first = seen[key].pos.of("id")
-            yield DuplicateId.at(item.pos.of("id"), f"id {item.id!r} is already used at {first.path}:{first.line}")
-        else:
-            seen[key] = item
+def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> list[Diagnostic]:
+    """Items that repeat an earlier item of the project, given as ((id, where), the item's
+    ``relations.duplicate_record``), in project order."""
+    from .relations import duplicates_among
+
+    diags = []
+    for n, m, reasons in duplicates_among([record for _, record in records]):
+        (ident, span), (first, where) = records[n][0], records[m][0]
+        what = "quotes the same words as" if "quotation" in reasons else "has the same excerpt and answer as"
+        diags.append(NearDuplicate.at(span, f"item {ident!r} {what} {first!r} at {where.path}:{where.line}"))
+    return diags
 
 
 def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
@@ -100,6 +158,8 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         diags += _supported(item.answer, item.source, item.pos.of("answer"))
         diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
     elif isinstance(item, TrueFalse):
+        if item.answer:  # a true statement asserts its numbers and dates: the excerpt must give them
+            diags += _supported(item.statement, item.source, item.pos.of("statement"))
         if not item.answer and not item.correction:
             diags.append(Correction.at(item.pos.of("answer"), "a false statement needs a correction"))
         if item.answer and item.correction:
@@ -134,6 +194,8 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
 
 def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
     doc = corpus.get(ref.doc)
+    if doc is None and ref.doc in corpus.unusable:
+        return []  # its seed file could not be used; that is reported once, at the catalog
     if doc is None:
         hint = difflib.get_close_matches(ref.doc, corpus.documents, 1)
         more = f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(corpus.documents)}"
@@ -163,7 +225,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:
-    missing = facts.unsupported(answer, normalise(ref.excerpt))
+    missing = facts.unsupported(normalise(answer), normalise(ref.excerpt))
     if not missing:
         return []
     return [

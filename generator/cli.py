@@ -180,14 +180,14 @@ def _versions(value: str) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from .coverage import coverage, render
+    from .coverage import coverage, marked_backs, render
     from .pipeline import check_project
 
     checked = check_project(_root(args.root))
     if not checked.report.ok:
         _print_report(checked.report, "text", "; coverage needs a clean check.")
         return EXIT_INVALID
-    sys.stdout.write(render(*coverage(checked)))
+    sys.stdout.write(render(*coverage(checked), marked_backs(checked)))
     return EXIT_OK
 
 
@@ -200,12 +200,17 @@ def cmd_find(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     count = 0
     for doc_id, doc in corpus.documents.items():
+        seen: set[tuple[int, int]] = set()
         for hit in doc.search(args.phrase):
+            passage = doc.passage(hit)
+            if (passage.start, passage.end) in seen:
+                continue  # the phrase twice in one sentence: the sentence once
+            seen.add((passage.start, passage.end))
             count += 1
-            where = doc.excluded_reason(hit)
+            where = doc.excluded_reason(passage)
             flag = f"  [not citable: {where}]" if where else ""
-            print(f"{doc_id}:{hit.line}:{flag}")
-            print(f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.passage(hit))}}}")
+            print(f"{doc_id}:{passage.line}:{flag}")
+            print(f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}")
     print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
 

@@ -57,7 +57,20 @@ def coverage(checked: Checked) -> tuple[list[DocCoverage], list[DeckCoverage]]:
     return docs, decks
 
 
-def render(docs: list[DocCoverage], decks: list[DeckCoverage]) -> str:
+def marked_backs(checked: Checked) -> dict[str, tuple[int, int]]:
+    """Per item type: (card backs whose every excerpt has a marked word, card backs)."""
+    from .anki.notes import compile_notes
+
+    counts: dict[str, list[int]] = {}
+    for note in compile_notes(checked.project, checked.corpus):
+        blocks = [f for field in note.fields for f in field.split('<div class="source">')[1:]]
+        row = counts.setdefault(note.kind, [0, 0])
+        row[1] += 1
+        row[0] += bool(blocks) and all("<mark>" in block.split("</blockquote>")[0] for block in blocks)
+    return {kind: (marked, total) for kind, (marked, total) in sorted(counts.items())}
+
+
+def render(docs: list[DocCoverage], decks: list[DeckCoverage], marked: dict[str, tuple[int, int]] | None = None) -> str:
     lines = ["Sources:"]
     for d in docs:
         covered = d.paragraphs - len(d.uncited)
@@ -73,4 +86,8 @@ def render(docs: list[DocCoverage], decks: list[DeckCoverage]) -> str:
         lines.append(f"  {deck.deck[:20]:<20}{row}{sum(deck.by_type.values()):>8}")
     row = "".join(f"{totals.get(t, 0):>10}" for t in ITEM_TYPES)
     lines.append(f"  {'all':<20}{row}{sum(totals.values()):>8}")
+    if marked:
+        done, total = sum(m for m, _ in marked.values()), sum(t for _, t in marked.values())
+        lines += ["", f"Card backs with the answer marked in every excerpt: {done}/{total} ({100 * done // max(total, 1)}%)"]
+        lines += [f"  {kind:<12}{m:>5}/{t}" for kind, (m, t) in marked.items()]
     return "\n".join(lines) + "\n"

@@ -295,6 +295,12 @@ class LockFile(Problem):
     code = "lock-file"
 
 
+class HighlightNotInExcerpt(Problem):
+    """A phrase an item asks to mark on its card back (``highlight``) is in none of its excerpts."""
+
+    code = "highlight-not-in-excerpt"
+
+
 class NoteTypeChanged(Problem):
     """An item's type differs from the type its note was published with (``studydeck.lock``).
     Anki reports such a note as conflicting and keeps the old one: give the item a new id."""

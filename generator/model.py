@@ -102,6 +102,9 @@ class Item(Located):
     id: str = spec("Unique across all decks, a lowercase slug; the item's identity forever.", pattern=ID_PATTERN)
     tags: tuple[str, ...] = spec("Extra tags (letters, digits, - _ .).", (), items_pattern=TAG_PATTERN)
     note: str | None = spec("Optional context shown on the back of the card and in the answer key.", None)
+    highlight: tuple[str, ...] = spec(
+        "Words of the cited excerpt(s) to mark on the card back, verbatim, where the answer's own words"
+        " are not there to find (a paraphrase).", ())
 
     @property
     def kind(self) -> str:

@@ -40,6 +40,7 @@ _CLOSE = set(",.;:!?)]'")
 _OPEN = set("([")
 _PUNCT = set("()[]{},.;:!?'\"-/&*#%@$_+=<>|~^")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -231,18 +232,23 @@ class Document:
             start = self._lower.find(target, start + 1)
         return hits
 
-    def passage(self, hit: Hit, limit: int = 320) -> str:
-        """The sentence (or sentences) around a hit, in normal form: ready to paste as an excerpt."""
-        sentence = self.norm.rfind(". ", 0, hit.start)
-        start = sentence + 2 if sentence >= 0 else 0
-        start = max(start, hit.start - limit // 2)
-        ends = [e for e in (self.norm.find(". ", hit.end), len(self.norm)) if e >= 0]
-        end = min(min(ends) + 1, hit.end + limit // 2, len(self.norm))
-        if start > 0 and self.norm[start - 1] not in " \n":
-            start = self.norm.find(" ", start) + 1
-        if end < len(self.norm) and self.norm[end - 1] not in ".!?":
-            end = self.norm.rfind(" ", hit.end, end) if self.norm.rfind(" ", hit.end, end) > 0 else end
-        return self.norm[start:end].strip()
+    def passage(self, hit: Hit, limit: int = 600) -> Hit:
+        """The whole sentence(s) around a hit, ready to paste as an excerpt; a run-on text (the
+        token-style article has no full stops) is cut at words, about ``limit // 2`` characters."""
+        ends = _SENTENCE_END
+        start = max((m.end() for m in ends.finditer(self.norm, 0, hit.start)), default=0)
+        after = ends.search(self.norm, hit.end)
+        end = after.end(1) if after else len(self.norm)
+        if end - start > limit:
+            room = max(0, (limit // 2 - (hit.end - hit.start)) // 2)
+            if hit.start - start > room:
+                start = self.norm.find(" ", hit.start - room, hit.start) + 1 or hit.start
+            if end - hit.end > room:
+                cut = self.norm.rfind(" ", hit.end, hit.end + room)
+                end = cut if cut > 0 else hit.end
+        while start < hit.start and self.norm[start] == " ":
+            start += 1
+        return Hit(hit.doc, start, end, self.line_of(start))
 
     def paragraphs(self) -> list[tuple[int, int, int]]:
         """(normalised start, normalised end, line) of each paragraph (blocks between blank lines)."""

@@ -23,6 +23,7 @@ from .diagnostics import (
     Diagnostic,
     DuplicateChoice,
     DuplicateId,
+    HighlightNotInExcerpt,
     ExcerptNotFound,
     LongExcerpt,
     MissingField,
@@ -147,6 +148,12 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
     for ref in item.sources():
         diags += _check_excerpt(ref, corpus)
     diags += _attribution(item, corpus)
+    if item.highlight:
+        excerpts = [normalise(ref.excerpt).casefold() for ref in item.sources()]
+        for phrase in item.highlight:
+            if not any(normalise(phrase).casefold() in e for e in excerpts):
+                diags.append(HighlightNotInExcerpt.at(item.pos.of("highlight"),
+                                                      f"highlight {phrase!r} is in none of the item's excerpts"))
     if isinstance(item, Basic):
         if item.reverse and not (item.reverse_question or "").strip():
             diags.append(MissingField.at(item.pos.of("reverse"), "reverse: true needs reverse_question, the question"
@@ -203,11 +210,13 @@ def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
     where = ref.pos.of("excerpt")
     hit = doc.locate(ref.excerpt)
     if hit is None:
-        notes = []
+        notes = [f"it is in {other_id} (seeds/{other.entry.file}, line {found.line}): cite that source instead"
+                 for other_id, other in corpus.documents.items()
+                 if other_id != ref.doc and (found := other.locate(ref.excerpt)) is not None]
         near = doc.closest(ref.excerpt)
         if near:
             passage, line, differs = near
-            notes = [f'did you mean: "{_clip(passage)}" (line {line})', f'first difference near: "{differs}"']
+            notes += [f'did you mean: "{_clip(passage)}" (line {line})', f'first difference near: "{differs}"']
         return [ExcerptNotFound.at(where, f"excerpt is not in seeds/{doc.entry.file} ({ref.doc})", *notes)]
     diags = []
     reason = doc.excluded_reason(hit)

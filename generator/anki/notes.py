@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import facts
+from .. import facts, marks
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
-from ..sources import Corpus, normalise
+from ..sources import Corpus
 from ..validate import CLOZE
 from .notetypes import MAX_PAIRS, note_types
 
@@ -68,6 +68,7 @@ class _Compiler:
         self.namespace = project.config.id
         self.collection = project.config.collection
         self.corpus = corpus
+        self.highlight: tuple[str, ...] = ()
 
     # --- pieces shared by every note type ---------------------------------------------------
 
@@ -83,7 +84,9 @@ class _Compiler:
         return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
 
     def source(self, ref: SourceRef, *needles: str) -> str:
-        quote = highlight(normalise(ref.excerpt), needles)
+        """The excerpt as its source writes it, with the words that support the answer marked."""
+        shown = self.corpus.shown(ref.doc, ref.excerpt)
+        quote = marks.render(shown, marks.find_spans(shown, (*needles, *self.highlight)), esc)
         return f'<div class="source"><blockquote class="excerpt">{quote}</blockquote>{self.citation(ref)}</div>'
 
     def tags(self, deck: Deck, item: Item) -> tuple[str, ...]:
@@ -97,6 +100,7 @@ class _Compiler:
     # --- one note -----------------------------------------------------------------------------
 
     def note(self, deck: Deck, item: Item) -> NoteSpec:
+        self.highlight = item.highlight  # the item's own marks, in every excerpt it cites
         values = self.values(item)
         values.setdefault("Note", esc(item.note) if item.note else "")
         values["ItemId"] = esc(item.id)
@@ -116,7 +120,7 @@ class _Compiler:
                        else '<span class="verdict-false">False</span>')
             return {"Statement": esc(item.statement), "Verdict": verdict,
                     "Correction": esc(item.correction or ""),
-                    "Sources": self.source(item.source, item.correction or "")}
+                    "Sources": self.source(item.source, item.correction or item.statement)}
         if isinstance(item, Cloze):
             deletions = [m[2] for m in CLOZE.finditer(item.text)]
             return {"Text": cloze_html(item.text), "Sources": self.source(item.source, *deletions)}
@@ -157,7 +161,7 @@ class _Compiler:
         sequence = ", ".join(letter[id(e)] for e in item.events)
         back = "".join(f'<li><b>{letter[id(e)]}</b> <span class="date">{esc(e.date)}</span> &mdash; {esc(e.text)}</li>'
                        for e in item.events)
-        sources = "".join(self.source(e.source, e.date) for e in item.events)
+        sources = "".join(self.source(e.source, e.date, e.text) for e in item.events)
         return {"Prompt": esc(item.prompt), "Shuffled": f'<ol class="choices">{front}</ol>',
                 "Ordered": f'<div class="sequence">Earliest first: {sequence}</div><ol class="dated">{back}</ol>',
                 "Sources": sources}
@@ -236,36 +240,3 @@ def cloze_html(text: str) -> str:
         last = m.end()
     out.append(esc(text[last:]))
     return "".join(out)
-
-
-def highlight(excerpt: str, needles: tuple[str, ...]) -> str:
-    """The excerpt as HTML with the answer marked: the whole answer where it stands verbatim,
-    otherwise the numbers and dates it shares with the excerpt."""
-    spans: list[tuple[int, int]] = []
-    lowered = excerpt.casefold()
-    for needle in needles:
-        target = normalise(needle).casefold() if needle else ""
-        if len(target) >= 2 and len(lowered) == len(excerpt) and target in lowered:
-            start = lowered.index(target)
-            spans.append((start, start + len(target)))
-            continue
-        wanted = facts.numbers(needle) if needle else set()
-        for m in re.finditer(r"\d[\d,.]*\d|\d", excerpt):
-            if facts.numbers(m.group()) & wanted:
-                spans.append((m.start(), m.end()))
-    out, last = [], 0
-    for start, end in _merge(spans):
-        out += [esc(excerpt[last:start]), f"<mark>{esc(excerpt[start:end])}</mark>"]
-        last = end
-    out.append(esc(excerpt[last:]))
-    return "".join(out)
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

@@ -80,7 +80,7 @@ class _Layout:
 
     def source(self, ref: SourceRef) -> dict[str, str]:
         entry = self.corpus.documents[ref.doc].entry
-        return {"excerpt": normalise(ref.excerpt), "cite": citation(entry)}
+        return {"excerpt": self.corpus.shown(ref.doc, ref.excerpt).text, "cite": citation(entry)}
 
     def question(self, item: Item) -> dict[str, Any]:
         sources = [self.source(ref) for ref in item.sources()]

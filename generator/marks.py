@@ -1,0 +1,131 @@
+"""Which words of an excerpt support an item's answer: the spans a card back marks.
+
+Matching runs on the excerpt's normal form (``Shown.norm``) and the spans are mapped back to the
+source's own text (``Shown.text``), so what a learner reads is verbatim and the marks still
+fall on the right words. For each needle (an answer, a correction, a claim's value, a quotation,
+an item's ``highlight`` phrases), in order of preference:
+
+1. the whole needle, case-insensitively;
+2. the numbers and dates it states, written in digits or in words (``154`` marks
+   ``one hundred and fifty-four``; ``3 July`` marks ``3`` and ``July``);
+3. its content words (names, and words of four letters or more that are not common words),
+   each where it first stands in the excerpt as a whole word; marks separated only by spaces
+   merge into one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from . import facts
+from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from .sources import Shown, normalise
+
+_NUMBERISH = re.compile(
+    r"\d[\d,.]*\d|\d|\b(?:(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+    r"|thousand|million|dozen|a)(?:[\s-]+(?:and\s+)?)?)+\b",
+    re.I,
+)
+_MONTH = re.compile(r"\b(?:" + "|".join(facts.MONTH_NAMES) + r")\b", re.I)
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_COMMON = frozenset({
+    "about", "above", "after", "again", "against", "also", "among", "another", "around", "because", "been",
+    "before", "being", "between", "both", "but", "could", "did", "does", "during", "each", "either", "from",
+    "further", "have", "having", "here", "into", "itself", "just", "many", "more", "most", "much", "must",
+    "never", "only", "other", "over", "same", "should", "since", "some", "such", "than", "that", "their",
+    "them", "then", "there", "these", "they", "this", "those", "through", "under", "until", "upon", "very",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "will", "with", "within",
+    "without", "would", "your", "the", "and", "for", "was", "are", "has", "had", "not", "its", "his", "her",
+    "she", "him", "our", "out", "off",
+})
+
+
+def _numbers_and_dates(norm: str, needle: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    wanted = facts.numbers(needle)
+    if wanted:
+        for m in _NUMBERISH.finditer(norm):
+            token = m.group().strip(" -")
+            if token and token.lower() != "a" and facts.numbers(token) & wanted:
+                spans.append((m.start(), m.start() + len(m.group().rstrip(" -"))))
+    months = {d.month for d in facts.date_mentions(needle)}
+    months |= {facts.MONTHS[m.group().lower()] for m in _MONTH.finditer(needle)}
+    for m in _MONTH.finditer(norm):
+        if facts.MONTHS[m.group().lower()] in months:
+            spans.append(m.span())
+    return spans
+
+
+def _content_words(norm: str, needle: str) -> list[tuple[int, int]]:
+    spans = []
+    lowered = norm.casefold()
+    for word in set(_WORD.findall(needle)):
+        key = word.casefold()
+        if key in _COMMON or (len(key) < 4 and not word[0].isupper()):
+            continue  # common words, and short ones unless a name or an acronym (SSG, US)
+        m = re.search(rf"(?<![^\W_]){re.escape(key)}(?![^\W_])", lowered)
+        if m:
+            spans.append(m.span())  # its first occurrence: enough to show where the answer stands
+    return spans
+
+
+def find_spans(shown: Shown, needles: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans of ``shown.text`` that support the needles, merged, in order."""
+    norm, lowered = shown.norm, shown.norm.casefold()
+    spans: list[tuple[int, int]] = []
+    for raw in needles:
+        needle = normalise(raw) if raw else ""
+        if len(needle) < 2:
+            continue
+        target = needle.casefold()
+        if len(lowered) == len(norm) and target in lowered:
+            start = lowered.index(target)
+            spans.append((start, start + len(target)))
+            continue
+        found = _numbers_and_dates(norm, needle)
+        spans += found or _content_words(norm, needle)
+    return _merge([shown.span_of(s, e) for s, e in spans if e > s], shown.text)
+
+
+def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Overlapping spans, and spans separated only by white space, become one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def evidence(item: Item) -> list[tuple[SourceRef, tuple[str, ...]]]:
+    """Each source an item cites, with the needles its back marks in that source's excerpt."""
+    extra = tuple(getattr(item, "highlight", ()) or ())
+    if isinstance(item, (Basic, Mcq)):
+        return [(item.source, (item.answer, *extra))]
+    if isinstance(item, TrueFalse):
+        return [(item.source, (item.correction or item.statement, *extra))]
+    if isinstance(item, Cloze):
+        from .validate import CLOZE
+
+        return [(item.source, (*(m[2] or "" for m in CLOZE.finditer(item.text)), *extra))]
+    if isinstance(item, Quote):
+        return [(item.source, (item.quotation, *extra))]
+    if isinstance(item, Order):
+        return [(e.source, (e.date, e.text, *extra)) for e in item.events]
+    if isinstance(item, Match):
+        return [(p.source, (p.right, p.left, *extra)) for p in item.pairs]
+    assert isinstance(item, Claims)
+    return [(c.source, (c.value, *extra)) for c in item.claims]
+
+
+def render(shown: Shown, spans: Sequence[tuple[int, int]], esc: Callable[[str], str]) -> str:
+    """The excerpt's own text as HTML, escaped by ``esc``, with each span in ``<mark>``."""
+    out, last = [], 0
+    for start, end in spans:
+        out += [esc(shown.text[last:start]), f"<mark>{esc(shown.text[start:end])}</mark>"]
+        last = end
+    out.append(esc(shown.text[last:]))
+    return "".join(out)

@@ -85,7 +85,7 @@ def _parse_deck(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key:
     for item, fingerprint in zip(items, _fingerprints(data, items), strict=True):
         found = before.get(fingerprint)
         try:
-            results = [diag_from_plain(d) for d in found] if isinstance(found, list) else None  # type: ignore[arg-type]
+            results = [diag_from_plain(d) for d in found] if isinstance(found, list) else None
         except (TypeError, ValueError):
             results = None
         if results is None:
@@ -132,7 +132,7 @@ def output_collisions(paths: list[Path]) -> list[Diagnostic]:
 
 def load_sources(root: Path) -> tuple[Corpus, Report]:
     """Only the project settings and the seed corpus (what ``find`` needs), no deck files."""
-    config, catalog, diags = load_settings(root)
+    _, catalog, diags = load_settings(root)
     report = Report(diags, files=2)
     if catalog is None:
         return Corpus({}), report

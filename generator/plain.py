@@ -56,7 +56,7 @@ def from_plain(tp: Any, data: Any, path: str) -> Any:
             return from_plain(args[0], data, path)
         kind, rest = data
         return from_plain(ITEM_TYPES[kind], rest, path)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return tp(**{name: from_plain(ftp, v, path) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
     if typing.get_origin(tp) is tuple:
         inner = typing.get_args(tp)[0]

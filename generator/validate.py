@@ -11,8 +11,9 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass
+from typing import Literal, overload
+from typing import Any
 
 from . import facts
 from .diagnostics import (
@@ -23,8 +24,8 @@ from .diagnostics import (
     Diagnostic,
     DuplicateChoice,
     DuplicateId,
-    HighlightNotInExcerpt,
     ExcerptNotFound,
+    HighlightNotInExcerpt,
     LongExcerpt,
     MissingField,
     NearDuplicate,
@@ -58,6 +59,10 @@ class ClozeMarker:
     def end(self) -> int:
         return self.span[1]
 
+    @overload
+    def __getitem__(self, index: Literal[1, 2]) -> str: ...
+    @overload
+    def __getitem__(self, index: Literal[3]) -> str | None: ...
     def __getitem__(self, index: int) -> str | None:
         return self.groups[index - 1]
 
@@ -287,12 +292,14 @@ def _order(item: Order) -> list[Diagnostic]:
     for event in item.events:
         date = facts.parse_date(event.date)
         if date is None:
-            diags.append(BadValue.at(event.pos.of("date"), f"date {event.date!r} is not like '3 July 2007', 'July 2007' or '2007'"))
+            diags.append(BadValue.at(event.pos.of("date"),
+                                     f"date {event.date!r} is not like '3 July 2007', 'July 2007' or '2007'"))
             previous = None
             continue
         why = facts.date_unsupported(date, normalise(event.source.excerpt))
         if why:
-            diags.append(UnsupportedAnswer.at(event.pos.of("date"), f"{why!r} of the date does not appear in the event's excerpt"))
+            diags.append(UnsupportedAnswer.at(event.pos.of("date"),
+                                              f"{why!r} of the date does not appear in the event's excerpt"))
         if previous and not _before(previous[0], date):
             diags.append(
                 OrderNotChronological.at(

@@ -18,7 +18,7 @@ from .. import facts
 from ..citation import citation
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..relations import Relations
-from ..sources import Corpus, normalise
+from ..sources import Corpus
 from ..validate import CLOZE
 
 # (section key, title, instructions) in the order they appear on the sheet.

@@ -1,29 +1,36 @@
 """The build: check -> compile -> write, for every output at once.
 
 First gather all data and check it; if anything is wrong, nothing is written. Then every output
-is rendered to bytes in memory, and only then written (atomically, see ``write``).
+is rendered to bytes in memory, and only then published as one (see ``write.publish``): the
+output folder and the lock change together or not at all. One build (or quiz) runs at a time
+per project (``write.exclusive``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anki.lock import LOCK_FILE, Lock, LockError, advance, now, parse_lock
-from .anki.notes import compile_notes, deck_name
+from .anki.lock import LOCK_FILE, Lock, LockError, Shipped, advance, now, parse_lock
+from .anki.notes import NoteSpec, compile_notes, deck_name
 from .anki.notetypes import note_types
 from .anki.package import build_package
-from .diagnostics import LockFile, Report, Span
+from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
+from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import write_all
+from .write import exclusive, publish, recover
+
+CARRIED = ("quizzes",)  # made by `studydeck quiz`; kept across builds
 
 
 @dataclass
 class BuildResult:
     checked: Checked
+    out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     changed: int = 0
@@ -38,57 +45,101 @@ def package_name(collection: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "-", collection).strip(" .") + ".apkg"
 
 
-def _read_lock(root: Path, report: Report) -> tuple[Lock, str] | None:
-    """The lock and its text as found ("" when there is none yet); None when it is unreadable."""
-    path = root / LOCK_FILE
+def _read_lock(path: Path) -> tuple[Lock, str, list[Diagnostic]]:
+    """The lock and its text as found ("" when there is none yet), or the problem with it."""
     if not path.exists():
-        return Lock(), ""
+        return Lock(), "", []
     try:
         text = path.read_text(encoding="utf-8")
-        return parse_lock(text), text
-    except (LockError, UnicodeDecodeError, OSError) as exc:
-        report.extend([LockFile.at(Span(display_path(path)), str(exc))])
-        return None
+        return parse_lock(text), text, []
+    except LockError as exc:
+        return Lock(), "", [LockFile.at(Span(display_path(path), exc.line, exc.col), str(exc))]
+    except (UnicodeDecodeError, OSError) as exc:
+        return Lock(), "", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
 
 
-def build(root: Path, out: Path | None = None, worksheets: bool = True) -> BuildResult:
+def _type_changes(checked: Checked, lock: Lock) -> list[Diagnostic]:
+    """An item whose type changed under the same id: Anki would keep the old note."""
+    diags = []
+    for item in checked.project.items:
+        entry = lock.notes.get(item.id)
+        if entry and entry.type and entry.type != item.kind:
+            diags.append(NoteTypeChanged.at(
+                item.pos.of("type"),
+                f"item {item.id!r} was published as a {entry.type} note; Anki keeps the old note when the type"
+                " changes under the same id: give the item a new id",
+            ))
+    return diags
+
+
+def _shipped(apkg: Path, named: bool, notes: list[NoteSpec], namespace: str,
+             report: Report) -> tuple[dict[str, Shipped], dict[str, Shipped]]:
+    """What the previous package gave learners; a problem with it is an error when the user
+    named the package, a warning when it is only the one found in the output folder."""
+    try:
+        return read_shipped(apkg, {n.item_id: n.guid for n in notes}, namespace, note_types())
+    except PreviousPackageError as exc:
+        cls = PreviousPackage
+        diag = cls.at(Span(display_path(apkg)), str(exc))
+        if not named:
+            diag = Diagnostic(diag.span, "warning", diag.code, diag.message + "; times come from the lock alone")
+        report.extend([diag])
+        return {}, {}
+
+
+def build(root: Path, out: Path | None = None, worksheets: bool = True, previous: Path | None = None,
+          on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Check, then build the Anki package and the worksheets into ``out`` (default: build.out)."""
     checked = check_project(root)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
-    found = _read_lock(root, report) if report.ok else None
-    if not report.ok or found is None or project.config is None:
+    if not report.ok or project.config is None:
         return result
-    lock, lock_was = found
-
-    # Compile every output in memory.
     config = project.config
-    notes = compile_notes(project, checked.corpus)
-    at = now()
-    new_lock = Lock(
-        notes=advance(lock.notes, {n.item_id: n.fingerprint() for n in notes}, at),
-        models=advance(lock.models, {k: t.fingerprint() for k, t in note_types().items()}, at),
-    )
-    decks = {config.collection: config.description or ""}
-    decks |= {deck_name(config.collection, d): d.description or "" for d in project.decks}
-    apkg = build_package(
-        notes, decks, config.id,
-        {k: t for k, (_, t) in new_lock.notes.items()},
-        {k: t for k, (_, t) in new_lock.models.items()},
-    )
     out_dir = out if out is not None else root / config.build.out
-    outputs = {out_dir / package_name(config.collection): apkg}
-    if worksheets:
-        b = config.build
-        requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
-        outputs |= render_quizzes(requests, checked.corpus, out_dir / "worksheets")
-    lock_text = new_lock.to_text()
-    if lock_text != lock_was:
-        outputs[root / LOCK_FILE] = lock_text.encode()
+    lock_path = root / LOCK_FILE
+    result.out_dir = out_dir
 
-    # Start writing files now that all data is gathered.
-    write_all(outputs)
-    result.written = list(outputs)
+    with exclusive(root, on_wait):
+        recover(out_dir, lock_path)
+        lock, lock_was, problems = _read_lock(lock_path)
+        report.extend(problems)
+        report.extend(_type_changes(checked, lock))
+        if not report.ok:
+            return result
+
+        # Compile every output in memory.
+        notes = compile_notes(project, checked.corpus)
+        apkg_name = package_name(config.collection)
+        shipped_notes, shipped_models = _shipped(previous or out_dir / apkg_name, previous is not None, notes,
+                                                 config.id, report)
+        if not report.ok:
+            return result
+        at = now()
+        types = note_types()
+        new_lock = Lock(
+            notes=advance(lock.notes, {n.item_id: (n.fingerprint(), spec_content(n), n.kind) for n in notes},
+                          shipped_notes, at),
+            models=advance(lock.models, {k: (t.fingerprint(), type_content(t), None) for k, t in types.items()},
+                           shipped_models, at),
+        )
+        decks = {config.collection: config.description or ""}
+        decks |= {deck_name(config.collection, d): d.description or "" for d in project.decks}
+        live = new_lock.live_notes()
+        files = {apkg_name: build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
+                                          {k: e.changed for k, e in new_lock.models.items()})}
+        if worksheets:
+            b = config.build
+            requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
+            files |= {str(p): data for p, data in render_quizzes(requests, checked.corpus, Path("worksheets")).items()}
+        lock_text = new_lock.to_text()
+
+        # Start writing files now that all data is gathered.
+        publish(out_dir, files, lock=(lock_path, lock_text.encode()), carry=CARRIED)
+
+    result.written = [out_dir / name for name in files] + ([lock_path] if lock_text != lock_was else [])
     result.notes = len(notes)
-    result.changed = sum(1 for k, v in new_lock.notes.items() if lock.notes.get(k) != v)
+    old_live = lock.live_notes()
+    result.changed = sum(1 for k, v in live.items()
+                         if k not in old_live or (old_live[k].hash, old_live[k].changed) != (v.hash, v.changed))
     return result

@@ -2,36 +2,59 @@
 
 ``check`` runs on every save; with thousands of items, re-reading every file is most of its cost.
 Each deck file's result (its items and every problem found in them, except the project-wide
-duplicate-id check) is stored under a key made of the file's absolute path and bytes, the
-corpus (catalog and seeds) and the code itself, so any change to any of them misses.
+checks) is stored under a key made of the file's absolute path and bytes, the corpus (catalog
+and seeds) and the code itself, so any change to any of them misses.
 
-The cache lives in the user's cache folder (``$STUDYDECK_CACHE_DIR``, else
-``$XDG_CACHE_HOME/studydeck`` or ``~/.cache/studydeck``), never inside the project: it holds
-pickles, and a shared project folder must not be able to plant one. ``STUDYDECK_NO_CACHE=1``
-turns it off. Any problem reading or writing it is a miss, never an error.
+Safety:
+- entries are JSON (see ``plain``): reading one can never run code;
+- the folder is the user's own (``$STUDYDECK_CACHE_DIR``, else an absolute ``$XDG_CACHE_HOME``
+  /studydeck, else ``~/.cache/studydeck``), created private (0700); a folder or entry owned by
+  someone else, or writable by others, is not used, so nobody else can whitewash errors;
+- it is never inside the project being checked, whatever the environment says;
+- it is pruned: past ``MAX_ENTRIES`` entries, the least recently used go.
+``STUDYDECK_NO_CACHE=1`` turns it off. Any problem reading or writing it is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
-import pickle
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+MAX_ENTRIES = 400
+_PRUNE_EVERY = 16  # writes between two looks at the folder's size
 
 
-def cache_dir() -> Path | None:
+def cache_dir(project: Path | None = None) -> Path | None:
+    """The cache folder, or None when it is off or would fall inside ``project``."""
     if os.environ.get("STUDYDECK_NO_CACHE"):
         return None
     explicit = os.environ.get("STUDYDECK_CACHE_DIR")
+    xdg = os.environ.get("XDG_CACHE_HOME")
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "studydeck"
+        folder = Path(explicit).absolute()
+    elif xdg and os.path.isabs(xdg):  # the XDG spec: a relative value is invalid and ignored
+        folder = Path(xdg) / "studydeck"
+    else:
+        folder = Path(os.path.expanduser("~")) / ".cache" / "studydeck"
+    if project is not None:
+        base, target = project.resolve(), folder.resolve()
+        if target == base or base in target.parents:
+            return None
+    return folder
+
+
+def _private(info: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else."""
+    uid = os.getuid() if hasattr(os, "getuid") else info.st_uid
+    return info.st_uid == uid and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 @functools.cache
@@ -43,34 +66,92 @@ def code_version() -> str:
     return digest.hexdigest()[:20]
 
 
-def key(path: Path, shown: str, data: bytes, corpus_key: str) -> str:
+def key(path: Path, shown: str, data: bytes, corpus_key: str, kind: str = "") -> str:
     digest = hashlib.sha256()
-    for part in (str(path.resolve()), shown, corpus_key, code_version()):
+    for part in (kind, str(path.resolve()), shown, corpus_key, code_version()):
         digest.update(part.encode() + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
 
-def get(cache_key: str) -> Any:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        with open(folder / f"{cache_key}.pickle", "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a missing, truncated or foreign entry is simply a miss
-        return None
+class Cache:
+    """The cache for one project (so that it is never placed inside it)."""
 
+    def __init__(self, project: Path) -> None:
+        self.folder = cache_dir(project)
+        self._checked = False
+        self._writes = 0
 
-def put(cache_key: str, value: Any) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{cache_key}.pickle")
-    except OSError:
-        pass
+    def _usable(self, create: bool) -> bool:
+        if self.folder is None:
+            return False
+        if self._checked:
+            return True
+        try:
+            if create:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.stat(self.folder)
+        except OSError:
+            return False
+        if not stat.S_ISDIR(info.st_mode) or not _private(info):
+            self.folder = None  # someone else's folder, or shared: not used at all
+            return False
+        self._checked = True
+        return True
+
+    def get(self, cache_key: str) -> Any:
+        if not self._usable(create=False):
+            return None
+        assert self.folder is not None
+        path = self.folder / f"{cache_key}.json"
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or not _private(info):
+                return None  # planted by someone else: a miss
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+            os.utime(fd)  # least recently used is pruned first
+            return json.loads(data)
+        except (OSError, ValueError, RecursionError):
+            return None  # a truncated or foreign entry is simply a miss
+        finally:
+            os.close(fd)
+
+    def put(self, cache_key: str, value: Any) -> None:
+        if not self._usable(create=True):
+            return
+        assert self.folder is not None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.folder / f"{cache_key}.json")
+        except (OSError, TypeError, ValueError):
+            return
+        self._writes += 1
+        if self._writes % _PRUNE_EVERY == 1:
+            self.prune()
+
+    def prune(self, keep: int = MAX_ENTRIES) -> None:
+        """Remove the least recently used entries past ``keep``, and stray temporary files."""
+        if self.folder is None:
+            return
+        try:
+            entries = []
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(".tmp"):
+                    with_time = entry.stat().st_mtime
+                    if with_time < time.time() - 3600:
+                        os.unlink(entry.path)
+                elif entry.name.endswith(".json"):
+                    entries.append((entry.stat().st_mtime, entry.path))
+            entries.sort(reverse=True)
+            for _, path in entries[keep:]:
+                os.unlink(path)
+        except OSError:
+            return
+

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from .diagnostics import Report
+from .diagnostics import OutputError, Report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # model.ITEM_TYPES, spelled out so that start-up (and --help) does not import the model;
@@ -24,11 +26,27 @@ class _Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
 
 
-def _root(value: str) -> Path:
-    path = Path(value)
-    if not path.is_dir():
-        raise _Usage(f"{value}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
-    return path
+PROJECT_FILE = "studydeck.yaml"
+
+
+def _root(value: str | None) -> Path:
+    """ROOT as given, or the nearest folder at or above the current one holding studydeck.yaml."""
+    if value is not None:
+        path = Path(value)
+        if not path.is_dir():
+            raise _Usage(f"{_shown(value)}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
+        return path
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder if folder != here else Path(".")
+    raise _Usage(f"not a studydeck project: no {PROJECT_FILE} in {_shown(str(here))} or any folder above it"
+                 " (give ROOT, or run inside a project)")
+
+
+def _shown(text: str) -> str:
+    """A path or name fit to print: control characters (a newline in a file name) escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
@@ -43,16 +61,22 @@ def _print_report(report: Report, fmt: str, tail: str = "") -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import check_project
 
-    checked = check_project(_root(args.root))
+    checked = check_project(_root(args.root), items=False)
     _print_report(checked.report, args.format, "." if checked.report.ok else "; nothing written.")
     return EXIT_OK if checked.report.ok else EXIT_INVALID
+
+
+def _waiting() -> None:
+    print("studydeck: waiting for another build in this project to finish...", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .load import display_path
 
-    result = build(_root(args.root), Path(args.out) if args.out else None, worksheets=not args.no_worksheets)
+    previous = Path(args.previous) if args.previous else None
+    result = build(_root(args.root), Path(args.out) if args.out else None, worksheets=not args.no_worksheets,
+                   previous=previous, on_wait=_waiting)
     if not result.report.ok:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
@@ -73,7 +97,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     from .pipeline import check_project
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
-    from .write import write_all
+    from .write import exclusive, publish
 
     root = _root(args.root)
     checked = check_project(root)
@@ -89,11 +113,12 @@ def cmd_quiz(args: argparse.Namespace) -> int:
                               args.questions or config.build.questions, args.versions or config.build.versions)
     except QuizChoiceError as exc:
         raise _Usage(str(exc)) from None
-    out = Path(args.out) if args.out else root / config.build.out / "worksheets"
-    files = render_quizzes([request], checked.corpus, out)
-    write_all(files)
+    out = Path(args.out) if args.out else root / config.build.out / "quizzes" / request.slug
+    files = render_quizzes([request], checked.corpus, Path())
+    with exclusive(root, _waiting):
+        publish(out, {str(path): data for path, data in files.items()})
     for path in files:
-        print(f"wrote {display_path(path)}", file=sys.stderr)
+        print(f"wrote {display_path(out / path)}", file=sys.stderr)
     kinds = sorted({SECTION_OF[i.kind] for i in request.items})
     print(f"{len(request.items)} questions ({', '.join(kinds)}), {request.versions} version(s), seed {seed}.",
           file=sys.stderr)
@@ -151,31 +176,50 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+ROOT_HELP = "project folder (default: the nearest folder at or above the current one holding studydeck.yaml)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("studydeck")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studydeck",
         description="Sourced study decks: YAML items checked against source texts -> Anki decks and PDF quizzes.",
+        epilog="Exit codes: 0 clean, 1 invalid input or failed output, 2 usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"studydeck {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="check every deck file; print problems as path:line:col")
-    check.add_argument("root", nargs="?", default=".", help="project folder (default: .)")
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("root", nargs="?", help=ROOT_HELP)
+    check.add_argument("--format", choices=["text", "json"], default="text",
+                       help="text for people (default), json for tools")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")
-    build.add_argument("root", nargs="?", default=".", help="project folder (default: .)")
-    build.add_argument("--out", help="output folder (default: the project file's build.out, dist)")
+    build.add_argument("root", nargs="?", help=ROOT_HELP)
+    build.add_argument("--out", help="output folder, replaced as a whole (default: the project file's build.out, dist)")
     build.add_argument("--no-worksheets", action="store_true", help="build only the Anki package")
+    build.add_argument("--previous", metavar="APKG",
+                       help="the package learners last received, when it is not in the output folder"
+                            " (edited notes then always get later times than it has)")
     build.set_defaults(func=cmd_build)
 
     find = sub.add_parser("find", help="search the seeds for a phrase; print passages ready to paste")
-    find.add_argument("phrase")
-    find.add_argument("root", nargs="?", default=".")
+    find.add_argument("phrase", help="words to look for (case-insensitive, quotes and dashes normalised)")
+    find.add_argument("root", nargs="?", help=ROOT_HELP)
     find.set_defaults(func=cmd_find)
 
     quiz = sub.add_parser("quiz", help="make a printable quiz (PDF worksheets and answer keys)")
-    quiz.add_argument("root", nargs="?", default=".")
+    quiz.add_argument("root", nargs="?", help=ROOT_HELP)
     quiz.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
     quiz.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
     quiz.add_argument("--questions", type=_positive, help="number of questions (default: build.questions)")
@@ -184,11 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--title", help="title printed on the sheet")
     quiz.add_argument("--name", help="file name stem (default: from the title)")
     quiz.add_argument("--paper", choices=["a4", "us-letter"], help="paper size (default: build.paper)")
-    quiz.add_argument("--out", help="output folder (default: dist/worksheets)")
+    quiz.add_argument("--out", help="output folder (default: dist/quizzes/NAME)")
     quiz.set_defaults(func=cmd_quiz)
 
     cov = sub.add_parser("coverage", help="items per source, uncited paragraphs, item types per deck")
-    cov.add_argument("root", nargs="?", default=".")
+    cov.add_argument("root", nargs="?", help=ROOT_HELP)
     cov.set_defaults(func=cmd_coverage)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of deck files")
@@ -196,27 +240,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: nothing half-written is left
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        parser.print_help()
+        return EXIT_OK
     args = parser.parse_args(argv)
     # A short-lived run that allocates hundreds of thousands of small acyclic objects: the cyclic
     # collector would rescan them again and again (half of a 10k-item check). Reference counting
     # still frees them; the benchmark reports the peak memory this costs.
     gc.disable()
+    previous = signal.signal(signal.SIGTERM, _sigterm) if threading.current_thread() is threading.main_thread() else None
     try:
         return int(args.func(args))
     except _Usage as exc:
         print(f"studydeck: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("studydeck: interrupted; previous outputs left as they were.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        if getattr(exc, "committed", False):
+            print("studydeck: interrupted after the outputs were written; they are all new.", file=sys.stderr)
+        else:
+            print("studydeck: interrupted; previous outputs left as they were.", file=sys.stderr)
         return 130
-    except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"studydeck: error: cannot write{where}: {exc.strerror or exc}; previous outputs left as they were.",
-              file=sys.stderr)
-        return EXIT_INVALID
-    except BrokenPipeError:
+    except BrokenPipeError:  # a reader such as `head` went away: not an error of ours
         return EXIT_OK
+    except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be
+        where = f" {_shown(str(exc.filename))}" if exc.filename else ""
+        after = getattr(exc, "after_commit", "")
+        tail = f"; {after}" if after else "; previous outputs left as they were."
+        print(f"studydeck: error: cannot write{where}: {exc.strerror or exc}{tail}", file=sys.stderr)
+        return EXIT_INVALID
+    except OutputError as exc:
+        print(f"studydeck: error: {_shown(str(exc))}; previous outputs left as they were.", file=sys.stderr)
+        return EXIT_INVALID
     finally:
         gc.enable()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -287,6 +287,40 @@ class LockFile(Problem):
     code = "lock-file"
 
 
+class NoteTypeChanged(Problem):
+    """An item's type differs from the type its note was published with (``studydeck.lock``).
+    Anki reports such a note as conflicting and keeps the old one: give the item a new id."""
+
+    code = "note-type-changed"
+
+
+class PreviousPackage(Problem):
+    """The package that a build compares with (the one in the output folder, or ``--previous``)
+    cannot be read, so the times learners already have are unknown."""
+
+    code = "previous-package"
+
+
+class OutputCollision(Problem):
+    """Two deck files would write outputs of the same name (``a_b.yaml`` and ``a-b.yaml``, or a deck
+    named like the mixed quiz): one would silently overwrite the other."""
+
+    code = "output-collision"
+
+
+class UnsafePath(Problem):
+    """A path in a project file leaves the folder it must stay in (a seed outside ``seeds/``, an
+    output folder outside the project): absolute paths, ``..`` and symbolic links that lead out."""
+
+    code = "unsafe-path"
+
+
+class NotAFile(Problem):
+    """An input path is a folder, a device, a pipe or a socket instead of a regular file."""
+
+    code = "not-a-file"
+
+
 # --- smells (warnings) --------------------------------------------------------------------------
 
 
@@ -302,6 +336,12 @@ class AnswerInQuestion(Problem):
 
     code = "answer-in-question"
     severity = "warning"
+
+
+class OutputError(Exception):
+    """An output could not be produced for a reason other than the input's content (an output
+    folder holding other files, a collection SQLite could not assemble, a render failure): the
+    command says so in one line and exits 1, never with a traceback."""
 
 
 # --- report -------------------------------------------------------------------------------------

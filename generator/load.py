@@ -13,6 +13,7 @@ import difflib
 import functools
 import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass
@@ -23,12 +24,15 @@ from . import yamltree
 from .diagnostics import (
     BadValue,
     Diagnostic,
+    FileTooLarge,
     MissingField,
     MissingFile,
+    NotAFile,
     Span,
     TooLarge,
     UnknownField,
     UnknownType,
+    UnsafePath,
     WrongCount,
     WrongType,
 )
@@ -201,23 +205,57 @@ def _expect(tp: Any) -> str:
     return "text"
 
 
-def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the current folder when inside it."""
+def display_path(path: Path | str) -> str:
+    """The path as a user would type it: relative to the current folder when inside it, with
+    control characters (a newline in a file name) shown as escapes, never printed raw."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith(".." + os.sep + "..") else rel
+        rel = str(path)
+    shown = str(path) if rel.startswith(".." + os.sep + "..") else rel
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)
+
+
+def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
+    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over)."""
+    shown = Span(display_path(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
+    except FileNotFoundError:
+        return None, [MissingFile.at(shown, f"{what} is missing")]
+    except OSError as exc:
+        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
+        if not stat.S_ISREG(info.st_mode):
+            return None, [NotAFile.at(shown, f"{what} is not a regular file (a pipe, socket or device)")]
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
+    finally:
+        os.close(fd)
+    if size > cap:
+        return None, [FileTooLarge.at(shown, f"{what} is larger than the cap of {cap:,} bytes; not read")]
+    return b"".join(chunks), []
 
 
 def read_model(path: Path, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
     """One YAML file -> an instance of ``cls`` (or None) and every problem found in it."""
-    shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [MissingFile.at(Span(shown), f"cannot read {name}: {exc.strerror}")]
-    return parse_model(data, shown, cls, name)
+    data, diags = read_input(path, f"{name} file")
+    if data is None:
+        return None, diags
+    return parse_model(data, display_path(path), cls, name)
 
 
 def parse_model(data: bytes, shown: str, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
@@ -245,6 +283,36 @@ class Project:
         return [item for deck in self.decks for item in deck.items]
 
 
+def inside(root: Path, relative: str) -> str | None:
+    """Why ``relative`` does not name a place inside ``root`` (None when it does): absolute paths,
+    ``..`` and symbolic links that lead out are refused."""
+    pure = Path(relative)
+    if pure.is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
+        return "is an absolute path"
+    if ".." in pure.parts or "\\" in relative:
+        return "goes up with '..'" if ".." in pure.parts else "contains a backslash"
+    target = (root / pure).resolve()
+    base = root.resolve()
+    if target != base and base not in target.parents:
+        return "leads out through a symbolic link"
+    return None
+
+
+def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
+    """``build.out`` must be a folder of its own inside the project (it is replaced as a whole)."""
+    out = config.build.out
+    span = config.build.pos.of("out")
+    why = inside(root, out)
+    if why:
+        return [UnsafePath.at(span, f"build.out {out!r} {why}; it must stay inside the project"
+                                    " (give another folder with --out)")]
+    first = Path(out).parts[0] if Path(out).parts else "."
+    if first in (".", "decks", "seeds", "schema", "generator", "tests", ".git"):
+        return [UnsafePath.at(span, f"build.out {out!r} would replace the project's own files; use a folder"
+                                    " of its own such as dist")]
+    return []
+
+
 def deck_files(root: Path) -> list[Path]:
     return sorted((root / "decks").glob("*.yaml"))
 
@@ -254,6 +322,8 @@ def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, lis
     diags: list[Diagnostic] = []
     config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project")
     diags += more
+    if config is not None:
+        diags += _output_inside(root, config)
     catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog")
     diags += more
     if not (root / "decks").is_dir():

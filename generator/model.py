@@ -105,7 +105,7 @@ class Item(Located):
 
     @property
     def kind(self) -> str:
-        return str(getattr(self, "type"))
+        return str(self.type)
 
     def sources(self) -> list[SourceRef]:
         """Every source the item cites, the item's own first."""

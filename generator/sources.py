@@ -25,9 +25,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import BadValue, Diagnostic, MissingFile, SeedModified
+from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
+from .load import inside, read_input
 from .model import Catalog, SourceDoc
 
+MAX_SEED_BYTES = 8 * 1024 * 1024
 _TRANSLATE = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
@@ -256,6 +258,7 @@ class Document:
 @dataclass
 class Corpus:
     documents: dict[str, Document]
+    unusable: frozenset[str] = frozenset()  # catalogued, but missing, unsafe or edited (already reported)
 
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
@@ -275,22 +278,30 @@ def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]
     """Read every catalogued seed, checking its hash and its uncitable regions' markers."""
     diags: list[Diagnostic] = []
     documents: dict[str, Document] = {}
+    unusable: set[str] = set()
     for entry in catalog.sources:
+        unusable.add(entry.id)
+        why = inside(root / "seeds", entry.file)
+        if why:
+            diags.append(UnsafePath.at(entry.pos.of("file"), f"file {entry.file!r} {why}; seeds live in seeds/"))
+            continue
         path = root / "seeds" / entry.file
-        try:
-            data = path.read_bytes()
-        except OSError:
-            diags.append(MissingFile.at(entry.pos.of("file"), f"seed file seeds/{entry.file} is missing"))
+        data, problems = read_input(path, f"seed file seeds/{entry.file}", MAX_SEED_BYTES)
+        if data is None:
+            diags += [Diagnostic(entry.pos.of("file"), d.severity, d.code, d.message) for d in problems]
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest != entry.sha256:
             diags.append(
                 SeedModified.at(
                     entry.pos.of("sha256"),
-                    f"seeds/{entry.file} has SHA-256 {digest[:12]}..., catalog says {entry.sha256[:12]}...;"
-                    " seeds are copied verbatim and never edited",
+                    f"seeds/{entry.file} does not match its catalog entry; seeds are copied verbatim and never"
+                    " edited, and its text is not used",
+                    f"catalog says: {entry.sha256}",
+                    f"file has:     {digest}",
                 )
             )
+            continue  # an edited or foreign file: none of its text is ever shown (no "did you mean")
         if entry.id in documents:
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
@@ -305,4 +316,5 @@ def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]
             end = end_hit.start if end_hit else len(doc.norm)
             doc.excluded.append((start_hit.start, end, region.reason))
         documents[entry.id] = doc
-    return Corpus(documents), diags
+        unusable.discard(entry.id)
+    return Corpus(documents, frozenset(unusable - set(documents))), diags

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
 
 from . import facts
 from .diagnostics import (
@@ -41,7 +40,8 @@ CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
-    return unique_ids(project.items) + validate_items(project.items, corpus)
+    ids = [(item.id, item.pos.of("id")) for item in project.items]
+    return unique_ids(ids) + validate_items(project.items, corpus)
 
 
 def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
@@ -52,20 +52,18 @@ def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
     return diags
 
 
-def unique_ids(items: list[Item]) -> list[Diagnostic]:
-    """Ids unique across all decks."""
-    return list(_unique_ids(items))
-
-
-def _unique_ids(items: list[Item]) -> Iterator[Diagnostic]:
-    seen: dict[str, Item] = {}
-    for item in items:
-        key = unicodedata.normalize("NFKC", item.id).casefold()
-        if key in seen:
-            first = seen[key].pos.of("id")
-            yield DuplicateId.at(item.pos.of("id"), f"id {item.id!r} is already used at {first.path}:{first.line}")
+def unique_ids(ids: list[tuple[str, Span]]) -> list[Diagnostic]:
+    """Ids unique across all decks (compared after NFKC and case folding), given as (id, where)."""
+    diags = []
+    seen: dict[str, Span] = {}
+    for ident, span in ids:
+        folded = unicodedata.normalize("NFKC", ident).casefold()
+        if folded in seen:
+            first = seen[folded]
+            diags.append(DuplicateId.at(span, f"id {ident!r} is already used at {first.path}:{first.line}"))
         else:
-            seen[key] = item
+            seen[folded] = span
+    return diags
 
 
 def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
@@ -107,6 +105,8 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
 
 def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
     doc = corpus.get(ref.doc)
+    if doc is None and ref.doc in corpus.unusable:
+        return []  # its seed file could not be used; that is reported once, at the catalog
     if doc is None:
         hint = difflib.get_close_matches(ref.doc, corpus.documents, 1)
         more = f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(corpus.documents)}"

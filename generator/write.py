@@ -1,36 +1,52 @@
-"""Write stage: outputs land atomically, all or nothing.
+"""Write stage: every output of a run lands together, or none does.
 
-Everything is rendered to bytes first; only then are the files written, each to a temporary
-file beside its target and renamed over it. An exception (or Ctrl-C) before the renames leaves
-every previous output byte-identical and no temporary file behind. Ctrl-C during the renames
-(microseconds) is held until they are done, so the outputs are all old or all new, never mixed.
+Everything is rendered to bytes first. ``publish`` then writes the files into a staging folder
+beside the output folder (``.dist.staging-PID``), writes the new lock to a temporary file beside
+it, and commits in one step: the staging folder and the output folder are exchanged atomically
+(``renameat2(RENAME_EXCHANGE)`` on Linux; elsewhere two renames, undone on the next run if cut
+between them), then the lock is renamed into place and the old outputs are removed.
+
+- A kill (even SIGKILL) before the exchange leaves every previous output byte-identical; the
+  next run removes the staging folder and temporary files it left.
+- SIGINT and SIGTERM are held during the commit (microseconds) and delivered after it, as
+  :class:`InterruptedAfterCommit`, so the command can say truthfully that the outputs are new.
+- A SIGKILL between the exchange and the lock rename leaves the new outputs with the old lock;
+  the output folder's manifest records the new lock's hash, and :func:`recover` (the first step
+  of the next build) renames the waiting lock into place.
+
+The output folder belongs to studydeck: it is replaced as a whole. Folders named in ``carry``
+(quizzes made by ``studydeck quiz``) are carried into the new one by hard links.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import fcntl
+import hashlib
+import json
 import os
+import shutil
 import signal
-import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from .diagnostics import OutputError
 
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold SIGINT while the block runs, then deliver it (main thread only; elsewhere a no-op)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
+MANIFEST = ".studydeck-build.json"
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while the outputs were being switched: they are all new."""
+
+    committed = True
+
+
+class OutputFolderError(OutputError):
+    """The output folder is not one studydeck may replace (it holds other files)."""
 
 
 def _umask() -> int:
@@ -39,25 +55,198 @@ def _umask() -> int:
     return mask
 
 
-def write_all(outputs: Mapping[Path, bytes]) -> None:
-    """Write every output atomically: temp files first, then the renames."""
-    staged: list[tuple[str, Path]] = []
-    mode = 0o666 & ~_umask()  # what open() would give; mkstemp's own 0600 is too private
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    """Write a new file and flush it to disk; an error names the file."""
     try:
-        for target, data in outputs.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            staged.append((tmp, target))
-            os.chmod(tmp, mode)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        with _sigint_held():
-            for tmp, target in staged:
-                os.replace(tmp, target)
-    except BaseException:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the block runs, then raise :class:`InterruptedAfterCommit`
+    if one came (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _HELD}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise InterruptedAfterCommit
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C while the block runs: cleanup runs, nothing is left half-written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def exclusive(root: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writing command at a time per project: an exclusive ``flock`` on the project folder
+    itself (no lock file is created). ``on_wait`` is called once if another run holds it."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _siblings(out_dir: Path, kind: str) -> list[Path]:
+    return sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*"))
+
+
+def _lock_temps(lock_path: Path) -> list[Path]:
+    return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
+
+
+def read_manifest(out_dir: Path) -> dict[str, object]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def recover(out_dir: Path, lock_path: Path | None) -> None:
+    """Finish or undo what a killed run left: restore the old outputs if it was cut between two
+    renames, roll the lock forward if the outputs it belongs to were committed, and remove every
+    staging folder and temporary file. Call it while holding :func:`exclusive`."""
+    if not out_dir.exists():
+        olds = _siblings(out_dir, "old")
+        if olds:
+            os.rename(olds[-1], out_dir)
+    if lock_path is not None:
+        committed = read_manifest(out_dir).get("lock") if out_dir.exists() else None
+        for tmp in _lock_temps(lock_path):
+            current = lock_path.read_bytes() if lock_path.exists() else b""
+            waiting = tmp.read_bytes()
+            if committed == _sha(waiting) and _sha(current) != committed:
+                os.replace(tmp, lock_path)
+            else:
+                tmp.unlink()
+    for stale in _siblings(out_dir, "staging") + _siblings(out_dir, "old"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _replaceable(out_dir: Path) -> bool:
+    """Absent, empty, written by studydeck (has its manifest), or the layout an older version wrote."""
+    if not out_dir.exists():
+        return True
+    if not out_dir.is_dir():
+        return False
+    names = {p.name for p in out_dir.iterdir()}
+    if not names or MANIFEST in names:
+        return True
+    return all(n.endswith(".apkg") or n in ("worksheets", "quizzes") for n in names)
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] | None = None,
+            carry: Sequence[str] = ()) -> None:
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes) and, in the same commit,
+    ``lock`` (path, bytes) when given (left alone when it already holds those bytes). See the
+    module docstring for what a kill leaves."""
+    if not _replaceable(out_dir):
+        raise OutputFolderError(
+            f"{out_dir} holds files studydeck did not write; choose an empty or new folder for the outputs"
+        )
+    mode = 0o666 & ~_umask()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    lock_tmp = lock[0].parent / f".{lock[0].name}.{os.getpid()}.tmp" if lock else None
+    shutil.rmtree(staging, ignore_errors=True)
+    committed = False
+    try:
+        staging.mkdir()
+        for rel, data in files.items():
+            _write_file(staging / rel, data, mode)
+        for name in carry:
+            if (out_dir / name).is_dir():
+                shutil.copytree(out_dir / name, staging / name, copy_function=os.link)
+        manifest = {"files": sorted(files), "lock": _sha(lock[1]) if lock else None}
+        _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode() + b"\n", mode)
+        if lock and lock_tmp:
+            lock_tmp.unlink(missing_ok=True)
+            if _unchanged(lock[0], lock[1]):
+                lock_tmp = None  # the lock stays as it is; the manifest still records it
+            else:
+                _write_file(lock_tmp, lock[1], mode)
+        with held_signals():
+            if not out_dir.exists():
+                os.rename(staging, out_dir)
+            elif not _exchange(staging, out_dir):
+                old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+                os.rename(out_dir, old)
+                os.rename(staging, out_dir)
+                os.rename(old, staging)
+            committed = True
+            if lock and lock_tmp:
+                try:
+                    os.replace(lock_tmp, lock[0])
+                except OSError as exc:
+                    exc.after_commit = (  # type: ignore[attr-defined]
+                        f"the outputs are new; the new lock waits in {lock_tmp.name} and the next build puts it in place")
+                    raise
+    except BaseException:
+        if not committed and lock_tmp is not None:
+            lock_tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

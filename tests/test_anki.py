@@ -202,7 +202,7 @@ def test_two_builds_are_byte_identical_across_hash_seeds(make_project, tmp_path)
         subprocess.run([sys.executable, "-m", "generator", "build", str(root), "--out", str(out)],
                        check=True, env=env, capture_output=True, cwd=REPO)
         outputs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    assert len(outputs[0]) == 1 + 8  # the package, 2 quizzes x 2 versions x (sheet + key)
+    assert len(outputs[0]) == 1 + 8 + 1  # the package, 2 quizzes x 2 versions x (sheet + key), the manifest
     assert outputs[0] == outputs[1]
     assert outputs[0][APKG] == (root / "dist" / APKG).read_bytes()
 
@@ -252,7 +252,7 @@ def test_corrupt_lock_is_a_located_error(make_project, run) -> None:
     (root / "studydeck.lock").write_text("{not json")
     code, _, err = run(["build"], cwd=root)
     assert code == 1
-    assert err.startswith("studydeck.lock:1:1: error[lock-file]: not a valid lock file")
+    assert err.startswith("studydeck.lock:1:2: error[lock-file]: not a valid lock file")
     assert not (root / "dist").exists()
 
 

@@ -37,8 +37,8 @@ def test_corrupt_entries_are_misses(make_project, run) -> None:
     assert run(["check"], cwd=root)[0] == 0
     folder = cache.cache_dir()
     assert folder is not None
-    for entry in folder.glob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in folder.glob("*.json"):
+        entry.write_bytes(b"{not json")
     code, _, err = run(["check"], cwd=root)
     assert code == 0, err
 
@@ -50,7 +50,7 @@ def test_cache_lives_outside_the_project(make_project, run, monkeypatch, tmp_pat
     before = sorted(p for p in root.rglob("*"))
     assert run(["check"], cwd=root)[0] == 0
     assert sorted(p for p in root.rglob("*")) == before
-    assert list((tmp_path / "xdg" / "studydeck").glob("*.pickle"))
+    assert list((tmp_path / "xdg" / "studydeck").glob("*.json"))
 
 
 def test_cache_can_be_turned_off(make_project, run, monkeypatch, tmp_path) -> None:

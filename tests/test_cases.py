@@ -16,6 +16,8 @@ WARNINGS = {code for code, cls in Problem.registry.items() if cls.severity == "w
 # Codes that a deck file's text cannot raise; test_loader.py, test_project.py and test_anki.py cover them.
 NOT_FROM_DECK_TEXT = {
     "missing-file", "file-too-large", "encoding", "nul-byte", "line-end", "seed-modified", "lock-file",
+    # tests/test_hardening.py:
+    "note-type-changed", "previous-package", "output-collision", "unsafe-path", "not-a-file",
 }
 
 

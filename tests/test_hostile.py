@@ -157,54 +157,55 @@ def test_fault_mid_build_leaves_previous_outputs(make_project, monkeypatch, faul
     monkeypatch.setattr(build_module, "render_quizzes", real)
 
 
-def test_fault_while_writing_temp_files(make_project, monkeypatch) -> None:
+def test_fault_while_writing_staged_files(make_project, monkeypatch) -> None:
     root = make_project()
     build(root)
     before = snapshot(root)
     deck = root / "decks" / "starter.yaml"
     deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
-    real_fdopen = os.fdopen
+    real = write_module._write_file
     count = []
 
-    def flaky(fd, *args, **kwargs):  # type: ignore[no-untyped-def]
-        count.append(fd)
+    def flaky(path, data, mode):  # type: ignore[no-untyped-def]
+        count.append(path)
         if len(count) == 3:
-            raise OSError(28, "No space left on device")
-        return real_fdopen(fd, *args, **kwargs)
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, mode)
 
-    monkeypatch.setattr(write_module.os, "fdopen", flaky)
+    monkeypatch.setattr(write_module, "_write_file", flaky)
     with pytest.raises(OSError):
         build(root)
     after = snapshot(root)
     del after["decks/starter.yaml"], before["decks/starter.yaml"]
-    assert after == before  # and no .tmp file left behind
+    assert after == before  # outputs and lock untouched
+    assert sorted(p.name for p in root.iterdir()) == sorted(p.name for p in root.iterdir() if not p.name.startswith(".d"))
+    assert not [p for p in root.rglob("*") if "staging" in p.name or p.name.endswith(".tmp")]
 
 
-def test_sigint_during_renames_gives_all_new_outputs(make_project, monkeypatch) -> None:
+def test_sigint_during_the_switch_gives_all_new_outputs(make_project, monkeypatch) -> None:
     root = make_project()
     build(root)
     deck = root / "decks" / "starter.yaml"
     deck.write_text(deck.read_text().replace("Between which dates", "Between which two dates"))
-    real_replace = os.replace
+    real = write_module._exchange
     calls = []
 
-    def interrupted(src, dst):  # type: ignore[no-untyped-def]
-        if root not in Path(dst).parents:
-            return real_replace(src, dst)  # e.g. the check cache, outside the project
-        calls.append(dst)
-        if len(calls) == 1:
-            signal.raise_signal(signal.SIGINT)  # a real Ctrl-C, in the middle of the renames
-        return real_replace(src, dst)
+    def interrupted(a, b):  # type: ignore[no-untyped-def]
+        calls.append(b)
+        signal.raise_signal(signal.SIGINT)  # a real Ctrl-C, in the middle of the switch
+        return real(a, b)
 
-    monkeypatch.setattr(write_module.os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(write_module, "_exchange", interrupted)
+    with pytest.raises(write_module.InterruptedAfterCommit):
         build(root)
-    monkeypatch.setattr(write_module.os, "replace", real_replace)
-    assert len(calls) > 2  # every rename happened before the interrupt was delivered
+    monkeypatch.setattr(write_module, "_exchange", real)
+    assert calls  # the interrupt came during the switch and was delivered after it
     interrupted_outputs = snapshot(root / "dist")
+    lock = (root / "studydeck.lock").read_bytes()
     build(root)
     assert snapshot(root / "dist") == interrupted_outputs  # all new, nothing half-written
-    assert not list(root.rglob("*.tmp"))
+    assert (root / "studydeck.lock").read_bytes() == lock  # and the lock went with them
+    assert not [p for p in root.parent.rglob("*") if "staging" in p.name or p.name.endswith(".tmp")]
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ def test_missing_decks_folder(make_project, run) -> None:
 def test_missing_project_file(make_project, run) -> None:
     root = make_project()
     (root / "studydeck.yaml").unlink()
-    code, _, err = run(["check"], cwd=root)
+    code, _, err = run(["check", str(root)], cwd=root)
     assert code == 1
-    assert "studydeck.yaml:1:1: error[missing-file]: cannot read project" in err
+    assert "studydeck.yaml:1:1: error[missing-file]: project file is missing" in err
 
 
 def test_edited_seed_is_refused(make_project, run) -> None:
@@ -29,7 +29,9 @@ def test_edited_seed_is_refused(make_project, run) -> None:
     seed.write_text(seed.read_text().replace("154 deaths", "15 deaths"))
     code, _, err = run(["check"], cwd=root)
     assert code == 1
-    assert "error[seed-modified]: seeds/001_700d1b8999e0173a.txt has SHA-256" in err
+    assert "error[seed-modified]: seeds/001_700d1b8999e0173a.txt does not match its catalog entry" in err
+    assert "catalog says: 2f7dccd1b26b5512a6be994b4f21d5347f14ee30a74cfb80480f6b19f1cb9ab3" in err
+    assert "error[excerpt-not-found]" not in err and "did you mean" not in err  # its text is never shown
 
 
 def test_missing_seed_file(make_project, run) -> None:

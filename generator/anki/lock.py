@@ -2,56 +2,125 @@
 
 Anki updates an existing note on import only when the incoming note is newer. genanki stamps
 every note with one time, so with a fixed time edits never arrive and with the current time
-every import rewrites every note. The lock records, per item id, the fingerprint of its note
-and the time it last changed; ``build`` moves a note's time forward exactly when its
-fingerprint changes. Note types get the same treatment, so template edits arrive too.
+every import rewrites every note. The lock records, per item id, the fingerprint of its note,
+its item type and the time it last changed; ``build`` moves a note's time forward exactly when
+its fingerprint changes. Note types get the same treatment, so template edits arrive too.
+
+A time never goes backwards for what learners already have: :func:`advance` also takes what the
+previous package shipped (see ``anki.previous``), so a ``git revert`` of an edit, or a lost lock
+after a future time was published, still gives a changed note a time later than any it shipped
+with. Removed items stay in the lock (``removed``), so an id that comes back keeps its history.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
 LOCK_FILE = "studydeck.lock"
-LOCK_VERSION = 1
+LOCK_VERSION = 2
+EARLIEST = 946_684_800  # 2000-01-01: no note was ever built before
+FUTURE_SLACK = 86_400  # a lock time more than a day ahead of the clock is refused
+
+
+@dataclass(frozen=True)
+class Entry:
+    hash: str
+    changed: int
+    type: str | None = None  # the item type the note was built as (notes only)
+    removed: bool = False
+
+    def to_data(self) -> dict[str, object]:
+        data: dict[str, object] = {"hash": self.hash, "changed": self.changed}
+        if self.type:
+            data["type"] = self.type
+        if self.removed:
+            data["removed"] = True
+        return data
 
 
 @dataclass
 class Lock:
-    notes: dict[str, tuple[str, int]] = field(default_factory=dict)  # item id -> (fingerprint, changed)
-    models: dict[str, tuple[str, int]] = field(default_factory=dict)  # note type -> (fingerprint, changed)
+    notes: dict[str, Entry] = field(default_factory=dict)  # item id -> entry
+    models: dict[str, Entry] = field(default_factory=dict)  # note type -> entry
 
     def to_text(self) -> str:
         data = {
             "version": LOCK_VERSION,
             "comment": "written by `studydeck build`: when each note last changed; commit it with the decks",
-            "models": {k: {"hash": h, "changed": t} for k, (h, t) in sorted(self.models.items())},
-            "notes": {k: {"hash": h, "changed": t} for k, (h, t) in sorted(self.notes.items())},
+            "models": {k: v.to_data() for k, v in sorted(self.models.items())},
+            "notes": {k: v.to_data() for k, v in sorted(self.notes.items())},
         }
-        return json.dumps(data, indent=1, sort_keys=False) + "\n"
+        return json.dumps(data, indent=1) + "\n"
+
+    def live_notes(self) -> dict[str, Entry]:
+        return {k: v for k, v in self.notes.items() if not v.removed}
 
 
 class LockError(ValueError):
-    """The lock file exists but is not a lock file this version wrote."""
+    """The lock file exists but is not a lock file this version wrote (with where, when known)."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.line, self.col = line, col
 
 
-def parse_lock(text: str) -> Lock:
+def _where(text: str, needle: str) -> tuple[int, int]:
+    """Line and column of the first ``needle`` in the text (1, 1 when absent)."""
+    at = text.find(needle)
+    if at < 0:
+        return 1, 1
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number a lock may hold")
+
+
+def parse_lock(text: str, clock: int | None = None) -> Lock:
+    """The lock, or :class:`LockError` saying what is wrong and where."""
+    latest = (clock if clock is not None else now()) + FUTURE_SLACK
     try:
-        data = json.loads(text)
-        if data.get("version") != LOCK_VERSION:
-            raise LockError(f"unknown lock version {data.get('version')!r}")
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise LockError("not a valid lock file (nested too deeply)") from None
+    except ValueError as exc:
+        raise LockError(f"not a valid lock file ({exc})", *_json_position(exc)) from None
+    if not isinstance(data, dict) or data.get("version") not in (1, LOCK_VERSION):
+        version = data.get("version") if isinstance(data, dict) else None
+        raise LockError(f"unknown lock version {version!r}", *_where(text, '"version"'))
 
-        def table(name: str) -> dict[str, tuple[str, int]]:
-            rows = data.get(name, {})
-            return {str(k): (str(v["hash"]), int(v["changed"])) for k, v in rows.items()}
+    def table(name: str) -> dict[str, Entry]:
+        rows = data.get(name, {})
+        if not isinstance(rows, dict):
+            raise LockError(f"{name}: expected a mapping", *_where(text, f'"{name}"'))
+        out = {}
+        for key, row in rows.items():
+            where = _where(text, json.dumps(key))
+            if not isinstance(row, dict) or not isinstance(row.get("hash"), str):
+                raise LockError(f"{name}.{key}: expected {{hash, changed}}", *where)
+            changed = row.get("changed")
+            if type(changed) is not int:
+                raise LockError(f"{name}.{key}.changed: {changed!r} is not a whole number of seconds", *where)
+            if not EARLIEST <= changed <= latest:
+                raise LockError(
+                    f"{name}.{key}.changed: {changed} is not a plausible time (before 2000, or more than a day"
+                    " ahead of this machine's clock); restore the lock from version control", *where)
+            kind = row.get("type")
+            out[str(key)] = Entry(row["hash"], changed, kind if isinstance(kind, str) else None,
+                                  bool(row.get("removed")))
+        return out
 
-        return Lock(table("notes"), table("models"))
-    except LockError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise LockError(f"not a valid lock file ({exc.__class__.__name__}: {exc})") from None
+    return Lock(table("notes"), table("models"))
+
+
+def _json_position(exc: ValueError) -> tuple[int, int]:
+    m = re.search(r"line (\d+) column (\d+)", str(exc))
+    return (int(m[1]), int(m[2])) if m else (1, 1)
 
 
 def now() -> int:
@@ -59,14 +128,36 @@ def now() -> int:
     return int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
 
 
-def advance(previous: dict[str, tuple[str, int]], current: dict[str, str], at: int) -> dict[str, tuple[str, int]]:
-    """New table: unchanged keys keep their time; changed or new keys get ``at`` (strictly later
-    than their previous time, so two edits in one second still both arrive). Removed keys drop."""
-    table = {}
-    for key, fingerprint in current.items():
+@dataclass(frozen=True)
+class Shipped:
+    """What a previous package gave learners for one note or note type."""
+
+    content: str  # comparable with the ``content`` passed to :func:`advance`
+    changed: int
+
+
+def advance(previous: dict[str, Entry], current: dict[str, tuple[str, str, str | None]],
+            shipped: dict[str, Shipped], at: int) -> dict[str, Entry]:
+    """The new table. ``current`` maps each key to (fingerprint, shipped-content, type).
+
+    - unchanged fingerprint: the time stays; a new or changed one gets ``at`` (and always later
+      than its previous time, so two edits in one second still both arrive);
+    - whatever the lock says, a note whose content differs from what a previous package shipped
+      gets a time later than that package's, and one identical to it keeps that package's time;
+    - removed keys stay, marked removed, so their times keep rising if they come back.
+    """
+    table: dict[str, Entry] = {}
+    for key, (fingerprint, content, kind) in current.items():
         old = previous.get(key)
-        if old and old[0] == fingerprint:
-            table[key] = old
+        if old and old.hash == fingerprint and not old.removed:
+            changed = old.changed
         else:
-            table[key] = (fingerprint, max(at, old[1] + 1) if old else at)
+            changed = max(at, old.changed + 1) if old else at
+        before = shipped.get(key)
+        if before is not None:
+            changed = before.changed if before.content == content else max(changed, before.changed + 1)
+        table[key] = Entry(fingerprint, changed, kind)
+    for key, old in previous.items():
+        if key not in table:
+            table[key] = Entry(old.hash, old.changed, old.type, removed=True)
     return table

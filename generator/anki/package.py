@@ -7,19 +7,23 @@ compression, so the same inputs give the same bytes whatever PYTHONHASHSEED or t
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import json
-import os
 import sqlite3
-import tempfile
 import warnings
 import zipfile
 
+from ..diagnostics import OutputError
 from .notes import NoteSpec
 from .notetypes import NoteType, note_types, stable_id
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class PackageError(OutputError):
+    """SQLite could not assemble the collection (out of memory, a database error)."""
 
 
 def _model(note_type: NoteType, namespace: str):  # type: ignore[no-untyped-def]
@@ -47,17 +51,17 @@ def build_package(
     import genanki
 
     models = {key: _model(t, namespace) for key, t in note_types().items()}
-    anki_decks = {name: genanki.Deck(stable_id(namespace, "deck", name), name, description=desc)
+    anki_decks = {name: genanki.Deck(stable_id(namespace, "deck", name), name, description=description_html(desc))
                   for name, desc in decks.items()}
     for spec in notes:
         anki_decks[spec.deck].add_note(
             genanki.Note(model=models[spec.kind], fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid)
         )
     stamp = max([*note_times.values(), *model_times.values(), 0])
-    fd, path = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
     try:
-        conn = sqlite3.connect(path)
+        # The collection is built in memory: no temporary file, so a full temp folder cannot
+        # break the build, and serialize() gives the database file's bytes.
+        conn = sqlite3.connect(":memory:")
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # an unescaped tag would be a bug of ours: fail loudly
             genanki.Package(list(anki_decks.values())).write_to_db(
@@ -66,11 +70,10 @@ def build_package(
         _stamp_times(conn, notes, note_times, models, model_times)
         conn.commit()
         conn.execute("VACUUM")
+        collection = conn.serialize()
         conn.close()
-        with open(path, "rb") as handle:
-            collection = handle.read()
-    finally:
-        os.unlink(path)
+    except (sqlite3.Error, MemoryError) as exc:
+        raise PackageError(f"could not assemble the Anki collection: {exc}") from None
     return _zip([("collection.anki2", collection), ("media", b"{}")])
 
 
@@ -85,9 +88,17 @@ def _stamp_times(conn: sqlite3.Connection, notes: list[NoteSpec], note_times: di
     (raw,) = conn.execute("SELECT models FROM col").fetchone()
     table = json.loads(raw)
     for key, model in models.items():
-        entry = table[str(model.model_id)]  # type: ignore[attr-defined]
-        entry["mod"] = model_times.get(key, entry["mod"])
+        entry = table.get(str(model.model_id))  # type: ignore[attr-defined]
+        if entry is not None:  # genanki writes only the note types some note uses
+            entry["mod"] = model_times.get(key, entry["mod"])
     conn.execute("UPDATE col SET models = ?", (json.dumps(table, sort_keys=True),))
+
+
+def description_html(text: str) -> str:
+    """A deck description as Anki shows it (raw HTML in the deck overview): plain text, escaped,
+    with its paragraphs kept. No markup from the project file ever reaches the overview."""
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n") if p.strip()]
+    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 def _zip(entries: list[tuple[str, bytes]]) -> bytes:

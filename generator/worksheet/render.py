@@ -12,10 +12,12 @@ import json
 from importlib import resources
 from typing import Any
 
+from ..diagnostics import OutputError
+
 FIXED_TIMESTAMP = 0  # the document carries no build date
 
 
-class RenderError(RuntimeError):
+class RenderError(OutputError):
     """Typst refused the data or the template: a bug of ours, reported with Typst's message."""
 
 

@@ -1,9 +1,14 @@
 """Numbers and dates in text: what an answer asserts, and what an excerpt can support.
 
-``numbers`` reads digits (``1,096``, ``1.6``) and number words (``twenty-one``, ``fifty``);
-``date_mentions`` reads dates written as ``3 July 2007``, ``July 3, 2007``, ``6 April``,
-``July 2007`` and ``2007-07-03``; ``parse_date`` reads an event's ``date`` field.
-``unsupported`` lists what an answer states that its excerpt does not.
+``numbers`` reads digits (``1,096``, ``1 000``, ``1.6``), number words (``twenty-one``,
+``a hundred``, ``two dozen``), Roman numerals (``XII``) and vague quantities (``hundreds of``,
+``several thousand``, kept as words: only the same words support them).
+``date_mentions`` reads dates written as ``3 July 2007``, ``the 3rd of July``, ``July 3, 2007``,
+``6 April``, ``July 2007``, ``2007-07-03`` and ranges (``3 to 11 July 2007``, ``July 3-11, 2007``);
+``parse_date`` reads an event's ``date`` field.
+``unsupported`` lists what an answer states that its excerpt does not: every quantity (a day of
+the month is not a quantity: "eleven" is not supported by "11 July"), every day and month of a
+date, and every month named on its own.
 """
 
 from __future__ import annotations
@@ -30,19 +35,37 @@ MONTH_NAMES = [
 _UNITS = {
     w: i
     for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen".split()
     )
 }
-_TENS = {w: 10 * (i + 2) for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
+_VAGUE = re.compile(r"\b(?:(dozens|scores|hundreds|thousands|millions)\s+of"
+                    r"|(several|a\s+few|some|many)\s+(dozen|hundred|thousand|million))\b", re.I)
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH_RE})\b\.?(?:,?\s+(\d{{4}}))?", re.I)
-_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})\b(?:,?\s+(\d{{4}}))?", re.I)
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(\d{4}))?"
+_TO = r"\s*(?:-|to|until|till|and|through)\s*"
+_THE = r"(?:the\s+)?"
+_DAY_RANGE = re.compile(rf"\b{_THE}{_DAY}{_TO}{_THE}{_DAY}\s+(?:of\s+)?({_MONTH_RE})\b\.?{_YEAR}", re.I)
+_MONTH_RANGE = re.compile(rf"\b({_MONTH_RE})\.?\s+{_DAY}{_TO}{_DAY}\b{_YEAR}", re.I)
+_DAY_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?({_MONTH_RE})\b\.?{_YEAR}", re.I)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY}\b{_YEAR}", re.I)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
+_BARE_MONTH = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r")\b")  # capitalised: "may" is a verb
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)|(?<![\d.])\d+(?:\.\d+)?")
+_DIGITS = re.compile(
+    r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)"  # 1,096
+    r"|(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]|\s+(?:" + _MONTH_RE + r")\b)"  # 1 000
+    r"|(?<![\d.])\d+(?:\.\d+)?",
+    re.I,
+)
 _WORDS = re.compile(r"[a-z]+", re.I)
 _SCALED = re.compile(r"(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b", re.I)
+_ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})\b")
+_NOT_ROMAN = {"CD", "MD", "DC", "CV", "MI", "DI", "LI", "MM", "CC", "VI"}
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
 
 @dataclass(frozen=True, order=True)
@@ -66,23 +89,38 @@ class Date:
 
 @functools.lru_cache(maxsize=32768)
 def numbers(text: str) -> frozenset[str]:
-    """Every number in the text, canonical (``1,096`` -> ``1096``; ``twenty-one`` -> ``21``)."""
+    """Every number in the text, canonical (``1,096`` -> ``1096``; ``twenty-one`` -> ``21``;
+    ``XII`` -> ``12``), and every vague quantity as its words (``hundreds``, ``several thousand``)."""
     found = set()
+    for m in _VAGUE.finditer(text):
+        found.add(" ".join((m[1] or f"{m[2]} {m[3]}").lower().split()))
+    text = _VAGUE.sub(" ", text)
     for m in _SCALED.finditer(text):  # "12 thousand" is 12000, not 12
         found.add(_canon(str(float(m[1].replace(",", "")) * _SCALES[m[2].lower()])))
     text = _SCALED.sub(" ", text)
     found |= {_canon(m.group()) for m in _DIGITS.finditer(text)}
+    for m in _ROMAN.finditer(text):
+        if m.group() not in _NOT_ROMAN:
+            found.add(str(_roman(m.group())))
     words = [w.lower() for w in _WORDS.findall(text)]
     i = 0
     while i < len(words):
-        value, i = _number_words(words, i)
+        value, i = _number_words(words, i, and_joins=not (i and words[i - 1] == "between"))
         if value is not None:
             found.add(str(value))
     return frozenset(found)
 
 
+def _roman(token: str) -> int:
+    total = 0
+    for a, b in zip(token, token[1:] + " ", strict=True):
+        value = _ROMAN_VALUES[a]
+        total += -value if b != " " and _ROMAN_VALUES[b] > value else value
+    return total
+
+
 def _canon(token: str) -> str:
-    token = token.replace(",", "")
+    token = re.sub(r"[,\s\u00a0\u202f]", "", token)
     if token.endswith(".0"):
         token = token[:-2]
     if "." in token:
@@ -90,42 +128,86 @@ def _canon(token: str) -> str:
     return str(int(token))
 
 
-def _number_words(words: list[str], i: int) -> tuple[int | None, int]:
-    """Read a number spelled in words at ``i``: (value or None, index after it)."""
-    value, seen = 0, False
+def _number_words(words: list[str], i: int, and_joins: bool = True) -> tuple[int | None, int]:
+    """Read a number spelled in words at ``i``: (value or None, index after it). ``a`` counts as
+    one before a scale (``a hundred``, ``a dozen``); after ``between``, ``and`` ends the number
+    (``between four hundred and one thousand`` is two numbers)."""
+    total, current, seen = 0, 0, False
     while i < len(words):
         w = words[i]
         if w in _TENS:
-            value += _TENS[w]
+            current += _TENS[w]
             if i + 1 < len(words) and words[i + 1] in _UNITS and 0 < _UNITS[words[i + 1]] < 10:
                 i += 1
-                value += _UNITS[words[i]]
+                current += _UNITS[words[i]]
         elif w in _UNITS:
-            value += _UNITS[w]
+            current += _UNITS[w]
+        elif w == "a" and not seen and i + 1 < len(words) and words[i + 1] in _SCALES:
+            current = 1
         elif w in _SCALES and seen:
-            value *= _SCALES[w]
-        elif w == "and" and seen and i + 1 < len(words) and (words[i + 1] in _UNITS or words[i + 1] in _TENS):
+            if _SCALES[w] >= 1000:
+                total += (current or 1) * _SCALES[w]
+                current = 0
+            else:
+                current = (current or 1) * _SCALES[w]
+        elif (w == "and" and seen and and_joins and i + 1 < len(words)
+              and (words[i + 1] in _UNITS or words[i + 1] in _TENS)):
             pass
         else:
             break
         seen = True
         i += 1
-    return (value if seen else None), (i if seen else i + 1)
+    return ((total + current) if seen else None), (i if seen else i + 1)
+
+
+def _date_matches(text: str) -> list[tuple[Date, list[tuple[int, int]]]]:
+    """Each date written in the text, with the spans of its day numbers (which are not quantities)."""
+    found: list[tuple[Date, list[tuple[int, int]]]] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(m.start() < e and m.end() > s for s, e in taken)
+
+    for m in _DAY_RANGE.finditer(text):
+        month, year = MONTHS[m[3].lower()], int(m[4] or 0)
+        found += [(Date(year, month, int(m[1])), [m.span(1)]), (Date(year, month, int(m[2])), [m.span(2)])]
+        taken.append(m.span())
+    for m in _MONTH_RANGE.finditer(text):
+        if free(m):
+            month, year = MONTHS[m[1].lower()], int(m[4] or 0)
+            found += [(Date(year, month, int(m[2])), [m.span(2)]), (Date(year, month, int(m[3])), [m.span(3)])]
+            taken.append(m.span())
+    for m in _ISO.finditer(text):
+        found.append((Date(int(m[1]), int(m[2]), int(m[3])), [m.span(2), m.span(3)]))
+    for m in _DAY_MONTH.finditer(text):
+        if free(m):
+            found.append((Date(int(m[3] or 0), MONTHS[m[2].lower()], int(m[1])), [m.span(1)]))
+    for m in _MONTH_DAY.finditer(text):
+        if free(m):
+            found.append((Date(int(m[3] or 0), MONTHS[m[1].lower()], int(m[2])), [m.span(2)]))
+    for m in _MONTH_YEAR.finditer(text):
+        found.append((Date(int(m[2]), MONTHS[m[1].lower()], 0), []))
+    return [(d, spans) for d, spans in found if 1 <= d.month <= 12 and 0 <= d.day <= 31]
 
 
 @functools.lru_cache(maxsize=32768)
 def date_mentions(text: str) -> tuple[Date, ...]:
     """Dates written in the text; year 0 where the text gives day and month only."""
-    found: list[Date] = []
-    for m in _ISO.finditer(text):
-        found.append(Date(int(m[1]), int(m[2]), int(m[3])))
-    for m in _DAY_MONTH.finditer(text):
-        found.append(Date(int(m[3] or 0), MONTHS[m[2].lower()], int(m[1])))
-    for m in _MONTH_DAY.finditer(text):
-        found.append(Date(int(m[3] or 0), MONTHS[m[1].lower()], int(m[2])))
-    for m in _MONTH_YEAR.finditer(text):
-        found.append(Date(int(m[2]), MONTHS[m[1].lower()], 0))
-    return tuple(d for d in found if 1 <= d.month <= 12 and 0 <= d.day <= 31)
+    return tuple(d for d, _ in _date_matches(text))
+
+
+@functools.lru_cache(maxsize=32768)
+def quantities(text: str) -> frozenset[str]:
+    """The numbers of the text that are not the day of a date (``11`` in ``11 July`` is a day,
+    not eleven of something)."""
+    days = sorted(span for _, spans in _date_matches(text) for span in spans)
+    if days:
+        pieces, last = [], 0
+        for start, end in days:
+            pieces += [text[last:start], " "]
+            last = max(last, end)
+        text = "".join(pieces) + text[last:]
+    return numbers(text)
 
 
 def parse_date(text: str) -> Date | None:
@@ -151,16 +233,28 @@ def parse_date(text: str) -> Date | None:
     return None
 
 
+def _month_in(month: int, text: str) -> bool:
+    return re.search(rf"\b{MONTH_NAMES[month - 1]}\b", text, re.I) is not None or any(
+        d.month == month for d in date_mentions(text))
+
+
 def unsupported(answer: str, excerpt: str) -> list[str]:
-    """The numbers and dates stated in ``answer`` that ``excerpt`` does not state."""
-    have = numbers(excerpt)
-    missing = [n for n in sorted(numbers(answer), key=lambda s: (len(s), s)) if n not in have]
+    """The quantities, dates and months stated in ``answer`` that ``excerpt`` does not state."""
+    have = quantities(excerpt)
+    missing = [n for n in sorted(quantities(answer), key=lambda s: (len(s), s)) if n not in have]
     mentions = date_mentions(excerpt)
-    for date in date_mentions(answer):
+    dates = date_mentions(answer)
+    named = {d.month for d in dates if d.day}  # a full date's month is checked with its day
+    for date in dates:
         if date.day and not any((d.month, d.day) == (date.month, date.day) for d in mentions):
             missing.append(f"{date.day} {MONTH_NAMES[date.month - 1]}")
-        elif not date.day and not re.search(rf"\b{MONTH_NAMES[date.month - 1]}\b", excerpt, re.I):
+        elif not date.day and date.month not in named and not _month_in(date.month, excerpt):
             missing.append(MONTH_NAMES[date.month - 1])
+        named.add(date.month)
+    for m in _BARE_MONTH.finditer(answer):
+        month = MONTHS[m[1].lower()]
+        if month not in named and not (m[1] == "May" and m.start() == 0) and not _month_in(month, excerpt):
+            missing.append(m[1])
     return list(dict.fromkeys(missing))
 
 
@@ -168,7 +262,7 @@ def date_unsupported(date: Date, excerpt: str) -> str | None:
     """Why an event's date is not in its excerpt, or None when it is."""
     if date.day and not any((d.month, d.day) == (date.month, date.day) for d in date_mentions(excerpt)):
         return f"{date.day} {MONTH_NAMES[date.month - 1]}"
-    if date.month and not date.day and not re.search(rf"\b{MONTH_NAMES[date.month - 1]}\b", excerpt, re.I):
+    if date.month and not date.day and not _month_in(date.month, excerpt):
         return MONTH_NAMES[date.month - 1]
     if str(date.year) not in numbers(excerpt):
         return str(date.year)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from . import facts
 from .diagnostics import (
@@ -35,7 +37,61 @@ from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceR
 from .sources import Corpus, normalise
 
 LONG_EXCERPT = 600
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+
+
+@dataclass(frozen=True)
+class ClozeMarker:
+    """One ``{{cN::answer}}`` or ``{{cN::answer::hint}}``; indexable like a regex match
+    (``m[1]`` number, ``m[2]`` answer, ``m[3]`` hint or None)."""
+
+    span: tuple[int, int]
+    groups: tuple[str, str, str | None]
+
+    def start(self) -> int:
+        return self.span[0]
+
+    def end(self) -> int:
+        return self.span[1]
+
+    def __getitem__(self, index: int) -> str | None:
+        return self.groups[index - 1]
+
+
+class _ClozeSyntax:
+    """Finds cloze markers in one linear pass (a regex with lazy groups took cubic time on
+    ``{{c1::`` repeated without a close). Same matches as ``\\{\\{c(\\d+)::(.*?)(?:::(.*?))?\\}\\}``."""
+
+    def finditer(self, text: str) -> Iterator[ClozeMarker]:
+        at = 0
+        while True:
+            start = text.find("{{c", at)
+            if start < 0:
+                return
+            digits = start + 3
+            end_digits = digits
+            while end_digits < len(text) and text[end_digits].isascii() and text[end_digits].isdigit():
+                end_digits += 1
+            if end_digits == digits or not text.startswith("::", end_digits):
+                at = start + 1
+                continue
+            body = end_digits + 2
+            close = text.find("}}", body)
+            if close < 0:
+                return  # no close anywhere after: no later marker can close either
+            answer, sep, hint = text[body:close].partition("::")
+            yield ClozeMarker((start, close + 2), (text[digits:end_digits], answer, hint if sep else None))
+            at = close + 2
+
+    def sub(self, replacement: str, text: str) -> str:
+        out, last = [], 0
+        for m in self.finditer(text):
+            out += [text[last : m.start()], replacement]
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+
+CLOZE = _ClozeSyntax()
 
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
@@ -79,6 +135,8 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         diags += _supported(item.answer, item.source, item.pos.of("answer"))
         diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
     elif isinstance(item, TrueFalse):
+        if item.answer:  # a true statement asserts its numbers and dates: the excerpt must give them
+            diags += _supported(item.statement, item.source, item.pos.of("statement"))
         if not item.answer and not item.correction:
             diags.append(Correction.at(item.pos.of("answer"), "a false statement needs a correction"))
         if item.answer and item.correction:
@@ -136,7 +194,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:
-    missing = facts.unsupported(answer, normalise(ref.excerpt))
+    missing = facts.unsupported(normalise(answer), normalise(ref.excerpt))
     if not missing:
         return []
     return [

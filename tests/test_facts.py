@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.facts import Date, date_mentions, numbers, parse_date, unsupported
+from generator.facts import MONTH_NAMES, Date, date_mentions, numbers, parse_date, unsupported
 
 
 @pytest.mark.parametrize(
@@ -49,5 +51,75 @@ def test_date_mentions_without_year() -> None:
 def test_unsupported_names_what_is_missing() -> None:
     excerpt = "On 3 July 2007, a battle erupted ... leaving nine people dead and approximately 150 injured."
     assert unsupported("9 dead on 3 July 2007", excerpt) == []
-    assert unsupported("10 dead on 4 July 2007", excerpt) == ["4", "10", "4 July"]
+    assert unsupported("10 dead on 4 July 2007", excerpt) == ["10", "4 July"]  # the day is reported once, as a date
     assert unsupported("in June 2007", excerpt) == ["June"]
+
+
+SIEGE = "The complex was besieged from 3 to 11 July 2007, while negotiations were attempted."
+DEAD = "Between 400 and 1,000 students were inside; eleven soldiers and 154 people died, 1 000 fled."
+
+
+@pytest.mark.parametrize(
+    ("answer", "excerpt", "missing"),
+    [
+        # refused: what the excerpt does not say
+        ("in August", SIEGE, ["August"]),
+        ("on the 3rd of August", SIEGE, ["3 August"]),
+        ("August 3rd, 2007", SIEGE, ["3 August"]),
+        ("a dozen soldiers", DEAD, ["12"]),
+        ("a hundred soldiers", DEAD, ["100"]),
+        ("XII soldiers", DEAD, ["12"]),
+        ("hundreds of students", DEAD, ["hundreds"]),
+        ("eleven days", SIEGE, ["11"]),  # 11 is a day of July there, not eleven of something
+        ("3 students", SIEGE, ["3"]),
+        # accepted: what it does say, however it is written
+        ("July 3\u201311, 2007", SIEGE, []),
+        ("from the 3rd to the 11th of July", SIEGE, []),
+        ("3-11 July 2007", SIEGE, []),
+        ("between four hundred and one thousand", DEAD, []),
+        ("eleven soldiers", DEAD, []),
+        ("1 000", DEAD, []),
+        ("1000", DEAD, []),
+        ("154", DEAD, []),
+        ("July", SIEGE, []),
+    ],
+)
+def test_answer_support(answer: str, excerpt: str, missing: list[str]) -> None:
+    from generator.sources import normalise
+
+    assert unsupported(normalise(answer), normalise(excerpt)) == missing
+
+
+def test_number_words_between_is_a_range() -> None:
+    assert numbers("between four hundred and one thousand") == {"400", "1000"}
+    assert numbers("two hundred and fifty thousand") == {"250000"}
+    assert numbers("four hundred and one") == {"401"}
+    assert numbers("two dozen, a dozen, a hundred, XII, MMVII") == {"24", "12", "100", "2007"}
+    assert numbers("several thousand students, thousands of bullets") == {"several thousand", "thousands"}
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(n=st.integers(min_value=0, max_value=999_999))
+def test_digits_and_grouped_digits_agree(n: int) -> None:
+    """However a number is grouped (1000, 1,000, 1 000), it reads as the same number."""
+    assert numbers(str(n)) == numbers(f"{n:,}") == numbers(f"{n:,}".replace(",", " ")) == {str(n)}
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(day=st.integers(min_value=1, max_value=28), month=st.integers(min_value=1, max_value=12),
+       other=st.integers(min_value=1, max_value=12))
+def test_a_date_supports_itself_and_no_other_month(day: int, month: int, other: int) -> None:
+    name, wrong = MONTH_NAMES[month - 1], MONTH_NAMES[other - 1]
+    excerpt = f"It happened on {day} {name} 2007."
+    for answer in (f"{day} {name} 2007", f"{name} {day}, 2007", f"the {day}th of {name}", f"{name} 2007"):
+        assert unsupported(answer, excerpt) == []
+    if other != month:
+        assert unsupported(f"{day} {wrong} 2007", excerpt) == [f"{day} {wrong}"]
+        assert unsupported(f"in {wrong}", excerpt) == [wrong]
+    assert str(day) not in numbers_outside_dates(excerpt)
+
+
+def numbers_outside_dates(text: str) -> frozenset[str]:
+    from generator.facts import quantities
+
+    return quantities(text)

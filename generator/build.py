@@ -19,12 +19,13 @@ from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
+from .export import ExportSummary, render_exports
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import exclusive, publish, recover
 
-CARRIED = ("quizzes",)  # made by `studydeck quiz`; kept across builds
+CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
 
 
 @dataclass
@@ -34,6 +35,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     changed: int = 0
+    exports: ExportSummary = field(default_factory=ExportSummary)
 
     @property
     def report(self) -> Report:
@@ -88,8 +90,9 @@ def _shipped(apkg: Path, named: bool, notes: list[NoteSpec], namespace: str,
 
 
 def build(root: Path, out: Path | None = None, worksheets: bool = True, previous: Path | None = None,
-          on_wait: Callable[[], None] | None = None) -> BuildResult:
-    """Check, then build the Anki package and the worksheets into ``out`` (default: build.out)."""
+          on_wait: Callable[[], None] | None = None, exports: set[str] | None = None) -> BuildResult:
+    """Check, then build the Anki package, the worksheets and the exports (``exports``, default
+    build.exports) into ``out`` (default: build.out)."""
     checked = check_project(root)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
@@ -132,6 +135,10 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
             b = config.build
             requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
             files |= {str(p): data for p, data in render_quizzes(requests, checked.corpus, Path("worksheets")).items()}
+        # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
+        chosen = set(config.build.exports) if exports is None else exports
+        more, result.exports = render_exports(project, checked.corpus, Path(), chosen)
+        files |= {str(p): data for p, data in more.items()}
         lock_text = new_lock.to_text()
 
         # Start writing files now that all data is gathered.

@@ -132,14 +132,16 @@ class Cache:
             os.replace(tmp, self.folder / f"{cache_key}.json")
         except (OSError, TypeError, ValueError):
             return
-        self._writes += 1
-        if self._writes % _PRUNE_EVERY == 1:
+        if self._writes % _PRUNE_EVERY == 0:
             self.prune()
+        self._writes += 1
 
-    def prune(self, keep: int = MAX_ENTRIES) -> None:
-        """Remove the least recently used entries past ``keep``, and stray temporary files."""
+    def prune(self, keep: int | None = None) -> None:
+        """Remove the least recently used entries past ``keep`` (default ``MAX_ENTRIES``), and
+        stray temporary files."""
         if self.folder is None:
             return
+        keep = MAX_ENTRIES if keep is None else keep
         try:
             entries = []
             for entry in os.scandir(self.folder):

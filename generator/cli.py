@@ -20,6 +20,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # model.ITEM_TYPES, spelled out so that start-up (and --help) does not import the model;
 # tests/test_cli.py fails if the two ever differ.
 ITEM_TYPE_NAMES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims")
+EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/test_export_moodle.py
 
 
 class _Usage(Exception):
@@ -74,9 +75,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .load import display_path
 
+    exports = set() if args.no_exports else (set(args.exports.split(",")) if args.exports else None)
+    if exports and (unknown := exports - set(EXPORT_FORMATS)):
+        raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
     previous = Path(args.previous) if args.previous else None
     result = build(_root(args.root), Path(args.out) if args.out else None, worksheets=not args.no_worksheets,
-                   previous=previous, on_wait=_waiting)
+                   previous=previous, on_wait=_waiting, exports=exports)
     if not result.report.ok:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
@@ -84,10 +88,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(diag.format(), file=sys.stderr)
     pdfs = [p for p in result.written if p.suffix == ".pdf"]
     for path in result.written:
-        if path.suffix != ".pdf":
+        if path.suffix not in (".pdf", ".xml", ".gift"):
             print(f"wrote {display_path(path)}", file=sys.stderr)
     if pdfs:
         print(f"wrote {len(pdfs)} worksheets and keys in {display_path(pdfs[0].parent)}/", file=sys.stderr)
+    for folder in sorted({p.parent for p in result.written if p.suffix in (".xml", ".gift")}):
+        print(f"wrote {display_path(folder)}/", file=sys.stderr)
+    for line in result.exports.lines():
+        print(line, file=sys.stderr)
     print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
     return EXIT_OK
 
@@ -125,10 +133,44 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import ExportChoiceError, choose, render_exports
+    from .load import display_path
+    from .pipeline import check_project
+    from .write import exclusive, publish
+
+    root = _root(args.root)
+    checked = check_project(root)
+    if not checked.report.ok or checked.project.config is None:
+        _print_report(checked.report, "text", "; nothing written.")
+        return EXIT_INVALID
+    try:
+        decks = choose(checked.project.decks, args.deck or [], args.type or [], args.tag or [])
+    except ExportChoiceError as exc:
+        raise _Usage(str(exc)) from None
+    out = Path(args.out) if args.out else root / checked.project.config.build.out / "exports" / args.format
+    files, summary = render_exports(checked.project, checked.corpus, Path(), {args.format}, decks)
+    flat = {p.name: data for p, data in files.items()}  # one format: <deck>.xml, <deck>.gift or index.html
+    with exclusive(root, _waiting):
+        publish(out, flat)
+    for name in flat:
+        print(f"wrote {display_path(out / name)}", file=sys.stderr)
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
 def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return int(value)
+
+
+def _versions(value: str) -> int:
+    count = _positive(value)
+    if count > 26:
+        raise argparse.ArgumentTypeError(f"at most 26 versions (A to Z), got {count}")
+    return count
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -207,11 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")
     build.add_argument("root", nargs="?", help=ROOT_HELP)
     build.add_argument("--out", help="output folder, replaced as a whole (default: the project file's build.out, dist)")
-    build.add_argument("--no-worksheets", action="store_true", help="build only the Anki package")
+    build.add_argument("--no-worksheets", action="store_true", help="leave out the PDF worksheets")
+    build.add_argument("--no-exports", action="store_true", help="leave out the Moodle XML, GIFT and self-test exports")
+    build.add_argument("--exports", metavar="LIST", help="comma-separated exports to write: moodle,gift,html "
+                       "(default: the project file's build.exports, all three)")
     build.add_argument("--previous", metavar="APKG",
                        help="the package learners last received, when it is not in the output folder"
                             " (edited notes then always get later times than it has)")
     build.set_defaults(func=cmd_build)
+
+    export = sub.add_parser("export", help="write one export: Moodle XML, GIFT or the offline self-test page")
+    export.add_argument("root", nargs="?", help=ROOT_HELP)
+    export.add_argument("--format", choices=list(EXPORT_FORMATS), required=True,
+                        help="moodle: <deck>.xml files; gift: <deck>.gift files; html: index.html")
+    export.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
+    export.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES),
+                        help="item type (repeatable; default: all)")
+    export.add_argument("--tag", action="append", help="only items with this tag (repeatable; any of them)")
+    export.add_argument("--out", help="output folder, replaced as a whole (default: dist/exports/FORMAT, kept by build)")
+    export.set_defaults(func=cmd_export)
 
     find = sub.add_parser("find", help="search the seeds for a phrase; print passages ready to paste")
     find.add_argument("phrase", help="words to look for (case-insensitive, quotes and dashes normalised)")
@@ -223,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
     quiz.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
     quiz.add_argument("--questions", type=_positive, help="number of questions (default: build.questions)")
-    quiz.add_argument("--versions", type=_positive, help="versions with shuffled order (default: build.versions)")
+    quiz.add_argument("--versions", type=_versions, help="versions A, B, ... with shuffled order, at most 26"
+                                                          " (default: build.versions)")
     quiz.add_argument("--seed", type=int, help="shuffling seed (default: build.seed)")
     quiz.add_argument("--title", help="title printed on the sheet")
     quiz.add_argument("--name", help="file name stem (default: from the title)")

@@ -245,6 +245,10 @@ class BuildDefaults(Located):
     versions: int = spec("Worksheet versions per quiz.", 2, minimum=1, maximum=26)
     seed: int = spec("Seed for shuffling choices and questions.", 2007, minimum=0)
     questions: int = spec("Questions in the mixed quiz.", 20, minimum=1, maximum=500)
+    exports: tuple[Literal["moodle", "gift", "html"], ...] = spec(
+        "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page ([] for none).",
+        ("moodle", "gift", "html"),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

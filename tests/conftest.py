@@ -16,6 +16,10 @@ CASES = Path(__file__).resolve().parent / "cases"
 STARTER = CASES / "valid" / "starter.yaml"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak-kills", default="12", help="builds the soak test kills (tests/test_hardening.py)")
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes), to prove a run wrote nothing."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -77,17 +77,25 @@ def _where(text: str, needle: str) -> tuple[int, int]:
     return line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
+class _Constant(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is not a number a lock may hold")
+        self.name = name
+
+
 def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number a lock may hold")
+    raise _Constant(name)
 
 
 def parse_lock(text: str, clock: int | None = None) -> Lock:
     """The lock, or :class:`LockError` saying what is wrong and where."""
-    latest = (clock if clock is not None else now()) + FUTURE_SLACK
+    latest = (clock if clock is not None else max(now(), int(time.time()))) + FUTURE_SLACK
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
         raise LockError("not a valid lock file (nested too deeply)") from None
+    except _Constant as exc:
+        raise LockError(f"not a valid lock file ({exc})", *_where(text, exc.name)) from None
     except ValueError as exc:
         raise LockError(f"not a valid lock file ({exc})", *_json_position(exc)) from None
     if not isinstance(data, dict) or data.get("version") not in (1, LOCK_VERSION):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import facts
+from ..citation import citation
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus, normalise
 from ..validate import CLOZE
@@ -32,7 +33,6 @@ SECTIONS = (
 )
 SECTION_OF = {"mcq": "mcq", "truefalse": "truefalse", "basic": "short", "quote": "short", "cloze": "cloze",
               "match": "match", "order": "order", "claims": "claims"}
-_KIND = {"reference": "reference", "opinion": "opinion piece", "news-digest": "news digest"}
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,8 @@ class _Layout:
         return random.Random(":".join(str(p) for p in (self.spec.seed, self.version, *parts)))
 
     def source(self, ref: SourceRef) -> dict[str, str]:
-        doc = self.corpus.documents[ref.doc]
-        entry = doc.entry
-        cite = ", ".join(p for p in (entry.author, f"\u201c{entry.title}\u201d", entry.publisher, entry.date) if p)
-        return {"excerpt": normalise(ref.excerpt), "cite": f"{cite} ({_KIND[entry.kind]})"}
+        entry = self.corpus.documents[ref.doc].entry
+        return {"excerpt": normalise(ref.excerpt), "cite": citation(entry)}
 
     def question(self, item: Item) -> dict[str, Any]:
         sources = [self.source(ref) for ref in item.sources()]

@@ -1,0 +1,77 @@
+"""Exports for learners who do not use Anki: Moodle XML and GIFT question banks for teachers,
+and an offline self-test page for students. Each compile function takes checked data and returns
+bytes; :func:`render_exports` gathers every file as path -> bytes (nothing written) with a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..load import Project
+from ..model import Deck
+from ..sources import Corpus
+from .common import ExportChoiceError, choose
+from .gift import render_gift
+from .moodle import QTYPE, render_moodle
+from .selftest import render_selftest
+
+FORMATS = ("moodle", "gift", "html")
+__all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "render_exports"]
+
+
+@dataclass
+class ExportSummary:
+    """Per format, questions per item type; and the items GIFT cannot carry (id, reason)."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    gift_skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, fmt: str, counts: dict[str, int]) -> None:
+        mine = self.counts.setdefault(fmt, {})
+        for kind, n in counts.items():
+            mine[kind] = mine.get(kind, 0) + n
+        self.files[fmt] = self.files.get(fmt, 0) + 1
+
+    def lines(self) -> list[str]:
+        """One line per format, then one per item GIFT left out."""
+        out = []
+        for fmt in FORMATS:
+            if fmt not in self.counts:
+                continue
+            counts = self.counts[fmt]
+            total = sum(counts.values())
+            kinds = ", ".join(f"{k} {n}" + (f" as {QTYPE[k]}" if fmt == "moodle" else "")
+                              for k, n in sorted(counts.items()))
+            files = self.files[fmt]
+            what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page"}[fmt]
+            out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({kinds})")
+            if fmt == "gift" and self.gift_skipped:
+                out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
+                out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped]
+        return out
+
+
+def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Sequence[str] | set[str],
+                   decks: Sequence[Deck] | None = None) -> tuple[dict[Path, bytes], ExportSummary]:
+    """Every export file of the chosen formats (``moodle``, ``gift``, ``html``) for ``decks``
+    (default: all of the project's), as path -> bytes under ``out_dir``, and a summary."""
+    chosen = list(project.decks if decks is None else decks)
+    files: dict[Path, bytes] = {}
+    summary = ExportSummary()
+    for deck in chosen:
+        if "moodle" in formats:
+            data, counts = render_moodle(deck, project, corpus)
+            files[out_dir / "moodle" / f"{deck.slug}.xml"] = data
+            summary.add("moodle", counts)
+        if "gift" in formats:
+            data, counts, skipped = render_gift(deck, project, corpus)
+            files[out_dir / "gift" / f"{deck.slug}.gift"] = data
+            summary.add("gift", counts)
+            summary.gift_skipped += skipped
+    if "html" in formats and chosen:
+        data, counts = render_selftest(chosen, project, corpus)
+        files[out_dir / "selftest" / "index.html"] = data
+        summary.add("html", counts)
+    return files, summary

@@ -1,0 +1,142 @@
+"""What every export shares: the question each item asks as plain text, the excerpts it rests on
+(as their sources write them) with their citations, accepted answer variants, distractors for
+quote items, and the choice of items (``--deck``, ``--type``, ``--tag``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..citation import citation
+from ..load import Project
+from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..sources import Corpus
+from ..validate import CLOZE
+
+
+class ExportChoiceError(ValueError):
+    """The chosen decks, types or tags select nothing, or name a deck that does not exist."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One cited excerpt as its source writes it, and the source's citation."""
+
+    doc: str
+    excerpt: str
+    cite: str
+
+
+def evidence(corpus: Corpus, ref: SourceRef) -> Evidence:
+    entry = corpus.documents[ref.doc].entry
+    return Evidence(ref.doc, corpus.shown(ref.doc, ref.excerpt).text, citation(entry))
+
+
+def evidences(corpus: Corpus, item: Item) -> list[Evidence]:
+    """Every excerpt the item cites, once each, in the item's order."""
+    found: dict[tuple[str, str], Evidence] = {}
+    for ref in item.sources():
+        ev = evidence(corpus, ref)
+        found.setdefault((ev.doc, ev.excerpt), ev)
+    return list(found.values())
+
+
+def rng(project: Project, item: Item, purpose: str) -> random.Random:
+    """A random source fixed by the project namespace, the item id and a purpose (str seeds
+    ignore PYTHONHASHSEED), so every build gives the same bytes."""
+    namespace = project.config.id if project.config else ""
+    return random.Random(f"{namespace}:{item.id}:{purpose}")
+
+
+def stem(item: Item) -> str:
+    """The question an item asks, as plain text (cloze: the text with its blanks as ____)."""
+    if isinstance(item, (Basic, Mcq, Claims)):
+        return item.question
+    if isinstance(item, TrueFalse):
+        return item.statement
+    if isinstance(item, Quote):
+        return f"Who said or wrote this? \u201c{item.quotation}\u201d ({item.context})"
+    if isinstance(item, Cloze):
+        return CLOZE.sub("____", item.text)
+    assert isinstance(item, (Order, Match))
+    return item.prompt
+
+
+def cloze_parts(text: str) -> list[str | tuple[str, str]]:
+    """A cloze item's text as plain pieces and (answer, hint) blanks, in order."""
+    parts: list[str | tuple[str, str]] = []
+    last = 0
+    for m in CLOZE.finditer(text):
+        if m.start() > last:
+            parts.append(text[last : m.start()])
+        parts.append((m[2], m[3] or ""))
+        last = m.end()
+    if last < len(text):
+        parts.append(text[last:])
+    return parts
+
+
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_PAREN = re.compile(r"\s*\(([^()]*)\)")
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
+
+
+def alternatives(answer: str) -> list[str]:
+    """The answer, then forms a learner would fairly type for it: without a leading article,
+    closing full stop, surrounding quotation marks or a parenthesis, and an acronym given in
+    parentheses on its own. Case is ignored by every consumer, so variants differ in more than case."""
+    seen: dict[str, str] = {}
+    todo = [answer.strip()]
+    while todo and len(seen) < 6:
+        text = re.sub(r"\s+", " ", todo.pop(0)).strip()
+        if not text or text.casefold() in seen:
+            continue
+        seen[text.casefold()] = text
+        todo += [text.rstrip(".").strip(), text.strip(_QUOTES), _ARTICLE.sub("", text), _PAREN.sub("", text)]
+        todo += [m[1] for m in _PAREN.finditer(text) if re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,9}", m[1])
+                 and sum(c.isupper() for c in m[1]) >= 2]
+    return list(seen.values())
+
+
+def speakers(project: Project) -> list[str]:
+    """Every quote item's speaker in the project, once each (case ignored), sorted."""
+    found: dict[str, str] = {}
+    for deck in project.decks:
+        for item in deck.items:
+            if isinstance(item, Quote):
+                found.setdefault(item.speaker.casefold(), item.speaker)
+    return sorted(found.values())
+
+
+def quote_distractors(project: Project, item: Quote, count: int = 3) -> list[str]:
+    """Wrong choices for a quote item: other quote items' speakers, chosen reproducibly. Fewer
+    than two means the item is asked as a short answer instead."""
+    pool = [s for s in speakers(project) if s.casefold() != item.speaker.casefold()]
+    return rng(project, item, "speakers").sample(pool, min(count, len(pool)))
+
+
+def choose(decks: Sequence[Deck], deck_names: Sequence[str] = (), types: Sequence[str] = (),
+           tags: Sequence[str] = ()) -> list[Deck]:
+    """The decks named (by file stem or title; all when none), each keeping only items of the
+    given types and carrying one of the given tags (all when none). Decks left empty are dropped."""
+    chosen = list(decks)
+    if deck_names:
+        names = {d.casefold() for d in deck_names}
+        keys = {id(d): {d.deck.casefold(), d.slug, d.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0].casefold()}
+                for d in decks}
+        chosen = [d for d in decks if keys[id(d)] & names]
+        if unknown := sorted(names - set().union(*(keys[id(d)] for d in chosen))):
+            raise ExportChoiceError(f"unknown deck {', '.join(unknown)}; decks: {', '.join(d.slug for d in decks)}")
+    wanted = {t.casefold() for t in tags}
+    out = []
+    for deck in chosen:
+        items = tuple(i for i in deck.items if (not types or i.kind in types)
+                      and (not wanted or wanted & {t.casefold() for t in i.tags}))
+        if items:
+            out.append(dataclasses.replace(deck, items=items))
+    if not out:
+        raise ExportChoiceError("no items match the chosen decks, types and tags")
+    return out

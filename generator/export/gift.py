@@ -1,0 +1,147 @@
+"""Compile stage for GIFT: one deck -> a GIFT file (bytes, nothing written).
+
+Written as Moodle's own GIFT exporter writes (question/format/gift): ``\\ # = ~ { } :`` are
+escaped with a backslash and a newline is written ``\\n``. Every text is ``[plain]``, so Moodle
+shows it as text, never as markup. The item id and tags ride in the comment before each question
+(``// [id:...] [tag:...]``), the excerpts and citations in the general feedback (``####``).
+
+GIFT has multiple choice, true/false, short answer, matching and one-blank "missing word"
+questions. Items it cannot carry (order items; cloze items with several blanks; a text holding
+``->``, which Moodle would read as a matching question) are listed in a comment at the top of
+the file and returned, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from ..load import Project
+from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
+from ..sources import Corpus
+from .common import alternatives, cloze_parts, evidences, quote_distractors, stem
+from .moodle import category_path
+
+_RESERVED = str.maketrans({"\\": "\\\\", "#": "\\#", "=": "\\=", "~": "\\~", "{": "\\{", "}": "\\}", ":": "\\:",
+                           "\n": "\\n", "\r": ""})
+GIFT_TYPE = {"basic": "Short", "mcq": "MC", "quote": "MC", "truefalse": "TF", "cloze": "Short",
+             "match": "Matching", "claims": "Matching"}
+
+
+def repchar(text: str) -> str:
+    """Text with GIFT's reserved characters escaped, as Moodle's exporter does."""
+    return text.translate(_RESERVED)
+
+
+def _rich(text: str) -> str:
+    """An answer or feedback text: escaped, and marked [plain] where it would otherwise be read as a format."""
+    return ("[plain]" if text.lstrip().startswith("[") else "") + repchar(text)
+
+
+def _short(answer: str) -> list[str]:
+    """Accepted answers, ``*`` escaped (Moodle's short-answer wildcard)."""
+    return [a.replace("*", "\\*") for a in alternatives(answer)]
+
+
+class _Writer:
+    def __init__(self, project: Project, corpus: Corpus) -> None:
+        self.project = project
+        self.corpus = corpus
+
+    def general(self, item: Item, extra: str = "") -> str:
+        """The general feedback: answer summary, each excerpt and its citation, the note."""
+        lines = [extra] if extra else []
+        for ev in evidences(self.corpus, item):
+            lines += [f"\u201c{ev.excerpt}\u201d", f"\u2014 {ev.cite}"]
+        if item.note:
+            lines.append(item.note)
+        return "\n".join(lines)
+
+    def question(self, deck: Deck, item: Item) -> tuple[str | None, str]:
+        """(the question's GIFT text, "") or (None, why GIFT cannot carry it)."""
+        text, block = self.body(item)
+        if text is None:
+            return None, block
+        if "->" in block and not isinstance(item, (Match, Claims)):
+            return None, "a text holds '->', which Moodle's GIFT import reads as a matching question"
+        tags = dict.fromkeys([f"deck-{deck.slug}", f"type-{item.kind}", *item.tags])
+        meta = f"// [id:{item.id}] " + " ".join(f"[tag:{t}]" for t in tags)
+        return f"{meta}\n::{repchar(item.id)}::[plain]{text}{block}\n", ""
+
+    def body(self, item: Item) -> tuple[str, str] | tuple[None, str]:
+        """(question text, answer block), or (None, reason)."""
+        general = f"\t####{_rich(self.general(item))}\n"
+        if isinstance(item, Basic):
+            return repchar(item.question), self.short(item.answer, general)
+        if isinstance(item, Mcq):
+            return repchar(item.question), self.choices(item.answer, list(item.distractors), general)
+        if isinstance(item, Quote):
+            text = repchar(stem(item))
+            others = quote_distractors(self.project, item)
+            if len(others) < 2:
+                return text, self.short(item.speaker, general)
+            return text, self.choices(item.speaker, others, general)
+        if isinstance(item, TrueFalse):
+            if item.answer:
+                wrong, right = "No: the statement is true.", "Correct: the statement is true."
+            else:
+                wrong = f"No: the statement is false. {item.correction or ''}".strip()
+                right = f"Correct: it is false. {item.correction or ''}".strip()
+            return repchar(item.statement), f"{{{'T' if item.answer else 'F'}#{_rich(wrong)}#{_rich(right)}\n{general}}}"
+        if isinstance(item, Cloze):
+            return self.cloze(item, general)
+        if isinstance(item, Order):
+            return None, "GIFT has no ordering question"
+        if isinstance(item, Match):
+            pairs, prompt = [(p.left, p.right) for p in item.pairs], item.prompt
+        else:
+            assert isinstance(item, Claims)
+            pairs = [(c.claimant, c.value) for c in item.claims]
+            prompt = f"{item.question} The sources disagree: match each claimant with what they claimed."
+        if any("->" in left for left, _ in pairs):
+            return None, "a left-hand side holds '->', which GIFT cannot escape"
+        rows = "".join(f"\t={_rich(left)} -> {repchar(right)}\n" for left, right in pairs)
+        return repchar(prompt), f"{{\n{rows}{general}}}"
+
+    def short(self, answer: str, general: str) -> str:
+        rows = "".join(f"\t={_rich(a)}#Correct.\n" for a in _short(answer))
+        return f"{{\n{rows}{general}}}"
+
+    def choices(self, right: str, wrong: list[str], general: str) -> str:
+        rows = f"\t={_rich(right)}#Correct.\n" + "".join(
+            f"\t~{_rich(w)}#{_rich(f'No: the answer is {right}.')}\n" for w in wrong)
+        return f"{{\n{rows}{general}}}"
+
+    def cloze(self, item: Cloze, general: str) -> tuple[str, str] | tuple[None, str]:
+        parts = cloze_parts(item.text)
+        blanks = [p for p in parts if isinstance(p, tuple)]
+        if len(blanks) != 1:
+            return None, f"GIFT has one blank per question; this cloze has {len(blanks)}"
+        at = next(i for i, p in enumerate(parts) if isinstance(p, tuple))
+        answer, hint = blanks[0]
+        before = repchar("".join(p for p in parts[:at] if isinstance(p, str)))
+        after = "".join(p for p in parts[at + 1 :] if isinstance(p, str))
+        after = repchar((f" ({hint})" if hint else "") + after)
+        rows = "".join(f"={_rich(a)}#Correct. " for a in _short(answer))
+        return before, f"{{{rows}\n{general}}}{after}"
+
+
+def render_gift(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, dict[str, int], list[tuple[str, str]]]:
+    """One deck as GIFT: the file, how many questions of each item type it holds, and the
+    (item id, reason) of each item it cannot carry."""
+    assert project.config is not None
+    writer = _Writer(project, corpus)
+    counts: dict[str, int] = {}
+    skipped: list[tuple[str, str]] = []
+    questions = []
+    for item in deck.items:
+        text, why = writer.question(deck, item)
+        if text is None:
+            skipped.append((item.id, f"{item.kind}: {why}"))
+            continue
+        questions.append(text)
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    head = [f"// {project.config.collection}: {deck.deck}. GIFT questions written by studydeck from the checked bank.",
+            "// Import in Moodle: Question bank > Import > GIFT format (see the project README)."]
+    if skipped:
+        head.append(f"// {len(skipped)} item(s) GIFT cannot carry, left out of this file (the Moodle XML file has them):")
+        head += [f"//   {item_id} ({why})" for item_id, why in skipped]
+    head.append(f"\n$CATEGORY: {category_path(project.config.collection, deck)}\n")
+    return ("\n".join(head) + "\n" + "\n".join(questions)).encode("utf-8"), counts, skipped

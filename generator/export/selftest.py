@@ -1,0 +1,153 @@
+"""Compile stage for the self-test page: checked items -> one offline HTML file (bytes).
+
+The page is ``selftest/page.html`` with ``page.css`` and ``page.js`` inlined, and the items as a
+JSON data block. A Content-Security-Policy meta tag allows only that one style and that one script
+(by their SHA-256 hashes) and nothing from the network. The script puts item text into the page
+with ``textContent`` only, so no item text ever becomes markup, and it shuffles choices per visit;
+the file itself is the same bytes on every build.
+
+Each cited source's text is embedded once (its uncitable parts, such as reader comments, left
+out), with the offsets of each excerpt in it, for the "show in source" view.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..citation import citation
+from ..load import Project
+from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..sources import Corpus, Document
+from .common import alternatives, cloze_parts, quote_distractors
+
+TEMPLATES = Path(__file__).resolve().parent / "selftest"
+
+
+def _utf16(text: str, index: int) -> int:
+    """A code-point offset as the UTF-16 offset JavaScript strings use."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class _Sources:
+    """The embedded source texts (uncitable regions cut out) and excerpt offsets in them."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.cuts: dict[str, list[tuple[int, int, int]]] = {}  # (orig start, orig end, shift after)
+
+    def _embed(self, doc_id: str) -> str:
+        if doc_id in self.docs:
+            return str(self.docs[doc_id]["text"])
+        doc: Document = self.corpus.documents[doc_id]
+        regions = []
+        for start, end, reason in sorted(doc.excluded):
+            o_start = doc.offsets[start] if start < len(doc.offsets) else len(doc.text)
+            o_end = doc.offsets[end] if end < len(doc.offsets) else len(doc.text)
+            regions.append((o_start, o_end, f"\n[\u2026 not shown: {reason} \u2026]\n"))
+        pieces, cuts, last, shift = [], [], 0, 0
+        for o_start, o_end, label in regions:
+            if o_start < last:
+                continue
+            pieces += [doc.text[last:o_start], label]
+            shift += len(label) - (o_end - o_start)
+            cuts.append((o_start, o_end, shift))
+            last = o_end
+        pieces.append(doc.text[last:])
+        text = "".join(pieces).rstrip() + "\n"
+        self.cuts[doc_id] = cuts
+        self.docs[doc_id] = {"title": doc.entry.title, "cite": citation(doc.entry), "kind": doc.entry.kind, "text": text}
+        return text
+
+    def _moved(self, doc_id: str, offset: int) -> int:
+        shift = 0
+        for o_start, _, after in self.cuts[doc_id]:
+            if offset >= o_start:
+                shift = after
+        return offset + shift
+
+    def ref(self, ref: SourceRef) -> dict[str, Any]:
+        text = self._embed(ref.doc)
+        doc = self.corpus.documents[ref.doc]
+        shown = self.corpus.shown(ref.doc, ref.excerpt)
+        hit = doc.locate(ref.excerpt)
+        start = end = 0
+        if hit is not None and hit.end > hit.start:
+            start = self._moved(ref.doc, doc.offsets[hit.start])
+            end = self._moved(ref.doc, doc.offsets[hit.end - 1] + 1)
+        return {"doc": ref.doc, "excerpt": shown.text, "cite": self.docs[ref.doc]["cite"],
+                "start": _utf16(text, start), "end": _utf16(text, end)}
+
+
+def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[str, Any]:
+    refs: dict[tuple[str, str], dict[str, Any]] = {}
+    for ref in item.sources():
+        data = sources.ref(ref)
+        refs.setdefault((data["doc"], data["excerpt"]), data)
+    base: dict[str, Any] = {"id": item.id, "type": item.kind, "deck": deck, "tags": list(item.tags),
+                            "note": item.note or "", "sources": list(refs.values())}
+    if isinstance(item, Basic):
+        return base | {"prompt": item.question, "answer": item.answer, "accept": alternatives(item.answer)}
+    if isinstance(item, Mcq):
+        return base | {"prompt": item.question, "answer": item.answer, "choices": [item.answer, *item.distractors]}
+    if isinstance(item, Quote):
+        wrong = quote_distractors(project, item)
+        more = {"choices": [item.speaker, *wrong]} if len(wrong) >= 2 else {"accept": alternatives(item.speaker)}
+        return base | {"prompt": "Who said or wrote this?", "quotation": item.quotation, "context": item.context,
+                       "answer": item.speaker} | more
+    if isinstance(item, TrueFalse):
+        return base | {"prompt": item.statement, "answer": item.answer, "correction": item.correction or ""}
+    if isinstance(item, Cloze):
+        parts = [p if isinstance(p, str) else {"answer": p[0], "hint": p[1], "accept": alternatives(p[0])}
+                 for p in cloze_parts(item.text)]
+        return base | {"prompt": "Fill in the blanks.", "parts": parts}
+    if isinstance(item, Order):
+        return base | {"prompt": item.prompt, "events": [{"text": e.text, "date": e.date} for e in item.events]}
+    if isinstance(item, Match):
+        return base | {"prompt": item.prompt, "left_label": item.left_label, "right_label": item.right_label,
+                       "pairs": [{"left": p.left, "right": p.right} for p in item.pairs]}
+    assert isinstance(item, Claims)
+    return base | {"prompt": item.question, "left_label": "Claimant", "right_label": "What they claimed",
+                   "pairs": [{"left": c.claimant, "right": c.value} for c in item.claims]}
+
+
+def _json_for_html(data: Any) -> str:
+    """JSON that cannot end its <script> block or open a comment inside it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> tuple[bytes, dict[str, int]]:
+    """The self-test page for ``decks``, and how many items of each type it holds."""
+    assert project.config is not None
+    sources = _Sources(corpus)
+    items: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for n, deck in enumerate(decks):
+        for item in deck.items:
+            items.append(_item(item, n, project, sources))
+            counts[item.kind] = counts.get(item.kind, 0) + 1
+    data = {"title": project.config.collection, "description": project.config.description or "",
+            "decks": [{"name": d.deck, "description": d.description or ""} for d in decks],
+            "docs": sources.docs, "items": items}
+    css = (TEMPLATES / "page.css").read_text(encoding="utf-8")
+    js = (TEMPLATES / "page.js").read_text(encoding="utf-8")
+    csp = (f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "
+           "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+    values = {"CSP": html.escape(csp), "TITLE": html.escape(f"{project.config.collection}: self-test"),
+              "STYLE": css, "SCRIPT": js, "DATA": _json_for_html(data)}
+    page = re.sub(r"@@([A-Z]+)@@", lambda m: values[m[1]], (TEMPLATES / "page.html").read_text(encoding="utf-8"))
+    return page.encode("utf-8"), counts

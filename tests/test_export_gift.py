@@ -1,0 +1,146 @@
+"""GIFT as a parser someone else wrote reads it: gift-pegjs (npm, run with node) parses every
+generated file, and the parsed structure is what each item means: question text, right answer,
+wrong answers, feedback, id and tags. That parser splits silently at an unescaped = or ~, so the
+structure is compared, not just success."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.export import render_exports
+from generator.export.common import alternatives, evidences, quote_distractors, stem
+from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
+from generator.validate import CLOZE
+
+from .exporttools import EXPORT_ANSWER, EXPORT_PAYLOAD, checked_project, hostile_deck
+
+JS = Path(__file__).resolve().parent / "js"
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(
+    NODE is None or not (JS / "node_modules" / "gift-pegjs").is_dir(),
+    reason="needs node and gift-pegjs: apt-get install nodejs npm; npm ci in tests/js (.ci/run does both)",
+)
+
+
+def parse(data: bytes) -> list[dict[str, Any]]:
+    done = subprocess.run([NODE or "node", str(JS / "parse_gift.js")], input=data, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    return list(json.loads(done.stdout))
+
+
+# gift-pegjs 1.0.2 leaves a matching answer in its internal escaped form (it decodes every other
+# text); Moodle's importer decodes it. Decode it with the parser's own table.
+_PEGJS = {"&&092;": "\\", "&&058;": ":", "&&035;": "#", "&&061;": "=", "&&123;": "{", "&&125;": "}", "&&126;": "~",
+          "&&010": "\n"}
+
+
+def subanswer(text: str) -> str:
+    return re.sub("|".join(map(re.escape, _PEGJS)), lambda m: _PEGJS[m[0]], text)
+
+
+def flat(text: str) -> str:
+    """gift-pegjs folds runs of white space in [plain] text (escaped newlines are kept)."""
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def stars(answer: str) -> list[str]:
+    return [a.replace("*", "\\*") for a in alternatives(answer)]
+
+
+def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """What the parsed question must hold, or None for an item GIFT cannot carry."""
+    if item.id in skip or isinstance(item, Order) or (isinstance(item, Cloze) and len(list(CLOZE.finditer(item.text))) != 1):
+        return None
+    if isinstance(item, Basic):
+        return {"type": "Short", "stem": item.question, "right": stars(item.answer)}
+    if isinstance(item, Mcq):
+        return {"type": "MC", "stem": item.question, "right": [item.answer], "wrong": sorted(item.distractors)}
+    if isinstance(item, Quote):  # other quote items' speakers as choices; too few: a short answer
+        if len(quote_distractors(checked.project, item)) < 2:
+            return {"type": "Short", "stem": stem(item), "right": stars(item.speaker)}
+        return {"type": "MC", "stem": stem(item), "right": [item.speaker]}
+    if isinstance(item, TrueFalse):
+        return {"type": "TF", "stem": item.statement, "isTrue": item.answer, "correction": item.correction}
+    if isinstance(item, Cloze):
+        m = next(CLOZE.finditer(item.text), None)
+        assert m is not None
+        hint = f" ({m[3]})" if m[3] else ""
+        return {"type": "Short", "stem": f"{item.text[:m.start()].strip()} _____ {hint.strip()}{item.text[m.end():]}",
+                "right": stars(m[2]), "embedded": True}
+    pairs = [(p.left, p.right) for p in item.pairs] if isinstance(item, Match) else \
+        [(c.claimant, c.value) for c in item.claims]
+    prompt = item.prompt if isinstance(item, Match) else \
+        f"{item.question} The sources disagree: match each claimant with what they claimed."
+    return {"type": "Matching", "stem": prompt, "pairs": pairs}
+
+
+def check_file(data: bytes, deck, checked, skip: tuple[str, ...] = ()) -> None:  # type: ignore[no-untyped-def]
+    corpus = checked.corpus
+    parsed = parse(data)
+    head = data.decode().split("$CATEGORY:")[0]
+    assert parsed[0] == {"type": "Category", "title": f"$course$/top/Siege of Lal Masjid/{deck.deck}"}
+    carried = [(item, e) for item in deck.items if (e := expect(item, checked, skip)) is not None]
+    for item in deck.items:
+        if expect(item, checked, skip) is None:
+            assert f"//   {item.id} (" in head, item.id  # listed at the top, never dropped silently
+    assert [q["id"] for q in parsed[1:]] == [item.id for item, _ in carried]
+    for q, (item, e) in zip(parsed[1:], carried, strict=True):
+        assert q["type"] == e["type"] and q["title"] == item.id, item.id
+        assert set(item.tags) <= set(q["tags"] or [])
+        assert q["stem"] == {"format": "plain", "text": flat(e["stem"])}, item.id
+        assert q["hasEmbeddedAnswers"] == e.get("embedded", False)
+        general = q["globalFeedback"]["text"]
+        for ev in evidences(corpus, item):
+            assert flat(ev.excerpt) in general and ev.cite in general, item.id
+        if e["type"] in ("MC", "Short"):
+            right = [c["text"]["text"] for c in q["choices"] if c["isCorrect"]]
+            wrong = sorted(c["text"]["text"] for c in q["choices"] if not c["isCorrect"])
+            assert right == [flat(r) for r in e["right"]], item.id
+            if "wrong" in e:
+                assert wrong == [flat(w) for w in e["wrong"]], item.id
+            if e["type"] == "MC":
+                assert len(wrong) >= 2
+                assert all(flat(e["right"][0]) in c["feedback"]["text"] for c in q["choices"] if not c["isCorrect"])
+        elif e["type"] == "TF":
+            assert q["isTrue"] is e["isTrue"]
+            if e["correction"]:
+                assert flat(e["correction"]) in q["trueFeedback"]["text"]  # the wrong answer's feedback
+        else:
+            got = [(p["subquestion"]["text"], subanswer(p["subanswer"])) for p in q["matchPairs"]]
+            assert got == [(flat(left), flat(right)) for left, right in e["pairs"]], item.id
+
+
+def test_shipped_bank_parses_to_what_each_item_means(tmp_path) -> None:
+    checked = checked_project(tmp_path / "p")
+    files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
+    for deck in checked.project.decks:
+        check_file(files[Path("/out/gift") / f"{deck.slug}.gift"], deck, checked)
+    skipped = {item_id for item_id, _ in summary.gift_skipped}
+    assert skipped == {i.id for d in checked.project.decks for i in d.items if expect(i, checked) is None}
+    assert "order" not in summary.counts["gift"]
+
+
+def test_hostile_catalogue_parses_back_exactly(tmp_path) -> None:
+    checked = checked_project(tmp_path / "p", {"hostile.yaml": hostile_deck()})
+    files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
+    data = files[Path("/out/gift/hostile.gift")]
+    check_file(data, checked.project.decks[0], checked)
+    parsed = {q.get("id"): q for q in parse(data)}
+    assert parsed["h-basic"]["stem"]["text"] == flat(EXPORT_PAYLOAD)
+    assert parsed["h-basic"]["choices"][0]["text"]["text"] == flat(EXPORT_ANSWER).replace("*", "\\*")
+    assert [item_id for item_id, _ in summary.gift_skipped] == ["h-order"]
+
+
+def test_arrow_in_a_matching_left_side_is_listed_not_split(tmp_path) -> None:
+    deck = hostile_deck().replace('left: "L1 ', 'left: "L1 -> ')
+    checked = checked_project(tmp_path / "p", {"hostile.yaml": deck})
+    files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
+    assert dict(summary.gift_skipped)["h-match"].endswith("which GIFT cannot escape")
+    check_file(files[Path("/out/gift/hostile.gift")], checked.project.decks[0], checked, skip=("h-match",))

@@ -133,7 +133,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                                           {k: e.changed for k, e in new_lock.models.items()})}
         if worksheets:
             b = config.build
-            requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper)
+            requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper,
+                                       checked.corpus, config.quiz)
             files |= {str(p): data for p, data in render_quizzes(requests, checked.corpus, Path("worksheets")).items()}
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports

@@ -115,12 +115,17 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     config = checked.project.config
     seed = config.build.seed if args.seed is None else args.seed
     title = args.title or f"{config.collection}: quiz"
-    spec = QuizSpec(title, seed, args.paper or config.build.paper)
+    minutes = config.quiz.minutes if args.minutes is None else args.minutes
+    instructions = config.quiz.instructions if args.instructions is None else args.instructions
+    spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "")
     try:
-        request = chosen_quiz(checked.project.decks, args.deck or [], args.type or [], args.name or title, spec,
-                              args.questions or config.build.questions, args.versions or config.build.versions)
+        request = chosen_quiz(checked.project.decks, args.deck or [], args.type or [], args.tag or [],
+                              args.name or title, spec, args.questions or config.build.questions,
+                              args.versions or config.build.versions, checked.corpus)
     except QuizChoiceError as exc:
         raise _Usage(str(exc)) from None
+    if request.shortfall:
+        print(f"studydeck: warning: {request.shortfall}", file=sys.stderr)
     out = Path(args.out) if args.out else root / config.build.out / "quizzes" / request.slug
     files = render_quizzes([request], checked.corpus, Path())
     with exclusive(root, _waiting):
@@ -167,10 +172,11 @@ def _positive(value: str) -> int:
 
 
 def _versions(value: str) -> int:
-    count = _positive(value)
-    if count > 26:
-        raise argparse.ArgumentTypeError(f"at most 26 versions (A to Z), got {count}")
-    return count
+    """1 to 26: versions are lettered A to Z."""
+    number = _positive(value)
+    if number > 26:
+        raise argparse.ArgumentTypeError(f"at most 26 versions (lettered A to Z), got {value}")
+    return number
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -278,9 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("root", nargs="?", help=ROOT_HELP)
     quiz.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
     quiz.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
-    quiz.add_argument("--questions", type=_positive, help="number of questions (default: build.questions)")
-    quiz.add_argument("--versions", type=_versions, help="versions A, B, ... with shuffled order, at most 26"
-                                                          " (default: build.versions)")
+    quiz.add_argument("--tag", action="append",
+                      help="only items with this tag (repeatable: items with any of them; default: all)")
+    quiz.add_argument("--questions", type=_positive,
+                      help="number of questions (default: build.questions); a warning says when fewer can be chosen")
+    quiz.add_argument("--versions", type=_versions,
+                      help="versions with shuffled order, 1 to 26, lettered A to Z (default: build.versions)")
+    quiz.add_argument("--minutes", type=_positive, help="time allowed, printed on the sheet (default: quiz.minutes)")
+    quiz.add_argument("--instructions", help="instructions printed under the title (default: quiz.instructions)")
     quiz.add_argument("--seed", type=int, help="shuffling seed (default: build.seed)")
     quiz.add_argument("--title", help="title printed on the sheet")
     quiz.add_argument("--name", help="file name stem (default: from the title)")

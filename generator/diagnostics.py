@@ -280,6 +280,14 @@ class UnattributedOpinion(Problem):
     code = "unattributed-opinion"
 
 
+class RepeatedClaimant(Problem):
+    """A ``claims`` item names one claimant twice (compared case-insensitively): the key pairs
+    each claimant with one figure, so two rows with the same label could be swapped and both
+    orders would be right. Name each claimant so that the rows differ (who said it, where)."""
+
+    code = "repeated-claimant"
+
+
 class LockFile(Problem):
     """``studydeck.lock`` (the per-note change times) is not a lock file ``build`` wrote; restore it
     from version control rather than deleting it, or learners' edits stop arriving."""
@@ -335,6 +343,15 @@ class AnswerInQuestion(Problem):
     """The question contains its own answer."""
 
     code = "answer-in-question"
+    severity = "warning"
+
+
+class NearDuplicate(Problem):
+    """Two items ask the same thing: they rest on overlapping excerpts and share their answers,
+    or they quote the same words (anywhere in the project, across deck files). The later item is
+    reported, naming the earlier one's place; merge them or make one ask something else."""
+
+    code = "near-duplicate"
     severity = "warning"
 
 

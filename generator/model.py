@@ -120,7 +120,13 @@ class Basic(Item):
     type: Literal["basic"] = spec("A question and its answer.")
     question: str = spec("The question; states its own context.")
     answer: str = spec("The answer.")
-    reverse: bool = spec("Also make a card from answer to question.", False)
+    reverse: bool = spec("Also make a card from answer to question (needs reverse_question).", False)
+    reverse_question: str | None = spec(
+        "The reverse card's question, asked about the answer and answered by the question's subject, e.g."
+        " 'What did the Special Service Group (SSG) do at the Lal Masjid in July 2007?'; required when reverse"
+        " is true.",
+        None,
+    )
     source: SourceRef = spec("Where the answer comes from.")
 
 
@@ -252,11 +258,18 @@ class BuildDefaults(Located):
 
 
 @dataclass(frozen=True, kw_only=True)
+class QuizDefaults(Located):
+    minutes: int | None = spec("Time allowed, in minutes, printed on every worksheet.", None, minimum=1, maximum=600)
+    instructions: str | None = spec("Instructions printed under the title of every worksheet.", None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProjectConfig(Located):
     collection: str = spec("The collection's name: the parent Anki deck and the package name.", pattern=NAME_PATTERN)
     id: str = spec("Namespace for note GUIDs and Anki ids; never change it once published.", pattern=ID_PATTERN)
     description: str | None = spec("What the collection is for.", None)
     build: BuildDefaults = spec("Build defaults.", BuildDefaults())
+    quiz: QuizDefaults = spec("What every worksheet prints: time allowed, instructions.", QuizDefaults())
 
 
 # --- helpers ----------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from .diagnostics import Diagnostic, OutputCollision, Report, Span
 from .load import Project, deck_files, display_path, load_settings, parse_model, read_input
 from .model import Catalog, Deck, Item, slug
 from .plain import deck_from_plain, diag_from_plain, diag_to_plain, to_plain
+from .relations import duplicate_record
 from .sources import Corpus, load_corpus
-from .validate import unique_ids, validate_items
+from .validate import near_duplicates, unique_ids, validate_items
 
 MIXED_QUIZ = "mixed"
 
@@ -45,6 +46,7 @@ class _DeckResult:
     deck: Deck | None
     diags: list[Diagnostic]
     ids: list[tuple[str, Span]]
+    dups: list[dict[str, object]] = field(default_factory=list)  # relations.duplicate_record of each item
 
 
 def _deck(path: Path, corpus: Corpus, corpus_key: str, cache: Cache, want_model: bool) -> _DeckResult:
@@ -59,11 +61,12 @@ def _deck(path: Path, corpus: Corpus, corpus_key: str, cache: Cache, want_model:
         try:
             diags = [diag_from_plain(d) for d in summary["diags"]]
             ids = [(i, Span(shown, line, col)) for i, line, col in summary["ids"]]
+            dups = summary["dups"]
             if not want_model:
-                return _DeckResult(None, diags, ids)
+                return _DeckResult(None, diags, ids, dups)
             model = cache.get("m" + k)
             if model is not None:
-                return _DeckResult(deck_from_plain(model, shown), diags, ids)
+                return _DeckResult(deck_from_plain(model, shown), diags, ids, dups)
         except (KeyError, TypeError, ValueError):
             pass  # a foreign or older entry: parse again
     return _parse_deck(path, shown, data, corpus, corpus_key, cache, k)
@@ -90,12 +93,13 @@ def _parse_deck(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key:
         now[fingerprint] = [diag_to_plain(d) for d in results]
         diags.extend(results)
     ids = [(item.id, item.pos.of("id")) for item in items]
+    dups = [duplicate_record(item, corpus) for item in items]
     cache.put("s" + k, {"diags": [diag_to_plain(d) for d in diags],
-                        "ids": [[i, s.line, s.col] for i, s in ids]})
+                        "ids": [[i, s.line, s.col] for i, s in ids], "dups": dups})
     if deck is not None:
         cache.put("m" + k, to_plain(deck))
     cache.put(path_key, now)
-    return _DeckResult(deck, diags, ids)
+    return _DeckResult(deck, diags, ids, dups)
 
 
 def _fingerprints(data: bytes, items: tuple[Item, ...]) -> list[str]:
@@ -148,6 +152,7 @@ def check_project(root: Path, items: bool = True) -> Checked:
     corpus = Corpus({})
     decks: list[Deck] = []
     ids: list[tuple[str, Span]] = []
+    dups: list[dict[str, object]] = []
     if catalog is not None:
         corpus, more = load_corpus(root, catalog)
         report.extend(more)
@@ -157,8 +162,9 @@ def check_project(root: Path, items: bool = True) -> Checked:
             result = _deck(path, corpus, corpus_key, cache, items)
             report.extend(result.diags)
             ids += result.ids
+            dups += result.dups
             if result.deck is not None:
                 decks.append(result.deck)
     project = Project(root, config, catalog, tuple(decks), report.files)
-    report.extend(unique_ids(ids))
+    report.extend(unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True))))
     return Checked(project, corpus, report, ids)

@@ -11,6 +11,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 
 from . import facts
@@ -24,8 +25,11 @@ from .diagnostics import (
     DuplicateId,
     ExcerptNotFound,
     LongExcerpt,
+    MissingField,
+    NearDuplicate,
     OrderNotChronological,
     QuoteNotInExcerpt,
+    RepeatedClaimant,
     Span,
     UnattributedOpinion,
     UncitableExcerpt,
@@ -96,8 +100,11 @@ CLOZE = _ClozeSyntax()
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
+    from .relations import duplicate_record
+
     ids = [(item.id, item.pos.of("id")) for item in project.items]
-    return unique_ids(ids) + validate_items(project.items, corpus)
+    records = [duplicate_record(item, corpus) for item in project.items]
+    return unique_ids(ids) + near_duplicates(list(zip(ids, records, strict=True))) + validate_items(project.items, corpus)
 
 
 def validate_items(items: list[Item], corpus: Corpus) -> list[Diagnostic]:
@@ -122,12 +129,28 @@ def unique_ids(ids: list[tuple[str, Span]]) -> list[Diagnostic]:
     return diags
 
 
+def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> list[Diagnostic]:
+    """Items that repeat an earlier item of the project, given as ((id, where), the item's
+    ``relations.duplicate_record``), in project order."""
+    from .relations import duplicates_among
+
+    diags = []
+    for n, m, reasons in duplicates_among([record for _, record in records]):
+        (ident, span), (first, where) = records[n][0], records[m][0]
+        what = "quotes the same words as" if "quotation" in reasons else "has the same excerpt and answer as"
+        diags.append(NearDuplicate.at(span, f"item {ident!r} {what} {first!r} at {where.path}:{where.line}"))
+    return diags
+
+
 def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     for ref in item.sources():
         diags += _check_excerpt(ref, corpus)
     diags += _attribution(item, corpus)
     if isinstance(item, Basic):
+        if item.reverse and not (item.reverse_question or "").strip():
+            diags.append(MissingField.at(item.pos.of("reverse"), "reverse: true needs reverse_question, the question"
+                                         " the reverse card asks about the answer"))
         diags += _supported(item.answer, item.source, item.pos.of("answer"))
         diags += _answer_in_question(item.question, item.answer, item.pos.of("question"))
     elif isinstance(item, Mcq):
@@ -156,8 +179,16 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         if normalise(item.quotation) not in normalise(item.source.excerpt):
             diags.append(QuoteNotInExcerpt.at(item.pos.of("quotation"), "the quotation is not inside the excerpt"))
     elif isinstance(item, Claims):
+        claimants: dict[str, str] = {}
         for claim in item.claims:
             diags += _supported(claim.value, claim.source, claim.pos.of("value"))
+            label = normalise(claim.claimant).casefold()
+            if label in claimants:
+                diags.append(RepeatedClaimant.at(
+                    claim.pos.of("claimant"),
+                    f"claimant {claim.claimant!r} appears twice; each row must name a different claimant"
+                    " so that only one matching is right"))
+            claimants[label] = claim.claimant
     return diags
 
 

@@ -180,7 +180,8 @@ def recover(out_dir: Path, lock_path: Path | None) -> None:
 
 
 def _replaceable(out_dir: Path) -> bool:
-    """Absent, empty, written by studydeck (has its manifest), or the layout an older version wrote."""
+    """Absent, empty, written by studydeck (has its manifest), holding only what ``quiz`` and
+    ``export`` write before a first build, or the layout an older version wrote."""
     if not out_dir.exists():
         return True
     if not out_dir.is_dir():
@@ -188,7 +189,7 @@ def _replaceable(out_dir: Path) -> bool:
     names = {p.name for p in out_dir.iterdir()}
     if not names or MANIFEST in names:
         return True
-    return all(n.endswith(".apkg") or n in ("worksheets", "quizzes") for n in names)
+    return all(n.endswith(".apkg") or n in ("worksheets", "quizzes", "exports") for n in names)
 
 
 def _unchanged(path: Path, data: bytes) -> bool:

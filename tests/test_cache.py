@@ -65,14 +65,15 @@ def test_edited_file_reuses_unchanged_items_results(make_project, run) -> None:
     warned = (CASES / "invalid" / "answer-in-question.yaml").read_text()
     other = warned.split("items:\n", 1)[1].replace("id: case-item", "id: other-item").replace(
         "Was the complex besieged from 3 to 11 July 2007, and if so from when to when?",
-        "Between which dates was the complex besieged?")
+        "Between which dates was the complex besieged?").replace(
+        "answer: 3 to 11 July 2007", "answer: From 3 to 11 July 2007")  # not a near-duplicate of the first
     root = make_project({"d.yaml": warned + other})
     code, _, err = run(["check"], cwd=root)
     assert (code, err.splitlines()[-1]) == (0, "0 errors, 1 warning in 3 files.")
     deck = root / "decks" / "d.yaml"
     text = deck.read_text()
     deck.write_text(text[: text.index("id: other-item")] + text[text.index("id: other-item"):].replace(
-        "answer: 3 to 11 July 2007", "answer: 3 to 12 July 2007"))
+        "answer: From 3 to 11 July 2007", "answer: From 3 to 12 July 2007"))
     code, _, err = run(["check"], cwd=root)
     assert code == 1
     assert "warning[answer-in-question]" in err and "error[answer-not-in-excerpt]" in err

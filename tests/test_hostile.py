@@ -42,7 +42,7 @@ def _every_field_deck(payload: str) -> str:
     return f"""deck: Hostile
 description: {p}
 items:
-- {{id: h-basic, type: basic, question: {p}, answer: {a}, reverse: true, note: {p}, source: {src}}}
+- {{id: h-basic, type: basic, question: {p}, answer: {a}, reverse: true, reverse_question: {p}, note: {p}, source: {src}}}
 - {{id: h-mcq, type: mcq, question: {p}, answer: {_q("A " + ANSWER)}, distractors: [{_q("B " + ANSWER)}, {_q("C " + ANSWER)}], source: {src}}}
 - {{id: h-tf, type: truefalse, statement: {p}, answer: false, correction: {a}, source: {src}}}
 - {{id: h-cloze, type: cloze, text: {_q(ANSWER + " [sound:x.mp3] {{c1::" + HTML + "::" + HTML + "}} " + ANSWER)}, source: {src}}}

@@ -118,7 +118,7 @@ def test_no_question_is_split_across_pages(make_project) -> None:
     from .conftest import REPO
 
     checked = check_project(REPO)
-    items = select(checked.project.items, 60, 11)
+    items = select(checked.project.items, 60, 11, checked.corpus)
     data = layout_quiz(items, checked.corpus, QuizSpec("Long", 11), 0)
     pages = _text(render_worksheet(data))
     assert len(pages) > 3

@@ -7,9 +7,11 @@ as character references, so item text can never open a template field, a cloze, 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import facts
@@ -24,6 +26,7 @@ _ESCAPE = str.maketrans({
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
     "{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;",
 })
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _KIND_LABEL = {"reference": "Reference", "opinion": "Opinion", "news-digest": "News digest"}
 
 
@@ -40,6 +43,7 @@ class NoteSpec:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     guid: str
+    due: int = 0  # position among new cards (see learning_order); not part of what the learner sees
 
     def fingerprint(self) -> str:
         """Changes exactly when what the learner sees of this note (or its tags or deck) changes."""
@@ -103,7 +107,8 @@ class _Compiler:
     def values(self, item: Item) -> dict[str, str]:
         if isinstance(item, Basic):
             return {"Question": esc(item.question), "Answer": esc(item.answer),
-                    "Reverse": "y" if item.reverse else "", "Sources": self.source(item.source, item.answer)}
+                    "Reverse": "y" if item.reverse else "", "ReverseQuestion": esc(item.reverse_question or ""),
+                    "Sources": self.source(item.source, item.answer)}
         if isinstance(item, Mcq):
             return self.mcq(item)
         if isinstance(item, TrueFalse):
@@ -148,13 +153,20 @@ class _Compiler:
         if shuffled == list(item.events):
             shuffled = shuffled[1:] + shuffled[:1]
         front = "".join(f"<li>{esc(e.text)}</li>" for e in shuffled)
-        back = "".join(f'<li><span class="date">{esc(e.date)}</span> &mdash; {esc(e.text)}</li>' for e in item.events)
+        letter = {id(e): _LETTERS[n] for n, e in enumerate(shuffled)}
+        sequence = ", ".join(letter[id(e)] for e in item.events)
+        back = "".join(f'<li><b>{letter[id(e)]}</b> <span class="date">{esc(e.date)}</span> &mdash; {esc(e.text)}</li>'
+                       for e in item.events)
         sources = "".join(self.source(e.source, e.date) for e in item.events)
         return {"Prompt": esc(item.prompt), "Shuffled": f'<ol class="choices">{front}</ol>',
-                "Ordered": f"<ol>{back}</ol>", "Sources": sources}
+                "Ordered": f'<div class="sequence">Earliest first: {sequence}</div><ol class="dated">{back}</ol>',
+                "Sources": sources}
 
     def match(self, item: Match) -> dict[str, str]:
-        values = {"Prompt": esc(item.prompt), "LeftLabel": esc(item.left_label), "RightLabel": esc(item.right_label)}
+        options = [p.right for p in item.pairs[:MAX_PAIRS]]
+        self.rng(item, "options").shuffle(options)
+        values = {"Prompt": esc(item.prompt), "LeftLabel": esc(item.left_label), "RightLabel": esc(item.right_label),
+                  "Options": '<ul class="options">' + "".join(f"<li>{esc(o)}</li>" for o in options) + "</ul>"}
         head = f"<tr><th>{esc(item.left_label)}</th><th>{esc(item.right_label)}</th></tr>"
         for n, pair in enumerate(item.pairs[:MAX_PAIRS], start=1):
             rows = "".join(
@@ -168,9 +180,50 @@ class _Compiler:
 
 
 def compile_notes(project: Project, corpus: Corpus) -> list[NoteSpec]:
-    """Every item of every deck as a note, in deck-file then item order."""
+    """Every item of every deck as a note, in deck-file then item order, each with its place in
+    the learning order as ``due``."""
     compiler = _Compiler(project, corpus)
-    return [compiler.note(deck, item) for deck in project.decks for item in deck.items]
+    due = learning_order(project.decks)
+    return [dataclasses.replace(compiler.note(deck, item), due=due[id(item)])
+            for deck in project.decks for item in deck.items]
+
+
+def learning_order(decks: Sequence[Deck]) -> dict[int, int]:
+    """Each item's position among new cards (``id(item)`` -> 1, 2, ...): first the decks in which
+    most items carry a date (a chronology), each by date, undated items after the dated ones;
+    then the other decks, items in file order. Anki shows new cards by this position where its
+    new-card gather order is "ascending position", and within each deck always."""
+    dated: list[list[tuple[int, Item]]] = []
+    other: list[list[tuple[int, Item]]] = []
+    for deck in decks:
+        keyed: list[tuple[int, Item]] = list(enumerate(deck.items))
+        dates = {id(item): item_date(item) for item in deck.items}
+        if 2 * sum(d is not None for d in dates.values()) > len(keyed):
+            keyed.sort(key=lambda pair: (dates[id(pair[1])] is None, dates[id(pair[1])] or facts.Date(0), pair[0]))
+            dated.append(keyed)
+        else:
+            other.append(keyed)
+    ordered = [item for group in (*dated, *other) for _, item in group]
+    return {id(item): n for n, item in enumerate(ordered, start=1)}
+
+
+def item_date(item: Item) -> facts.Date | None:
+    """The date an item is about: an order item's first event; otherwise the first date with a
+    month found in its answer, then what it asks, then its excerpt. A date written without its
+    year takes the first year the item's texts give (none: undated)."""
+    if isinstance(item, Order):
+        return facts.parse_date(item.events[0].date)
+    texts = [t for f in ("answer", "correction", "text", "question", "statement", "prompt", "context")
+             if isinstance(t := getattr(item, f, None), str)]
+    texts += [ref.excerpt for ref in item.sources()]
+    year = next((m[0] for t in texts for m in [re.search(r"\b(?:19|20)\d\d\b", t)] if m), None)
+    for text in texts:
+        for date in facts.date_mentions(text):
+            if date.month and date.year:
+                return date
+            if date.month and year:
+                return dataclasses.replace(date, year=int(year))
+    return None
 
 
 def cloze_html(text: str) -> str:

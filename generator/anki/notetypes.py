@@ -58,7 +58,7 @@ def note_types() -> dict[str, NoteType]:
         for n in range(1, MAX_PAIRS + 1)
     )
     types = [
-        NoteType("basic", "studydeck basic", ("Question", "Answer", "Reverse", *common),
+        NoteType("basic", "studydeck basic", ("Question", "Answer", "Reverse", *common, "ReverseQuestion"),
                  (("Question > Answer", *_pair("basic.front.html", "basic.back.html")),
                   ("Answer > Question", *_pair("basic.reverse.front.html", "basic.reverse.back.html"))), css),
         NoteType("mcq", "studydeck multiple choice", ("Question", "Choices", "ChoicesMarked", "Answer", *common),
@@ -69,7 +69,7 @@ def note_types() -> dict[str, NoteType]:
                  (("Cloze", *_pair("cloze.front.html", "cloze.back.html")),), css, cloze=True),
         NoteType("order", "studydeck order", ("Prompt", "Shuffled", "Ordered", *common),
                  (("Order", *_pair("order.front.html", "order.back.html")),), css),
-        NoteType("match", "studydeck match", (*match_fields, "Note", "ItemId"), match_templates, css),
+        NoteType("match", "studydeck match", (*match_fields, "Note", "ItemId", "Options"), match_templates, css),
         NoteType("quote", "studydeck quote", ("Quotation", "Context", "Speaker", *common),
                  (("Who said it", *_pair("quote.front.html", "quote.back.html")),), css),
         NoteType("claims", "studydeck claims", ("Question", "Claimants", "Table", "Note", "ItemId"),

@@ -55,7 +55,8 @@ def build_package(
                   for name, desc in decks.items()}
     for spec in notes:
         anki_decks[spec.deck].add_note(
-            genanki.Note(model=models[spec.kind], fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid)
+            genanki.Note(model=models[spec.kind], fields=list(spec.fields), tags=list(spec.tags), guid=spec.guid,
+                         due=spec.due)
         )
     stamp = max([*note_times.values(), *model_times.values(), 0])
     try:

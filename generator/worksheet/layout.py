@@ -17,6 +17,7 @@ from typing import Any
 from .. import facts
 from ..citation import citation
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..relations import Relations
 from ..sources import Corpus, normalise
 from ..validate import CLOZE
 
@@ -40,12 +41,15 @@ class QuizSpec:
     title: str
     seed: int
     paper: str = "a4"
+    minutes: int | None = None  # time allowed, printed on the sheet
+    instructions: str = ""  # printed under the title
 
 
-def select(items: Sequence[Item], count: int, seed: int) -> list[Item]:
-    """``count`` items, spread over the item types (round robin), chosen reproducibly from ``seed``."""
-    if count >= len(items):
-        return list(items)
+def select(items: Sequence[Item], count: int, seed: int, corpus: Corpus) -> list[Item]:
+    """Up to ``count`` items, spread over the item types (round robin), chosen reproducibly from
+    ``seed``, no two of them related (same excerpt, answer or quotation, or one's answer printed
+    on the other: see ``relations``). Fewer than ``count`` when the unrelated items run out."""
+    relations = Relations(items, corpus)
     groups: dict[str, list[Item]] = {}
     for item in items:
         groups.setdefault(SECTION_OF[item.kind], []).append(item)
@@ -53,12 +57,16 @@ def select(items: Sequence[Item], count: int, seed: int) -> list[Item]:
     for group in groups.values():
         rng.shuffle(group)
     chosen: list[Item] = []
-    while len(chosen) < count:
+    while len(chosen) < count and any(groups.values()):
         for key, _, _ in SECTIONS:
-            if groups.get(key) and len(chosen) < count:
-                chosen.append(groups[key].pop())
-    order = {item.id: i for i, item in enumerate(items)}
-    return sorted(chosen, key=lambda item: order[item.id])
+            group = groups.get(key, [])
+            while group and len(chosen) < count:
+                candidate = group.pop()
+                if not relations.related(candidate, chosen):
+                    chosen.append(candidate)
+                    break
+    order = {id(item): i for i, item in enumerate(items)}
+    return sorted(chosen, key=lambda item: order[id(item)])
 
 
 class _Layout:
@@ -83,18 +91,20 @@ class _Layout:
             self.rng(item.id, "choices").shuffle(choices)
             letters = string.ascii_uppercase
             correct = letters[choices.index(item.answer)]
-            return base | {"points": 1, "prompt": item.question, "answer": f"{correct}. {item.answer}",
+            return base | {"points": 1, "prompt": item.question, "answer": f"{correct}. {item.answer}", "short": correct,
                            "choices": [{"letter": letters[i], "text": c, "correct": c == item.answer}
                                        for i, c in enumerate(choices)]}
         if isinstance(item, TrueFalse):
             verdict = "True" if item.answer else "False"
             answer = verdict if item.answer else f"False. {item.correction}"
-            return base | {"points": 1, "prompt": item.statement, "answer": answer, "verdict": verdict}
+            return base | {"points": 1, "prompt": item.statement, "answer": answer, "verdict": verdict,
+                           "short": verdict}
         if isinstance(item, Basic):
-            return base | {"points": 2, "prompt": item.question, "answer": item.answer, "lines": 2}
+            return base | {"points": 2, "prompt": item.question, "answer": item.answer, "lines": 2,
+                           "short": item.answer, "marking": marking(item.answer)}
         if isinstance(item, Quote):
             return base | {"points": 1, "prompt": f"Who said or wrote: \u201c{item.quotation}\u201d ({item.context})",
-                           "answer": item.speaker, "lines": 1}
+                           "answer": item.speaker, "lines": 1, "short": item.speaker}
         if isinstance(item, Cloze):
             return base | self.cloze(item)
         if isinstance(item, Order):
@@ -120,7 +130,7 @@ class _Layout:
             segments.append({"text": item.text[last:]})
         answer = "; ".join(f"({b['number']}) {b['answer']}" for b in blanks)
         return {"points": len(blanks), "prompt": CLOZE.sub("____", item.text), "segments": segments,
-                "blanks": blanks, "answer": answer}
+                "blanks": blanks, "answer": answer, "short": answer if len(blanks) > 1 else blanks[0]["answer"]}
 
     def order(self, item: Order) -> dict[str, Any]:
         shuffled = list(range(len(item.events)))
@@ -132,8 +142,9 @@ class _Layout:
         events = [{"letter": letters[i], "text": item.events[o].text, "position": o + 1}
                   for i, o in enumerate(shuffled)]
         ordered = [{"letter": letter_of[i], "date": e.date, "text": e.text} for i, e in enumerate(item.events)]
+        sequence = ", ".join(e["letter"] for e in ordered)
         return {"points": 2, "prompt": item.prompt, "events": events, "ordered": ordered,
-                "answer": ", ".join(e["letter"] for e in ordered)}
+                "answer": sequence, "short": sequence}
 
     def pairing(self, item: Item, prompt: str, left_label: str, right_label: str,
                 pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -146,8 +157,38 @@ class _Layout:
         left = [{"number": n + 1, "text": pairs[o][0], "answer": letter_of[o], "answer_text": pairs[o][1]}
                 for n, o in enumerate(lefts)]
         right = [{"letter": letters[i], "text": pairs[o][1]} for i, o in enumerate(rights)]
+        answer = ", ".join(f"{e['number']}\u2013{e['answer']}" for e in left)
         return {"points": len(pairs), "prompt": prompt, "left_label": left_label, "right_label": right_label,
-                "left": left, "right": right, "answer": ", ".join(f"{e['number']}\u2013{e['answer']}" for e in left)}
+                "left": left, "right": right, "answer": answer, "short": answer}
+
+
+_MINOR = frozenset(
+    [
+        "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with", "was",
+        "were", "is", "are", "be", "been", "has", "had", "have", "his", "her", "its", "their", "he", "she", "they",
+        "it", "that", "this", "which", "who", "whom", "other", "also", "than", "not", "about", "after", "before",
+        "during", "because", "them", "those", "these", "there", "what", "when", "where", "how", "why", "very", "much",
+        "many", "more", "most", "some", "any", "such", "then", "upon", "being", "would", "could", "should", "will",
+        "can", "may", "did", "does", "do"
+    ]
+)
+_KEY_WORD = re.compile(r"[^\W_]+(?:['\-.][^\W_]+)*")
+
+
+def marking(answer: str) -> dict[str, Any]:
+    """How to mark a 2-point short answer: its key words (names, numbers and other content words,
+    in the answer's order); all of them earn 2 points, about half of them 1. A bracketed
+    abbreviation ("Special Service Group (SSG)") is an accepted alternative, not one more key word."""
+    alternatives = re.findall(r"\(([A-Z][A-Z0-9-]+)\)", answer)
+    body = re.sub(r"\([A-Z][A-Z0-9-]+\)", " ", answer)
+    keys = list(dict.fromkeys(w for w in _KEY_WORD.findall(body)
+                              if w.casefold() not in _MINOR and (len(w) > 2 or w[0].isdigit() or w.isupper())))
+    alone = f" (or {' / '.join(alternatives)} alone)" if alternatives else ""
+    if len(keys) < 2:
+        return {"keys": keys, "full": f"the answer, in any wording{alone}", "partial": "close but not exact"}
+    half = (len(keys) + 1) // 2
+    return {"keys": keys, "full": f"all the key words, or the same in other words{alone}",
+            "partial": f"at least {half} of the {len(keys)} key words"}
 
 
 def timeline(items: Sequence[Item]) -> list[dict[str, Any]]:
@@ -195,6 +236,8 @@ def layout_quiz(items: Sequence[Item], corpus: Corpus, spec: QuizSpec, version: 
         "title": spec.title,
         "version": string.ascii_uppercase[version],
         "paper": spec.paper,
+        "minutes": spec.minutes,
+        "instructions": spec.instructions,
         "total": sum(s["points"] for s in sections),
         "count": number,
         "sections": sections,

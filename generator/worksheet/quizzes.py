@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Deck, Item, slug
+from ..model import Deck, Item, QuizDefaults, slug
 from ..sources import Corpus
 from .layout import QuizSpec, layout_quiz, select
 from .render import render_worksheet
@@ -19,6 +19,19 @@ class QuizRequest:
     spec: QuizSpec
     items: tuple[Item, ...]
     versions: int
+    asked: int = 0  # questions asked for
+    matched: int = 0  # items that matched the choice, before related ones were left out
+
+    @property
+    def shortfall(self) -> str | None:
+        """Why the quiz has fewer questions than asked, or None when it has them all."""
+        if len(self.items) >= self.asked:
+            return None
+        why = [f"{self.matched} items match"]
+        if self.matched > len(self.items):
+            why.append(f"{self.matched - len(self.items)} left out as related to questions already chosen"
+                       " (same excerpt, answer or quotation, or an answer printed in another question)")
+        return f"{len(self.items)} questions, fewer than the {self.asked} asked: {'; '.join(why)}"
 
 
 class QuizChoiceError(ValueError):
@@ -26,22 +39,23 @@ class QuizChoiceError(ValueError):
 
 
 def default_quizzes(collection: str, decks: Sequence[Deck], questions: int, versions: int,
-                    seed: int, paper: str) -> list[QuizRequest]:
+                    seed: int, paper: str, corpus: Corpus, quiz: QuizDefaults) -> list[QuizRequest]:
     """One worksheet per deck and one mixed quiz over all decks."""
     requests = []
-    for deck in decks:
-        spec = QuizSpec(f"{collection}: {deck.deck}", seed, paper)
-        requests.append(QuizRequest(deck.slug, spec, tuple(select(deck.items, questions, seed)), versions))
-    everything = [item for deck in decks for item in deck.items]
-    spec = QuizSpec(f"{collection}: mixed quiz", seed, paper)
-    requests.append(QuizRequest("mixed", spec, tuple(select(everything, questions, seed)), versions))
+    sets = [(deck.slug, deck.deck, list(deck.items)) for deck in decks]
+    sets.append(("mixed", "mixed quiz", [item for deck in decks for item in deck.items]))
+    for stem, title, items in sets:
+        spec = QuizSpec(f"{collection}: {title}", seed, paper, quiz.minutes, quiz.instructions or "")
+        chosen = tuple(select(items, questions, seed, corpus))
+        requests.append(QuizRequest(stem, spec, chosen, versions, questions, len(items)))
     return requests
 
 
-def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequence[str], name: str,
-                spec: QuizSpec, questions: int, versions: int) -> QuizRequest:
+def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequence[str], tags: Sequence[str],
+                name: str, spec: QuizSpec, questions: int, versions: int, corpus: Corpus) -> QuizRequest:
     """The quiz ``studydeck quiz`` asked for: decks by file stem or title (all when none are named),
-    items of the named types (all when none), ``questions`` of them spread over the types."""
+    items of the named types (all when none) carrying any of the named tags (all when none),
+    ``questions`` of them spread over the types, no two related."""
     chosen = list(decks)
     if deck_names:
         names = {d.casefold() for d in deck_names}
@@ -50,10 +64,17 @@ def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequenc
         if unknown := sorted(names - set().union(*(keys[id(d)] for d in chosen))):
             stems = ", ".join(Path(d.path).stem for d in decks)
             raise QuizChoiceError(f"unknown deck {', '.join(unknown)}; decks: {stems}")
-    items = [item for deck in chosen for item in deck.items if not types or item.kind in types]
+    wanted = {t.casefold() for t in tags}
+    known = {t.casefold(): t for deck in chosen for item in deck.items for t in item.tags}
+    if unknown := sorted(wanted - set(known)):
+        tags_known = ", ".join(sorted(known.values()))
+        raise QuizChoiceError(f"unknown tag {', '.join(unknown)}; tags in the chosen decks: {tags_known}")
+    items = [item for deck in chosen for item in deck.items
+             if (not types or item.kind in types) and (not wanted or wanted & {t.casefold() for t in item.tags})]
     if not items:
-        raise QuizChoiceError("no items match the chosen decks and types")
-    return QuizRequest(slug(name, "quiz"), spec, tuple(select(items, questions, spec.seed)), versions)
+        raise QuizChoiceError("no items match the chosen decks, types and tags")
+    picked = tuple(select(items, questions, spec.seed, corpus))
+    return QuizRequest(slug(name, "quiz"), spec, picked, versions, questions, len(items))
 
 
 def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path) -> dict[Path, bytes]:

@@ -1,0 +1,351 @@
+"""Relations between items: which pairs of items should not meet, and why. No I/O here.
+
+Two items are *related* when a learner who sees one is helped with the other, or is simply
+asked the same thing twice. Four reasons, each a string in :data:`REASONS`:
+
+``excerpt``
+    Both rest on the same words of a source: one of A's cited excerpts overlaps one of B's in
+    the same document (located spans, see :meth:`sources.Document.locate`).
+``answer``
+    They share an answer (normalised, case-folded), e.g. two questions both answered by
+    "Abdul Rashid Ghazi". What counts as an item's answers is :func:`answers`.
+``quotation``
+    Both are ``quote`` items and one quotation contains the other: the same words asked twice.
+``leak``
+    One item's answer is printed on the other: A's answer stands as whole words in what B
+    shows before it is answered (its question, statement, choices, pairs, claims, events; see
+    :func:`shown`). "Which newspaper asked why the government had not acted earlier?" (answer
+    *The News*) and a matching question pairing *The News* with exactly that claim.
+
+Answers of two characters or fewer and answers made only of very common words (see
+:data:`MIN_ANSWER`) are not compared: "2007" or "Pakistan" on two sheets gives nothing away.
+
+Uses
+    * Quiz selection (``worksheet.layout.select``) never puts two related items on one sheet:
+      it asks :meth:`Relations.related` of each candidate against the items already chosen.
+    * ``check`` warns about near-duplicates (``near-duplicate``): related by ``excerpt`` and
+      ``answer`` together, or by ``quotation`` (see ``validate.near_duplicates``).
+    * A learner-facing deck can use :func:`relations` to keep related cards apart, e.g. by
+      tagging each note with its related ids (``related::<id>``) or by spreading related
+      notes' ``due`` positions so they are never new on the same day.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, NamedTuple
+
+from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, TrueFalse
+from .sources import Corpus, normalise
+
+REASONS = ("excerpt", "answer", "quotation", "leak")
+MIN_ANSWER = 3  # characters; shorter answers ("US", "50") are compared only when they hold a digit
+_WORD = re.compile(r"[^\W_]+")
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.S)
+# Words too common in this subject to make an answer telling on their own.
+_COMMON = frozenset(
+    [
+        "the", "a", "an", "of", "and", "in", "on", "at", "to", "for", "by", "from", "with", "as", "is", "was", "were",
+        "be", "been", "it", "its", "this", "that", "true", "false", "yes", "no", "none", "lal", "masjid", "red",
+        "mosque", "islamabad", "pakistan", "pakistani", "government", "army", "july", "2007", "siege"
+    ]
+)
+
+
+@dataclass(frozen=True, order=True)
+class Relation:
+    """Items ``a`` and ``b`` (ids, ``a`` first in the list given) are related for ``reasons``,
+    a non-empty subset of :data:`REASONS`."""
+
+    a: str
+    b: str
+    reasons: frozenset[str]
+
+
+@functools.lru_cache(maxsize=65536)
+def key(text: str) -> str:
+    """An answer's comparison key: normalised, case-folded, outer punctuation dropped
+    ("The News." and "the news" are one answer)."""
+    return normalise(text).casefold().strip(" .,;:!?\"'()")
+
+
+def answers(item: Item) -> frozenset[str]:
+    """The item's answers as comparison keys: what a learner must produce or recognise.
+
+    basic, mcq: the answer; truefalse: the correction (a true statement has none); cloze: each
+    deletion; quote: the speaker and the quotation; match: each pair's right side; claims: each
+    value; order: each event.
+    """
+    if isinstance(item, Basic | Mcq):
+        found = [item.answer]
+    elif isinstance(item, TrueFalse):
+        found = [item.correction] if item.correction else []
+    elif isinstance(item, Cloze):
+        found = [m[1] for m in _CLOZE.finditer(item.text)]
+    elif isinstance(item, Quote):
+        found = [item.speaker, item.quotation]
+    elif isinstance(item, Match):
+        found = [p.right for p in item.pairs]
+    elif isinstance(item, Claims):
+        found = [c.value for c in item.claims]
+    elif isinstance(item, Order):
+        found = [e.text for e in item.events]
+    else:
+        found = []
+    return frozenset(k for k in map(key, found) if _telling(k))
+
+
+@functools.lru_cache(maxsize=65536)
+def _telling(answer_key: str) -> bool:
+    """Whether an answer is specific enough to compare (see :data:`MIN_ANSWER`)."""
+    if len(answer_key) < MIN_ANSWER and not any(ch.isdigit() for ch in answer_key):
+        return False
+    words = _WORD.findall(answer_key)
+    return bool(words) and not all(w in _COMMON for w in words)
+
+
+def shown(item: Item) -> str:
+    """What the item prints before it is answered (on a worksheet, which shows the most),
+    normalised and case-folded: question or prompt, statement, choices, cloze text without its
+    deletions, quote context and quotation, match pairs, claimants and values, events."""
+    texts: list[str] = []
+    if isinstance(item, Basic):
+        texts = [item.question]
+    elif isinstance(item, Mcq):
+        texts = [item.question, item.answer, *item.distractors]
+    elif isinstance(item, TrueFalse):
+        texts = [item.statement]
+    elif isinstance(item, Cloze):
+        texts = [_CLOZE.sub(lambda m: m[2] or " ", item.text)]
+    elif isinstance(item, Quote):
+        texts = [item.quotation, item.context]
+    elif isinstance(item, Match):
+        texts = [item.prompt, *(f"{p.left} \n {p.right}" for p in item.pairs)]
+    elif isinstance(item, Claims):
+        texts = [item.question, *(f"{c.claimant} \n {c.value}" for c in item.claims)]
+    elif isinstance(item, Order):
+        texts = [item.prompt, *(e.text for e in item.events)]
+    return " \n ".join(normalise(t).casefold() for t in texts)
+
+
+class _Profile:
+    """What relating needs of one item, each part computed on first use (a near-duplicate
+    check needs only the answers of most items, and the excerpt spans of few)."""
+
+    def __init__(self, item: Item, corpus: Corpus) -> None:
+        self.item = item
+        self.id = item.id
+        self._corpus = corpus
+
+    @functools.cached_property
+    def spans(self) -> tuple[tuple[str, int, int], ...]:
+        found = []
+        for ref in self.item.sources():
+            doc = self._corpus.get(ref.doc)
+            hit = doc.locate(ref.excerpt) if doc else None
+            if hit is not None:
+                found.append((ref.doc, hit.start, hit.end))
+        return tuple(found)
+
+    @functools.cached_property
+    def answers(self) -> frozenset[str]:
+        return answers(self.item)
+
+    @functools.cached_property
+    def quotation(self) -> str | None:
+        return key(self.item.quotation) if isinstance(self.item, Quote) else None
+
+    @functools.cached_property
+    def shown(self) -> str:
+        return shown(self.item)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(_WORD.findall(self.shown))
+
+
+def _overlap(a: _Profile | _Dup, b: _Profile | _Dup) -> bool:
+    return any(da == db and sa < eb and sb < ea for da, sa, ea in a.spans for db, sb, eb in b.spans)
+
+
+def _leaks(a: _Profile, b: _Profile) -> bool:
+    """Some answer of ``a`` stands as whole words in what ``b`` shows."""
+    for answer in a.answers:
+        if not set(_WORD.findall(answer)) <= b.words:
+            continue
+        if re.search(rf"(?<!\w){re.escape(answer)}(?!\w)", b.shown):
+            return True
+    return False
+
+
+def _reasons(a: _Profile, b: _Profile) -> frozenset[str]:
+    found = set()
+    if _overlap(a, b):
+        found.add("excerpt")
+    if a.answers & b.answers:
+        found.add("answer")
+    if a.quotation and b.quotation and (a.quotation in b.quotation or b.quotation in a.quotation):
+        found.add("quotation")
+    if _leaks(a, b) or _leaks(b, a):
+        found.add("leak")
+    return frozenset(found)
+
+
+def _any_reason(a: _Profile, b: _Profile) -> bool:
+    """``bool(_reasons(a, b))``, cheapest tests first."""
+    return bool(
+        not a.answers.isdisjoint(b.answers)
+        or (a.quotation and b.quotation and (a.quotation in b.quotation or b.quotation in a.quotation))
+        or _overlap(a, b) or _leaks(a, b) or _leaks(b, a)
+    )
+
+
+class Relations:
+    """The relation over a set of items, answered pairwise on demand (for quiz selection, which
+    asks about few pairs) or all at once (:meth:`all`)."""
+
+    def __init__(self, items: Sequence[Item], corpus: Corpus) -> None:
+        self._items = list(items)
+        self._corpus = corpus
+        self._profiles: dict[int, _Profile] = {}  # by object: a broken project may repeat an id
+
+    def profile(self, item: Item) -> _Profile:
+        found = self._profiles.get(id(item))
+        if found is None:
+            found = self._profiles[id(item)] = _Profile(item, self._corpus)
+        return found
+
+    def reasons(self, a: Item, b: Item) -> frozenset[str]:
+        """Why ``a`` and ``b`` are related; empty when they are not (an item is not related to itself)."""
+        if a is b:
+            return frozenset()
+        return _reasons(self.profile(a), self.profile(b))
+
+    def related(self, item: Item, others: Iterable[Item]) -> bool:
+        """Whether ``item`` is related to any of ``others`` (stops at the first reason found)."""
+        mine = self.profile(item)
+        return any(other is not item and _any_reason(mine, self.profile(other)) for other in others)
+
+    def all(self) -> list[Relation]:
+        """Every related pair, in the items' order. Candidate pairs come from indexes (spans by
+        document, answers, words of what is shown), so the cost follows the pairs found, not the
+        square of the item count."""
+        profiles = [self.profile(item) for item in self._items]
+        position = {p.id: n for n, p in enumerate(profiles)}
+        candidates: set[tuple[int, int]] = set()
+        candidates.update(_overlapping(profiles))
+        by_answer: dict[str, list[int]] = defaultdict(list)
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for n, p in enumerate(profiles):
+            for answer in p.answers:
+                by_answer[answer].append(n)
+            for word in p.words:
+                by_word[word].append(n)
+        quotes = [n for n, p in enumerate(profiles) if p.quotation]
+        candidates.update(combinations(quotes, 2))
+        for n, p in enumerate(profiles):
+            for answer in p.answers:
+                candidates.update(_pair(n, m) for m in by_answer[answer] if m != n)
+                words = _WORD.findall(answer)
+                if words:
+                    rarest = min(words, key=lambda w: len(by_word.get(w, ())))
+                    candidates.update(_pair(n, m) for m in by_word.get(rarest, ()) if m != n)
+        found = []
+        for i, j in sorted(candidates):
+            reasons = _reasons(profiles[i], profiles[j])
+            if reasons:
+                found.append(Relation(profiles[i].id, profiles[j].id, reasons))
+        assert all(position[r.a] < position[r.b] for r in found)
+        return found
+
+
+def _pair(n: int, m: int) -> tuple[int, int]:
+    return (n, m) if n < m else (m, n)
+
+
+def _overlapping(profiles: list[_Profile]) -> Iterable[tuple[int, int]]:
+    """Every pair of item positions with overlapping spans in one document (a sweep over the
+    spans sorted by start, keeping those still open)."""
+    spans = sorted((doc, start, end, n) for n, p in enumerate(profiles) for doc, start, end in p.spans)
+    open_: list[tuple[int, int]] = []  # (end, position) of spans that may still overlap
+    current = ""
+    for doc, start, end, n in spans:
+        if doc != current:
+            open_, current = [], doc
+        open_ = [(e, m) for e, m in open_ if e > start]
+        for _, m in open_:
+            if m != n:
+                yield _pair(n, m)
+        open_.append((end, n))
+
+
+def _duplicates(a: _Dup, b: _Dup) -> frozenset[str]:
+    """Why ``a`` and ``b`` ask the same thing ("near-duplicates"), or nothing: the same
+    quotation, or overlapping excerpts and shared answers that make up at least half of the
+    answers of the item with fewer (two order items sharing one event of five are not
+    duplicates; two match items sharing two of three pairs are)."""
+    if a.quotation and b.quotation and (a.quotation in b.quotation or b.quotation in a.quotation):
+        return frozenset({"quotation"})
+    shared = a.answers & b.answers
+    if shared and 2 * len(shared) >= min(len(a.answers), len(b.answers)) and _overlap(a, b):
+        return frozenset({"excerpt", "answer"})
+    return frozenset()
+
+
+class _Dup(NamedTuple):
+    """What the near-duplicate check keeps of an item (see :func:`duplicate_record`)."""
+
+    answers: frozenset[str]
+    quotation: str | None
+    spans: tuple[tuple[str, int, int], ...]
+
+
+def duplicate_record(item: Item, corpus: Corpus) -> dict[str, Any]:
+    """What the near-duplicate check needs of one item, as plain JSON data (so that it can be
+    cached with the item's deck file): answer keys, quotation key, located excerpt spans."""
+    profile = _Profile(item, corpus)
+    return {"a": sorted(profile.answers), "q": profile.quotation, "s": [list(span) for span in profile.spans]}
+
+
+def near_duplicates(items: Sequence[Item], corpus: Corpus) -> list[tuple[Item, Item, frozenset[str]]]:
+    """(item, the first earlier item it duplicates, reasons) for every item that repeats an
+    earlier one (see :func:`_duplicates`)."""
+    found = duplicates_among([duplicate_record(item, corpus) for item in items])
+    return [(items[n], items[m], reasons) for n, m, reasons in found]
+
+
+def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, frozenset[str]]]:
+    """(position, position of the first earlier duplicate, reasons) for every record that repeats
+    an earlier one. Each is reported once, against the first earlier duplicate, so n copies of
+    one item give n - 1 findings, not n squared."""
+    dups = [_Dup(frozenset(r["a"]), r["q"], tuple((d, int(a), int(b)) for d, a, b in r["s"])) for r in records]
+    by_answer: dict[str, list[int]] = defaultdict(list)  # answer key -> positions, earliest first
+    quotations: dict[str, int] = {}  # each distinct quotation key -> its first position
+    found = []
+    for n, mine in enumerate(dups):
+        candidates = sorted({m for k in mine.answers for m in by_answer.get(k, ())})
+        if mine.quotation:
+            quotation = mine.quotation
+            candidates = sorted({*candidates, *(m for q, m in quotations.items() if q in quotation or quotation in q)})
+            quotations.setdefault(quotation, n)
+        for m in candidates:
+            reasons = _duplicates(mine, dups[m])
+            if reasons:
+                found.append((n, m, reasons))
+                break
+        for k in mine.answers:
+            by_answer[k].append(n)
+    return found
+
+
+def relations(items: Sequence[Item], corpus: Corpus) -> list[Relation]:
+    """Every related pair among ``items`` (see the module docstring for the reasons)."""
+    return Relations(items, corpus).all()
+
+
+__all__ = ["REASONS", "Relation", "Relations", "answers", "key", "relations", "shown"]

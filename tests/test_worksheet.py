@@ -126,7 +126,7 @@ def test_no_question_is_split_across_pages(make_project) -> None:
         for q in s["questions"]:
             if q["kind"] != "mcq":
                 continue
-            page = next(p for p in pages if _fold(q["prompt"])[:40] in p)
+            page = next(p for p in pages if _fold(q["prompt"])[:100] in p)
             for choice in q["choices"]:
                 assert _fold(choice["text"])[:30] in page, (q["id"], choice["text"])
 

@@ -13,8 +13,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import OutputError, Report
+
+if TYPE_CHECKING:
+    from .pipeline import Checked
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # model.ITEM_TYPES, spelled out so that start-up (and --help) does not import the model;
@@ -100,17 +104,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _checked(root: Path, tail: str = "; nothing written.") -> Checked | None:
+    """The checked project, or None after printing its problems (a command that needs it clean)."""
+    from .pipeline import check_project
+
+    checked = check_project(root)
+    if not checked.report.ok:
+        _print_report(checked.report, "text", tail)
+        return None
+    return checked
+
+
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .load import display_path
-    from .pipeline import check_project
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish
 
     root = _root(args.root)
-    checked = check_project(root)
-    if not checked.report.ok or checked.project.config is None:
-        _print_report(checked.report, "text", "; nothing written.")
+    checked = _checked(root)
+    if checked is None or checked.project.config is None:
         return EXIT_INVALID
     config = checked.project.config
     seed = config.build.seed if args.seed is None else args.seed
@@ -141,13 +154,11 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import ExportChoiceError, choose, render_exports
     from .load import display_path
-    from .pipeline import check_project
     from .write import exclusive, publish
 
     root = _root(args.root)
-    checked = check_project(root)
-    if not checked.report.ok or checked.project.config is None:
-        _print_report(checked.report, "text", "; nothing written.")
+    checked = _checked(root)
+    if checked is None or checked.project.config is None:
         return EXIT_INVALID
     try:
         decks = choose(checked.project.decks, args.deck or [], args.type or [], args.tag or [])
@@ -181,11 +192,9 @@ def _versions(value: str) -> int:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage, marked_backs, render
-    from .pipeline import check_project
 
-    checked = check_project(_root(args.root))
-    if not checked.report.ok:
-        _print_report(checked.report, "text", "; coverage needs a clean check.")
+    checked = _checked(_root(args.root), "; coverage needs a clean check.")
+    if checked is None:
         return EXIT_INVALID
     sys.stdout.write(render(*coverage(checked), marked_backs(checked)))
     return EXIT_OK

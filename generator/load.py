@@ -73,7 +73,7 @@ class _Converter:
             if len(args) == 1:
                 return self.convert(node, args[0], name, meta)
             return self.item(node, name)
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             return self.record(node, tp, name)
         if typing.get_origin(tp) is tuple:
             return self.sequence(node, typing.get_args(tp)[0], name, meta)

@@ -108,7 +108,7 @@ class Item(Located):
 
     @property
     def kind(self) -> str:
-        return str(self.type)
+        return str(getattr(self, "type"))  # noqa: B009 (each subclass declares its own Literal type)
 
     def sources(self) -> list[SourceRef]:
         """Every source the item cites, the item's own first."""

@@ -40,7 +40,7 @@ def to_plain(value: Any) -> Any:
 def _tagged(value: Any) -> Any:
     """Items carry their type name, since a deck's items are a union of classes."""
     if dataclasses.is_dataclass(value) and hasattr(value, "type") and value.type in ITEM_TYPES:
-        return [value.type, to_plain(value)]  # type: ignore[attr-defined]
+        return [value.type, to_plain(value)]
     return to_plain(value)
 
 

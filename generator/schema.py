@@ -23,7 +23,7 @@ def _type_schema(tp: Any, meta: typing.Mapping[str, Any], defs: dict[str, Any]) 
         if len(args) == 1:
             return _type_schema(args[0], meta, defs)
         return {"oneOf": [_type_schema(a, {}, defs) for a in args]}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}

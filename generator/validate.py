@@ -12,8 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, overload
-from typing import Any
+from typing import Any, Literal, overload
 
 from . import facts
 from .diagnostics import (

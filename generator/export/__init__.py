@@ -4,7 +4,7 @@ bytes; :func:`render_exports` gathers every file as path -> bytes (nothing writt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,7 @@ class ExportSummary:
         return out
 
 
-def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Sequence[str] | set[str],
+def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str],
                    decks: Sequence[Deck] | None = None) -> tuple[dict[Path, bytes], ExportSummary]:
     """Every export file of the chosen formats (``moodle``, ``gift``, ``html``) for ``decks``
     (default: all of the project's), as path -> bytes under ``out_dir``, and a summary."""

@@ -118,7 +118,7 @@ class _Layout:
 
     def cloze(self, item: Cloze) -> dict[str, Any]:
         segments: list[dict[str, Any]] = []
-        blanks = []
+        blanks: list[dict[str, Any]] = []
         last = 0
         for m in CLOZE.finditer(item.text):
             if m.start() > last:

@@ -73,4 +73,3 @@ def _cache_in_tmp(tmp_path_factory, monkeypatch) -> None:
 
 # The shipped bank fails `check` (repeated-claimant, reverse_question missing; issue 12) until the bank pass lands; strict,
 # so that these marks fail once the bank is fixed and are removed then.
-BANK_PENDING = pytest.mark.xfail(strict=True, reason="shipped bank: 4 claims items repeat a claimant label; 19 reverse items lack reverse_question")

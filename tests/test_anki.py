@@ -13,7 +13,7 @@ import pytest
 from generator.build import build
 
 from .ankitools import body, import_package, open_collection, rendered_cards
-from .conftest import BANK_PENDING, REPO, STARTER, snapshot
+from .conftest import REPO, STARTER, snapshot
 
 APKG = "Siege of Lal Masjid.apkg"
 # Cards each item of the starter deck gives: basic+reverse 2, mcq 1, truefalse 1 (x2 items),
@@ -257,7 +257,6 @@ def test_corrupt_lock_is_a_located_error(make_project, run) -> None:
     assert not (root / "dist").exists()
 
 
-@BANK_PENDING
 def test_shipped_bank_imports_cleanly(tmp_path) -> None:
     """The real question bank, built into a copy of the repository, imports with every card rendering."""
     root = tmp_path / "repo"

@@ -9,7 +9,7 @@ import pytest
 
 from generator.diagnostics import Problem
 
-from .conftest import BANK_PENDING, CASES
+from .conftest import CASES
 
 INVALID = sorted((CASES / "invalid").glob("*.yaml"))
 WARNINGS = {code for code, cls in Problem.registry.items() if cls.severity == "warning"}
@@ -78,7 +78,6 @@ def test_excerpt_not_found_says_where_it_differs(make_project, run) -> None:
     assert 'first difference near: "' in err
 
 
-@BANK_PENDING
 def test_shipped_decks_pass_check(run) -> None:
     from .conftest import REPO
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from .conftest import BANK_PENDING, REPO
+from .conftest import REPO
 
 
 def test_coverage_of_the_starter_deck(make_project, run) -> None:
@@ -21,7 +21,6 @@ def test_coverage_of_the_starter_deck(make_project, run) -> None:
     assert starter.split() == ["Starter", "2", "1", "2", "1", "1", "1", "1", "1", "10"]
 
 
-@BANK_PENDING
 def test_shipped_bank_covers_every_source_and_the_whole_siege_article(run) -> None:
     code, out, _ = run(["coverage"], cwd=REPO)
     assert code == 0

@@ -88,7 +88,9 @@ def test_selection_never_puts_the_leak_together(make_project) -> None:
 
 
 def test_bulk_relations_equal_the_pairwise_ones(bank) -> None:
-    items = bank.project.items
+    items = list(bank.project.items)
+    quotes = [item for item in items if isinstance(item, Quote)]
+    items += [dataclasses.replace(quotes[0], id="quote-copy", speaker="someone else")]  # a repeated quotation
     relate = Relations(items, bank.corpus)
     pairwise = {frozenset((a.id, b.id)): relate.reasons(a, b) for a, b in combinations(items, 2)}
     pairwise = {k: v for k, v in pairwise.items() if v}

@@ -273,3 +273,6 @@ def test_shipped_bank_imports_cleanly(tmp_path) -> None:
         assert "{{" not in body(question) + body(answer), (name, ordinal)
         assert re.sub(r"<[^>]+>", "", body(question)).strip(), (name, ordinal)
     col.close()
+    # The committed lock is current: building the shipped bank changes no note's time.
+    assert (root / "studydeck.lock").read_bytes() == (REPO / "studydeck.lock").read_bytes(), (
+        "studydeck.lock is stale: run `studydeck build` and commit the lock with the decks")

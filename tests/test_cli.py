@@ -98,3 +98,28 @@ def test_help_does_not_import_heavy_modules() -> None:
             " or m in ('generator.model', 'generator.load')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_every_argument_has_help() -> None:
+    import argparse
+
+    from generator.cli import build_parser
+
+    parser = build_parser()
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                missing += [(name, a.dest) for a in sub._actions if not a.help]
+        elif not action.help:
+            missing.append(("studydeck", action.dest))
+    assert missing == []
+
+
+def test_version_and_root_found_upward(make_project, run) -> None:
+    code, out, _ = run(["--version"])
+    assert code == 0 and out.startswith("studydeck ")
+    root = make_project()
+    assert run(["check"], cwd=root / "decks")[0] == 0  # ROOT is found above the current folder
+    code, _, err = run(["check"], cwd=root.parent)
+    assert code == 2 and "not a studydeck project" in err

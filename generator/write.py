@@ -210,9 +210,9 @@ def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] 
         )
     mode = 0o666 & ~_umask()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    recover(out_dir, None)  # what an earlier killed run left beside this folder (quiz, export)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     lock_tmp = lock[0].parent / f".{lock[0].name}.{os.getpid()}.tmp" if lock else None
-    shutil.rmtree(staging, ignore_errors=True)
     committed = False
     try:
         staging.mkdir()

@@ -688,3 +688,12 @@ def test_14_a_deck_path_that_is_a_folder_says_so(make_project, run) -> None:
 
 def test_starter_still_checks_clean(make_project, run) -> None:
     assert run(["check"], cwd=make_project({"starter.yaml": STARTER.read_text()}))[0] == 0
+
+
+def test_10_a_killed_quiz_leaves_nothing_for_the_next(make_project, run) -> None:
+    root = make_project()
+    out = root / "dist" / "quizzes" / "pop"
+    out.parent.mkdir(parents=True)
+    (out.parent / ".pop.staging-99999").mkdir()  # what a killed `quiz` left
+    assert run(["quiz", "--name", "pop", "--type", "mcq"], cwd=root)[0] == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["pop"]

@@ -697,3 +697,32 @@ def test_10_a_killed_quiz_leaves_nothing_for_the_next(make_project, run) -> None
     (out.parent / ".pop.staging-99999").mkdir()  # what a killed `quiz` left
     assert run(["quiz", "--name", "pop", "--type", "mcq"], cwd=root)[0] == 0
     assert sorted(p.name for p in out.parent.iterdir()) == ["pop"]
+
+
+def test_10_cut_between_the_switch_and_the_lock_is_rolled_forward(make_project, run, monkeypatch) -> None:
+    """The one window a kill can hit after the outputs are switched: the next build finishes the job."""
+    from generator import write
+
+    root = make_project()
+    assert build(root).report.ok
+    old_lock = (root / "studydeck.lock").read_bytes()
+    _edit(root, "Between which dates", "Between which two dates")
+    real = os.replace
+
+    def cut(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(dst).endswith("studydeck.lock"):
+            raise OSError(5, "Input/output error", str(dst))  # as if killed right here
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(write.os, "replace", cut)
+    code, _, err = run(["build"], cwd=root)
+    monkeypatch.setattr(write.os, "replace", real)
+    assert code == 1 and "the outputs are new; the new lock waits in" in err
+    assert (root / "studydeck.lock").read_bytes() == old_lock  # new outputs, old lock: for now
+    (waiting,) = root.glob(".studydeck.lock.*.tmp")
+    new_lock = waiting.read_bytes()
+    write.recover(root / "dist", root / "studydeck.lock")  # the first step of the next build
+    assert (root / "studydeck.lock").read_bytes() == new_lock
+    _consistent(root)
+    assert run(["build"], cwd=root)[0] == 0
+    assert (root / "studydeck.lock").read_bytes() != old_lock and not _stray(root)

@@ -17,6 +17,7 @@ Safety:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -126,11 +127,20 @@ class Cache:
             return
         assert self.folder is not None
         try:
+            # json.dumps, not json.dump: only dumps uses the C encoder (dump writes piece by piece).
+            data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        except (TypeError, ValueError, RecursionError):
+            return
+        tmp = ""
+        try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.replace(tmp, self.folder / f"{cache_key}.json")
-        except (OSError, TypeError, ValueError):
+        except OSError:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             return
         if self._writes % _PRUNE_EVERY == 0:
             self.prune()

@@ -65,10 +65,22 @@ def _content_words(norm: str, needle: str) -> list[tuple[int, int]]:
         key = word.casefold()
         if key in _COMMON or (len(key) < 4 and not word[0].isupper()):
             continue  # common words, and short ones unless a name or an acronym (SSG, US)
-        m = re.search(rf"(?<![^\W_]){re.escape(key)}(?![^\W_])", lowered)
-        if m:
-            spans.append(m.span())  # its first occurrence: enough to show where the answer stands
+        at = _whole_word(lowered, key)
+        if at >= 0:
+            spans.append((at, at + len(key)))  # its first occurrence: enough to show where the answer stands
     return spans
+
+
+def _whole_word(text: str, word: str) -> int:
+    """Where ``word`` first stands in ``text`` with no letter or digit touching it, or -1 (as the
+    pattern ``(?<![^\\W_])word(?![^\\W_])``, without compiling a pattern per word)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return at
+        at = text.find(word, at + 1)
+    return -1
 
 
 def find_spans(shown: Shown, needles: Iterable[str]) -> list[tuple[int, int]]:

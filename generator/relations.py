@@ -324,11 +324,14 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
     an earlier one. Each is reported once, against the first earlier duplicate, so n copies of
     one item give n - 1 findings, not n squared."""
     dups = [_Dup(frozenset(r["a"]), r["q"], tuple((d, int(a), int(b)) for d, a, b in r["s"])) for r in records]
-    by_answer: dict[str, list[int]] = defaultdict(list)  # answer key -> positions, earliest first
+    # (answer key, document) -> positions, earliest first: a duplicate shares an answer and an
+    # excerpt of one document, so items that share only an answer are never compared.
+    by_answer: dict[tuple[str, str], list[int]] = defaultdict(list)
     quotations: dict[str, int] = {}  # each distinct quotation key -> its first position
     found = []
     for n, mine in enumerate(dups):
-        candidates = sorted({m for k in mine.answers for m in by_answer.get(k, ())})
+        docs = {doc for doc, _, _ in mine.spans}
+        candidates = sorted({m for k in mine.answers for d in docs for m in by_answer.get((k, d), ())})
         if mine.quotation:
             quotation = mine.quotation
             candidates = sorted({*candidates, *(m for q, m in quotations.items() if q in quotation or quotation in q)})
@@ -339,7 +342,8 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
                 found.append((n, m, reasons))
                 break
         for k in mine.answers:
-            by_answer[k].append(n)
+            for d in docs:
+                by_answer[k, d].append(n)
     return found
 
 

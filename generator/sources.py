@@ -22,6 +22,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,33 +41,60 @@ _CLOSE = set(",.;:!?)]'")
 _OPEN = set("([")
 _PUNCT = set("()[]{},.;:!?'\"-/&*#%@$_+=<>|~^")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SPECIAL = re.compile("[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
 
 
 def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Normalised text, and for each of its characters the offset in ``text`` it came from."""
-    out: list[str] = []
+    """Normalised text, and for each of its characters the offset in ``text`` it came from.
+
+    Runs of ordinary characters (letters, digits, most punctuation) are copied whole; only the
+    characters a rule is about (spaces, ``\\``, closing punctuation, dashes, typographic quotes)
+    are looked at one by one. tests/test_sources.py holds it equal to a per-character reference.
+    """
+    out: list[str] = []  # pieces; a space is always a piece of its own
     offsets: list[int] = []
+    last = ""  # the last character written
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch == "\\" and i + 1 < n and text[i + 1] in _PUNCT:
+    pos = 0
+    for m in _SPECIAL.finditer(text):
+        i = m.start()
+        if i > pos:
+            out.append(text[pos:i])
+            offsets.extend(range(pos, i))
+            last = text[i - 1]
+        pos = i + 1
+        ch = text[i]
+        if ch == "\\":
+            if i + 1 < n and text[i + 1] in _PUNCT:
+                continue
+            out.append(ch)
+            offsets.append(i)
+            last = ch
             continue
         if ch.isspace():
             if _token_thousands(text, i):
                 continue
-            if out and out[-1] != " " and out[-1] not in _OPEN:
+            if last and last != " " and last not in _OPEN:
                 out.append(" ")
                 offsets.append(i)
+                last = " "
             continue
         for c in _TRANSLATE.get(ch, ch):
-            if c in _CLOSE and out and out[-1] == " ":
+            if c in _CLOSE and last == " ":
                 out.pop()
                 offsets.pop()
-            if c == "-" and out and out[-1] == "-":
+                last = out[-1][-1] if out else ""
+            if c == "-" and last == "-":
                 continue
             out.append(c)
             offsets.append(i)
-    if out and out[-1] == " ":
+            last = c
+    if pos < n:
+        out.append(text[pos:])
+        offsets.extend(range(pos, n))
+        last = text[-1]
+    if last == " ":
         out.pop()
         offsets.pop()
     return "".join(out), offsets
@@ -80,7 +108,7 @@ def _token_thousands(text: str, i: int) -> bool:
     )
 
 
-_TRANSLATE_TABLE = str.maketrans(_TRANSLATE)
+_RE_TRANSLATE = re.compile("[" + "".join(sorted(_TRANSLATE)) + "]")  # faster than str.translate with a dict
 _RE_BACKSLASH = re.compile(r"\\(?=[" + re.escape("".join(sorted(_PUNCT))) + "])")
 _RE_THOUSANDS = re.compile(r"(?<=\d ,)\s(?=\d{3}(?!\d))")
 _RE_SPACE = re.compile(r"\s+")
@@ -96,9 +124,17 @@ def normalise(text: str) -> str:
     The same result as ``normalise_with_offsets`` (a test holds them equal), done with regular
     expressions because it runs on every excerpt and answer; the offsets are needed only for seeds.
     """
-    text = unicodedata.normalize("NFC", text)
+    return _normalise_nfc(unicodedata.normalize("NFC", text))
+
+
+def _translated(m: re.Match[str]) -> str:
+    return _TRANSLATE[m.group()]
+
+
+def _normalise_nfc(text: str) -> str:
+    """``normalise`` of a text already in NFC (a seed's)."""
     text = _RE_THOUSANDS.sub("", _RE_BACKSLASH.sub("", text))
-    text = _RE_SPACE.sub(" ", text.translate(_TRANSLATE_TABLE))
+    text = _RE_SPACE.sub(" ", _RE_TRANSLATE.sub(_translated, text))
     text = _RE_BEFORE_CLOSE.sub("", _RE_AFTER_OPEN.sub("", text))
     return _RE_DASHES.sub("-", text).strip(" ")
 
@@ -108,45 +144,72 @@ class Hit:
     doc: str
     start: int  # offsets in the normalised text
     end: int
-    line: int
+    source: Document | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def line(self) -> int:
+        """1-based line in the seed file where the hit starts (worked out only when asked)."""
+        return self.source.line_of(self.start) if self.source is not None else 1
 
 
 @dataclass(frozen=True)
 class Shown:
     """An excerpt as its source writes it (runs of white space folded to one space, nothing else
-    changed), with its normal form and, for each normalised character, its offset in ``text``.
-    Learners see ``text``; ``norm`` is only for matching (answers, highlights)."""
+    changed), with its normal form. Learners see ``text``; ``norm`` is only for matching
+    (answers, highlights). ``raw`` is the source's own text of the excerpt and ``offsets`` the
+    offset in ``raw`` of each normalised character; without them ``text`` is ``norm``."""
 
     text: str
     norm: str
-    at: tuple[int, ...]
+    raw: str = ""
+    offsets: Sequence[int] = ()
+
+    def _index(self, i: int) -> int:
+        """Where character ``raw[i]`` stands in ``text``."""
+        if self.raw[i].isspace():
+            return len(_RE_SPACE.sub(" ", self.raw[: i + 1]).lstrip()) - 1
+        return len(_RE_SPACE.sub(" ", self.raw[:i]).lstrip())
 
     def span_of(self, start: int, end: int) -> tuple[int, int]:
         """The part of ``text`` that the normalised span ``norm[start:end]`` came from."""
-        return self.at[start], self.at[end - 1] + 1
+        if not self.offsets:
+            return start, end
+        return self._index(self.offsets[start]), self._index(self.offsets[end - 1]) + 1
 
 
 @dataclass
 class Document:
-    """One seed text, normalised once, with indexes built on first use."""
+    """One seed text, normalised once, with indexes built on first use. The normal form comes
+    from the regular-expression ``normalise`` (fast); the offsets of each normalised character
+    in the text (slower: one step per space or punctuation mark) only when a line number or the
+    verbatim text of a passage is asked for."""
 
     entry: SourceDoc
     text: str  # NFC of the file
     norm: str = ""
-    offsets: list[int] = field(default_factory=list)
     excluded: list[tuple[int, int, str]] = field(default_factory=list)
-    _line_starts: list[int] = field(default_factory=list)
+    _offsets: list[int] | None = None
+    _line_starts: list[int] | None = None
     _lower: str | None = None
     _shingles: dict[tuple[str, ...], list[int]] | None = None
     _words: list[tuple[int, str]] | None = None
 
     def __post_init__(self) -> None:
-        self.norm, self.offsets = normalise_with_offsets(self.text)
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self.norm = _normalise_nfc(self.text)
+
+    @property
+    def offsets(self) -> list[int]:
+        """For each character of ``norm``, its offset in ``text``."""
+        if self._offsets is None:
+            norm, self._offsets = normalise_with_offsets(self.text)
+            assert norm == self.norm, "normalise and normalise_with_offsets agree (tests/test_sources.py)"
+        return self._offsets
 
     def line_of(self, norm_offset: int) -> int:
         """1-based line in the original file of a normalised offset."""
         original = self.offsets[min(norm_offset, len(self.offsets) - 1)] if self.offsets else 0
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         return bisect.bisect_right(self._line_starts, original)
 
     def locate(self, excerpt: str) -> Hit | None:
@@ -154,25 +217,15 @@ class Document:
         start = self.norm.find(target) if target else -1
         if start < 0:
             return None
-        return Hit(self.entry.id, start, start + len(target), self.line_of(start))
+        return Hit(self.entry.id, start, start + len(target), self)
 
     def shown(self, hit: Hit) -> Shown:
         """The hit as the source writes it (see :class:`Shown`)."""
-        first = self.offsets[hit.start]
-        last = self.offsets[hit.end - 1] + 1
-        out: list[str] = []
-        where: dict[int, int] = {}
-        for i in range(first, last):
-            ch = self.text[i]
-            if ch.isspace():
-                if out and out[-1] != " ":
-                    out.append(" ")
-                where[i] = len(out) - 1
-                continue
-            where[i] = len(out)
-            out.append(ch)
-        at = tuple(where[self.offsets[k]] for k in range(hit.start, hit.end))
-        return Shown("".join(out).rstrip(" "), self.norm[hit.start : hit.end], at)
+        offsets = self.offsets
+        first = offsets[hit.start]
+        raw = self.text[first : offsets[hit.end - 1] + 1]
+        return Shown(" ".join(raw.split()), self.norm[hit.start : hit.end], raw,
+                     [o - first for o in offsets[hit.start : hit.end]])
 
     def excluded_reason(self, hit: Hit) -> str | None:
         for start, end, reason in self.excluded:
@@ -228,7 +281,7 @@ class Document:
         target = normalise(phrase).lower()
         hits, start = [], self._lower.find(target) if target else -1
         while start >= 0:
-            hits.append(Hit(self.entry.id, start, start + len(target), self.line_of(start)))
+            hits.append(Hit(self.entry.id, start, start + len(target), self))
             start = self._lower.find(target, start + 1)
         return hits
 
@@ -248,7 +301,7 @@ class Document:
                 end = cut if cut > 0 else hit.end
         while start < hit.start and self.norm[start] == " ":
             start += 1
-        return Hit(hit.doc, start, end, self.line_of(start))
+        return Hit(hit.doc, start, end, self)
 
     def paragraphs(self) -> list[tuple[int, int, int]]:
         """(normalised start, normalised end, line) of each paragraph (blocks between blank lines)."""
@@ -276,7 +329,7 @@ class Corpus:
         hit = doc.locate(excerpt) if doc else None
         if doc is None or hit is None or hit.end <= hit.start:
             norm = normalise(excerpt)
-            return Shown(norm, norm, tuple(range(len(norm))))
+            return Shown(norm, norm)
         return doc.shown(hit)
 
 

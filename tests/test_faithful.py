@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import marks
 from generator.anki.notes import compile_notes
@@ -126,3 +128,15 @@ def test_yaml_syntax_errors_get_a_plain_hint(make_project, run) -> None:
     root = make_project({"case.yaml": "deck: Case\nitems:\n  - id: x\n   type: basic\n"}, name="indent")
     _, _, err = run(["check"], cwd=root)
     assert "hint: this line's indentation does not match the lines around it" in err
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.text(alphabet="ab_-' 1é\u0301", max_size=14), st.text(alphabet="ab_-'1é", min_size=1, max_size=4))
+def test_whole_word_search_equals_the_pattern(text: str, word: str) -> None:
+    """marks finds content words with str.find and a letter-or-digit check; the same as the pattern."""
+    import re
+
+    from generator.marks import _whole_word
+
+    m = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", text)
+    assert _whole_word(text, word) == (m.start() if m else -1)

@@ -96,3 +96,52 @@ def test_fast_normalise_equals_offset_normalise(text: str) -> None:
     from generator.sources import normalise_with_offsets
 
     assert normalise(text) == normalise_with_offsets(unicodedata.normalize("NFC", text))[0]
+
+
+def _reference_offsets(text: str) -> tuple[str, list[int]]:
+    """The normalisation with offsets, one character at a time: the specification that the
+    faster ``normalise_with_offsets`` (runs of ordinary characters copied whole) must equal."""
+    from generator.sources import _CLOSE, _OPEN, _PUNCT, _TRANSLATE, _token_thousands
+
+    out: list[str] = []
+    offsets: list[int] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch == "\\" and i + 1 < n and text[i + 1] in _PUNCT:
+            continue
+        if ch.isspace():
+            if _token_thousands(text, i):
+                continue
+            if out and out[-1] != " " and out[-1] not in _OPEN:
+                out.append(" ")
+                offsets.append(i)
+            continue
+        for c in _TRANSLATE.get(ch, ch):
+            if c in _CLOSE and out and out[-1] == " ":
+                out.pop()
+                offsets.pop()
+            if c == "-" and out and out[-1] == "-":
+                continue
+            out.append(c)
+            offsets.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.one_of(_TRICKY, st.text(max_size=40)))
+def test_offsets_equal_the_per_character_reference(text: str) -> None:
+    from generator.sources import normalise_with_offsets
+
+    text = unicodedata.normalize("NFC", text)
+    assert normalise_with_offsets(text) == _reference_offsets(text)
+
+
+def test_offsets_of_every_seed_equal_the_reference() -> None:
+    from generator.sources import normalise_with_offsets
+
+    for path in sorted((REPO / "seeds").glob("*.txt")):
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        assert normalise_with_offsets(text) == _reference_offsets(text), path.name

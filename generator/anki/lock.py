@@ -108,16 +108,18 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
             raise LockError(f"{name}: expected a mapping", *_where(text, f'"{name}"'))
         out = {}
         for key, row in rows.items():
-            where = _where(text, json.dumps(key))
+            def where(key: str = key) -> tuple[int, int]:  # located only when something is wrong
+                return _where(text, json.dumps(key))
+
             if not isinstance(row, dict) or not isinstance(row.get("hash"), str):
-                raise LockError(f"{name}.{key}: expected {{hash, changed}}", *where)
+                raise LockError(f"{name}.{key}: expected {{hash, changed}}", *where())
             changed = row.get("changed")
             if type(changed) is not int:
-                raise LockError(f"{name}.{key}.changed: {changed!r} is not a whole number of seconds", *where)
+                raise LockError(f"{name}.{key}.changed: {changed!r} is not a whole number of seconds", *where())
             if not EARLIEST <= changed <= latest:
                 raise LockError(
                     f"{name}.{key}.changed: {changed} is not a plausible time (before 2000, or more than a day"
-                    " ahead of this machine's clock); restore the lock from version control", *where)
+                    " ahead of this machine's clock); restore the lock from version control", *where())
             kind = row.get("type")
             out[str(key)] = Entry(row["hash"], changed, kind if isinstance(kind, str) else None,
                                   bool(row.get("removed")))

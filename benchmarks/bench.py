@@ -198,7 +198,8 @@ def main() -> int:
             print(f"| 10k: cold `build --no-worksheets --no-exports` / floor | <= 1.3x | {ten['build_cold']:.2f} s /"
                   f" {ten['floor']:.2f} s = {ten['build_cold'] / ten['floor']:.2f}x |")
             print(f"| 10k: `check` after editing one item | < 0.3 s | {ten['check_edit']:.3f} s |")
-            print(f"| 10k: `build --no-worksheets --no-exports` after editing one item | < 1 s | {ten['build_edit']:.2f} s |")
+            print(f"| 10k: `build --no-worksheets --no-exports` after editing one item | < 1 s |"
+                  f" {ten['build_edit']:.2f} s |")
             if "full" in ten:
                 print(f"| 10k: full `build` (worksheets, exports) | < 300 MB |"
                       f" {ten['full']:.2f} s, {ten['full_mb']} MB |")

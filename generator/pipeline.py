@@ -1,29 +1,61 @@
 """The checked project: load -> corpus -> validate, shared by every command.
 
 First gather all data and check it; commands that write start only when this says ``ok``.
-Each deck file's result is cached by content (see ``cache``) in two parts: a small summary (its
-problems and item ids, all that ``check`` needs) and the loaded model (for the commands that
-compile items). A ``check`` after editing one file re-reads only that file and the others'
-summaries; within the edited file, unchanged items keep their results.
+
+What a deck file gives (its problems, item ids, duplicate records and loaded deck) depends only
+on its bytes, the corpus and this code, so it is cached by those (see ``cache``), in entries of
+three kinds:
+
+- the project index (``p``): every deck file's key and summary (problems, ids, duplicate
+  records). A ``check`` in which no deck file changed reads this one entry and the deck files
+  themselves, however many there are;
+- per file content (``f``): the summary and the loaded deck, for commands that compile items;
+- per file path (``i``): each item's results in the path's latest version. An edited file is cut
+  into its items (``pieces``) and only the items whose text or place changed are parsed and
+  checked again; a file that cannot be cut is parsed whole, reusing the checks of unchanged items.
+
+When several files must be parsed (a cold cache), they are parsed in worker processes, one file
+per task, on every core this process may use.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
+from . import yamltree
 from .cache import Cache, key
-from .diagnostics import Diagnostic, OutputCollision, Report, Span
+from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision, Report, Span
 from .load import Project, deck_files, display_path, load_settings, parse_model, read_input
 from .model import Catalog, Deck, Item, slug
-from .plain import deck_from_plain, diag_from_plain, diag_to_plain, to_plain
+from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
+from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .relations import duplicate_record
 from .sources import Corpus, load_corpus
 from .validate import near_duplicates, unique_ids, validate_items
 
 MIXED_QUIZ = "mixed"
+PARALLEL_BYTES = 512 * 1024  # files to parse, in all, before worker processes pay for themselves
+
+
+@dataclass
+class FileResult:
+    """One deck file's part of the check."""
+
+    path: Path
+    shown: str
+    key: str | None  # the cache key of its content; None when it could not be read
+    deck: Deck | None  # None when not loaded (``check``) or unusable
+    diags: list[Diagnostic]
+    ids: list[tuple[str, Span]]
+    dups: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -32,84 +64,236 @@ class Checked:
     corpus: Corpus
     report: Report
     ids: list[tuple[str, Span]] = field(default_factory=list)  # every item id and where it stands
+    files: tuple[FileResult, ...] = ()
+    corpus_key: str = ""
 
 
 def _corpus_key(catalog: Catalog, corpus: Corpus) -> str:
-    digest = hashlib.sha256(repr(catalog).encode())  # the catalog's content (positions are not in its repr)
-    for doc_id, doc in sorted(corpus.documents.items()):
-        digest.update(doc_id.encode() + b"\0" + doc.text.encode())
+    """The catalog's content (positions are not in its repr) and which documents are usable:
+    a usable document's bytes are those its catalogued SHA-256 names."""
+    digest = hashlib.sha256(repr(catalog).encode())
+    digest.update(repr(sorted(corpus.documents)).encode())
     return digest.hexdigest()
 
 
-@dataclass
-class _DeckResult:
-    deck: Deck | None
-    diags: list[Diagnostic]
-    ids: list[tuple[str, Span]]
-    dups: list[dict[str, object]] = field(default_factory=list)  # relations.duplicate_record of each item
+# --- one deck file ------------------------------------------------------------------------------
 
 
-def _deck(path: Path, corpus: Corpus, corpus_key: str, cache: Cache, want_model: bool) -> _DeckResult:
-    """One deck file loaded and its items checked, from the cache when its bytes are unchanged."""
-    shown = display_path(path)
-    data, problems = read_input(path, "deck file")
-    if data is None:
-        return _DeckResult(None, problems, [])
-    k = key(path, shown, data, corpus_key)
-    summary = cache.get("s" + k)
-    if isinstance(summary, dict):
-        try:
-            diags = [diag_from_plain(d) for d in summary["diags"]]
-            ids = [(i, Span(shown, line, col)) for i, line, col in summary["ids"]]
-            dups = summary["dups"]
-            if not want_model:
-                return _DeckResult(None, diags, ids, dups)
-            model = cache.get("m" + k)
-            if model is not None:
-                return _DeckResult(deck_from_plain(model, shown), diags, ids, dups)
-        except (KeyError, TypeError, ValueError):
-            pass  # a foreign or older entry: parse again
-    return _parse_deck(path, shown, data, corpus, corpus_key, cache, k)
+def _summary(diags: list[Diagnostic], ids: list[tuple[str, Span]], dups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"diags": [diag_to_plain(d) for d in diags], "ids": [[i, s.line, s.col] for i, s in ids], "dups": dups}
 
 
-def _parse_deck(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str, cache: Cache,
-                k: str) -> _DeckResult:
-    deck, diags = parse_model(data, shown, Deck, "deck")
-    # The file changed: items whose content and position did not change keep their results from
-    # this path's previous version (one edited item in a big file re-checks only that item).
+def _from_summary(path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
+    try:
+        diags = [diag_from_plain(d) for d in summary["diags"]]
+        ids = [(i, Span(shown, line, col)) for i, line, col in summary["ids"]]
+        return FileResult(path, shown, k, deck, diags, ids, list(summary["dups"]))
+    except (KeyError, TypeError, ValueError):
+        return None  # a foreign or older entry: parse again
+
+
+def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
+               cache: Cache, k: str) -> tuple[FileResult, Any]:
+    """Parse and check one deck file, reusing the results of its unchanged items; cache the
+    result. Returns it with the deck as plain data (for worker processes)."""
     path_key = "i" + key(path, shown, b"", corpus_key)
     previous = cache.get(path_key)
-    before: dict[str, list[list[object]]] = previous if isinstance(previous, dict) else {}
-    now: dict[str, list[list[object]]] = {}
-    items = deck.items if deck is not None else ()
-    for item, fingerprint in zip(items, _fingerprints(data, items), strict=True):
-        found = before.get(fingerprint)
-        try:
-            results = [diag_from_plain(d) for d in found] if isinstance(found, list) else None
-        except (TypeError, ValueError):
-            results = None
-        if results is None:
-            results = validate_items([item], corpus)
-        now[fingerprint] = [diag_to_plain(d) for d in results]
-        diags.extend(results)
-    ids = [(item.id, item.pos.of("id")) for item in items]
-    dups = [duplicate_record(item, corpus) for item in items]
-    cache.put("s" + k, {"diags": [diag_to_plain(d) for d in diags],
-                        "ids": [[i, s.line, s.col] for i, s in ids], "dups": dups})
-    if deck is not None:
-        cache.put("m" + k, to_plain(deck))
+    before: dict[str, Record] = previous if isinstance(previous, dict) else {}
+    text, decode_diags = yamltree.decode(data, shown)
+    split = None
+    if text is not None and not any(d.code in (ControlCharacter.code, LineEnd.code) for d in decode_diags):
+        split = split_items(text)
+    # Mostly new (a cold cache, a rewritten file): one parse of the whole file is faster.
+    mostly_kept = split is not None and 2 * sum(p.fingerprint not in before for p in split.pieces) <= len(split.pieces)
+    done = _by_pieces(split, shown, decode_diags, corpus, before) if split and mostly_kept else None
+    if done is None:
+        done = _whole(data, split, shown, corpus, before)
+    diags, ids, dups, deck_plain, now = done
+    summary = _summary(diags, ids, dups)
+    cache.put("f" + k, summary | {"deck": deck_plain})
     cache.put(path_key, now)
-    return _DeckResult(deck, diags, ids, dups)
+    result = FileResult(path, shown, k, None, diags, ids, dups)
+    return result, deck_plain
 
 
-def _fingerprints(data: bytes, items: tuple[Item, ...]) -> list[str]:
-    """Per item: a hash of its own text in the file and where it starts. Same text at the same
-    place parses to the same item with the same positions, so its check results still hold."""
-    text = data.decode("utf-8", "replace")
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    starts = [line_starts[item.pos.span.line - 1] + item.pos.span.col - 1 for item in items]
-    ends = [*starts[1:], len(text)] if starts else []
-    return [hashlib.sha1(f"{s}:{text[s:e]}".encode()).hexdigest() for s, e in zip(starts, ends, strict=True)]
+_Done = tuple[list[Diagnostic], list[tuple[str, Span]], list[dict[str, Any]], Any, dict[str, Record]]
+
+
+def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | None, base: int) -> Record:
+    """An item's results apart from its place: lines counted from ``base``, so that the item
+    moved up or down by an edit above it keeps them."""
+    where = [item.id, item.pos.of("id").line - base, item.pos.of("id").col] if item is not None else None
+    plain = [item.type, to_plain(item, base)] if item is not None else None
+    return [[diag_to_plain(d, base) for d in diags], plain, dup, where]
+
+
+def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus: Corpus,
+               before: dict[str, Record]) -> _Done | None:
+    """The file from its pieces: unchanged ones from ``before``, the others parsed alone. None
+    when the head or a changed piece has a YAML problem (the whole file is parsed instead)."""
+    head = parse_head(split, shown)
+    if head is None:
+        return None
+    diags = list(decode_diags)
+    ids: list[tuple[str, Span]] = []
+    dups: list[dict[str, Any]] = []
+    items: list[list[Any]] = []
+    now: dict[str, Record] = {}
+    for piece in split.pieces:
+        fp, base = piece.fingerprint, piece.line - 1
+        record = before.get(fp)
+        if record is None:
+            parsed = parse_piece(piece, split.indent, shown)
+            if parsed is None:
+                return None
+            item, problems = parsed
+            if item is not None:
+                problems = problems + validate_items([item], corpus)
+            record = _record(problems, item, duplicate_record(item, corpus) if item is not None else None, base)
+        try:
+            diags += [diag_from_plain(d, base) for d in record[0]]
+            if record[1] is not None:
+                items.append([base, record[1]])
+                dups.append(record[2])
+                ident, line, col = record[3]
+                ids.append((ident, Span(shown, line + base, col)))
+        except (IndexError, TypeError, ValueError):
+            return None  # a foreign entry
+        now[fp] = record
+    deck = deck_to_cache(with_items(head, split, (), shown), [])
+    deck["items"] = items
+    return diags, ids, dups, deck, now
+
+
+def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record]) -> _Done:
+    """The file parsed whole; items whose piece did not change keep their checks' results."""
+    deck, diags = parse_model(data, shown, Deck, "deck")
+    items = deck.items if deck is not None else ()
+    pieces = {p.line: p for p in split.pieces} if split else {}
+    # Problems YAML and the schema found, by the piece they stand in.
+    own: dict[int, list[Diagnostic]] = {}
+    if split:
+        for d in diags:
+            own.setdefault(owner(split, d.span.line), []).append(d)
+    now: dict[str, Record] = {}
+    ids, dups, bases = [], [], []
+    for item in items:
+        piece = pieces.get(item.pos.span.line)
+        base = piece.line - 1 if piece else 0
+        bases.append(base)
+        schema = own.get(piece.index, []) if piece else []
+        record = before.get(piece.fingerprint) if piece else None
+        checks = None
+        if record is not None:
+            try:
+                loaded = [diag_from_plain(d, base) for d in record[0]]
+                checks = loaded[len(schema):] if loaded[: len(schema)] == schema else None
+            except (IndexError, TypeError, ValueError):
+                checks = None
+        if checks is None:
+            checks = validate_items([item], corpus)
+        diags.extend(checks)
+        dup = duplicate_record(item, corpus)
+        ids.append((item.id, item.pos.of("id")))
+        dups.append(dup)
+        if piece is not None:
+            now[piece.fingerprint] = _record(schema + checks, item, dup, base)
+    return diags, ids, dups, (deck_to_cache(deck, bases) if deck is not None else None), now
+
+
+# --- every deck file ----------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}  # what a forked worker inherits: the corpus, its key, the cache
+
+
+def _work(task: tuple[str, str, bytes, str]) -> tuple[Any, Any]:
+    path, shown, data, k = task
+    result, deck_plain = parse_file(Path(path), shown, data, _WORKER["corpus"], _WORKER["corpus_key"],
+                                    _WORKER["cache"], k)
+    return _summary(result.diags, result.ids, result.dups), deck_plain
+
+
+def _quiet() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C, once
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _parse_all(todo: list[tuple[Path, str, bytes, str]], corpus: Corpus, corpus_key: str, cache: Cache,
+               want_model: bool, progress: Callable[[int, int], None] | None) -> list[FileResult]:
+    results: list[FileResult] = []
+
+    def done(result: FileResult) -> None:
+        results.append(result)
+        if progress:
+            progress(len(results), len(todo))
+
+    workers = min(_cores(), len(todo))
+    if workers > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
+        _WORKER.update(corpus=corpus, corpus_key=corpus_key, cache=cache)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
+                tasks = [(str(path), shown, data, k) for path, shown, data, k in todo]
+                for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):
+                    deck = deck_from_cache(deck_plain, shown) if want_model and deck_plain is not None else None
+                    result = _from_summary(path, shown, k, summary, deck)
+                    assert result is not None
+                    done(result)
+            return results
+        finally:
+            _WORKER.clear()
+    for path, shown, data, k in todo:
+        result, deck_plain = parse_file(path, shown, data, corpus, corpus_key, cache, k)
+        if want_model and deck_plain is not None:
+            result.deck = deck_from_cache(deck_plain, shown)
+        done(result)
+    return results
+
+
+def _deck_results(root: Path, paths: list[Path], corpus: Corpus, corpus_key: str, cache: Cache, want_model: bool,
+                  progress: Callable[[int, int], None] | None) -> list[FileResult]:
+    index_key = "p" + key(root, "", b"", corpus_key)
+    stored = cache.get(index_key)
+    index: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    slots: list[FileResult | None] = []
+    todo: list[tuple[Path, str, bytes, str]] = []
+    where: list[int] = []
+    for path in paths:
+        shown = display_path(path)
+        data, problems = read_input(path, "deck file")
+        if data is None:
+            slots.append(FileResult(path, shown, None, None, problems, [], []))
+            continue
+        k = key(path, shown, data, corpus_key)
+        found = None
+        entry = index.get(shown)
+        if not want_model and isinstance(entry, dict) and entry.get("k") == k:
+            found = _from_summary(path, shown, k, entry, None)
+        if found is None:
+            stored_file = cache.get("f" + k)
+            if isinstance(stored_file, dict):
+                try:
+                    deck = deck_from_cache(stored_file["deck"], shown) if want_model and stored_file["deck"] else None
+                except (KeyError, TypeError, ValueError):
+                    deck = None
+                if deck is not None or not want_model or stored_file.get("deck") is None:
+                    found = _from_summary(path, shown, k, stored_file, deck)
+        if found is None:
+            where.append(len(slots))
+            todo.append((path, shown, data, k))
+        slots.append(found)
+    for n, result in zip(where, _parse_all(todo, corpus, corpus_key, cache, want_model, progress), strict=True):
+        slots[n] = result
+    results = [r for r in slots if r is not None]
+    fresh = {r.shown: {"k": r.key} | _summary(r.diags, r.ids, r.dups) for r in results if r.key is not None}
+    if fresh != index:
+        cache.put(index_key, fresh)
+    return results
 
 
 def output_collisions(paths: list[Path]) -> list[Diagnostic]:
@@ -141,30 +325,29 @@ def load_sources(root: Path) -> tuple[Corpus, Report]:
     return corpus, report
 
 
-def check_project(root: Path, items: bool = True) -> Checked:
+def check_project(root: Path, items: bool = True, progress: Callable[[int, int], None] | None = None) -> Checked:
     """Load everything under ``root`` and run every check; the report holds all problems.
-    With ``items=False`` (``check``), the decks of unchanged files are not rebuilt from the
-    cache: ``project.decks`` then holds only the files that were parsed again."""
+    With ``items=False`` (``check``, or a build that compiles from the cache), decks are loaded
+    only where a file was parsed again: ``project.decks`` then holds only those."""
     config, catalog, diags = load_settings(root)
     paths = deck_files(root)
     report = Report(diags, files=len(paths) + 2)
     report.extend(output_collisions(paths))
     corpus = Corpus({})
-    decks: list[Deck] = []
-    ids: list[tuple[str, Span]] = []
-    dups: list[dict[str, object]] = []
+    results: list[FileResult] = []
+    corpus_key = ""
     if catalog is not None:
         corpus, more = load_corpus(root, catalog)
         report.extend(more)
         corpus_key = _corpus_key(catalog, corpus)
-        cache = Cache(root)
-        for path in paths:
-            result = _deck(path, corpus, corpus_key, cache, items)
-            report.extend(result.diags)
-            ids += result.ids
-            dups += result.dups
-            if result.deck is not None:
-                decks.append(result.deck)
-    project = Project(root, config, catalog, tuple(decks), report.files)
+        results = _deck_results(root, paths, corpus, corpus_key, Cache(root), items, progress)
+    ids: list[tuple[str, Span]] = []
+    dups: list[dict[str, Any]] = []
+    for result in results:
+        report.extend(result.diags)
+        ids += result.ids
+        dups += result.dups
+    decks = tuple(r.deck for r in results if r.deck is not None)
+    project = Project(root, config, catalog, decks, report.files)
     report.extend(unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True))))
-    return Checked(project, corpus, report, ids)
+    return Checked(project, corpus, report, ids, tuple(results), corpus_key)

@@ -27,53 +27,65 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (Union, types.UnionType)
 
 
-def to_plain(value: Any) -> Any:
+def to_plain(value: Any, lines: int = 0) -> Any:
+    """``lines``: subtracted from every line number (an item kept apart from its place in the file)."""
     if isinstance(value, Pos):
-        return [value.span.line, value.span.col, {k: [s.line, s.col] for k, s in value.fields.items()}]
+        return [value.span.line - lines, value.span.col,
+                {k: [s.line - lines, s.col] for k, s in value.fields.items()}]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [to_plain(getattr(value, name)) for name, _ in _fields(type(value))]
+        return [to_plain(getattr(value, name), lines) for name, _ in _fields(type(value))]
     if isinstance(value, tuple):
-        return [_tagged(v) for v in value]
+        return [_tagged(v, lines) for v in value]
     return value
 
 
-def _tagged(value: Any) -> Any:
+def _tagged(value: Any, lines: int = 0) -> Any:
     """Items carry their type name, since a deck's items are a union of classes."""
     if dataclasses.is_dataclass(value) and hasattr(value, "type") and value.type in ITEM_TYPES:
-        return [value.type, to_plain(value)]
-    return to_plain(value)
+        return [value.type, to_plain(value, lines)]
+    return to_plain(value, lines)
 
 
-def from_plain(tp: Any, data: Any, path: str) -> Any:
+def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
+    """``lines``: added to every line number (see ``to_plain``)."""
     if tp is Pos:
         line, col, spans = data
-        return Pos(Span(path, line, col), {k: Span(path, a, b) for k, (a, b) in spans.items()})
+        return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
     if _is_union(tp):
         if data is None:
             return None
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
-            return from_plain(args[0], data, path)
+            return from_plain(args[0], data, path, lines)
         kind, rest = data
-        return from_plain(ITEM_TYPES[kind], rest, path)
+        return from_plain(ITEM_TYPES[kind], rest, path, lines)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return tp(**{name: from_plain(ftp, v, path) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
+        return tp(**{name: from_plain(ftp, v, path, lines) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
     if typing.get_origin(tp) is tuple:
         inner = typing.get_args(tp)[0]
-        return tuple(from_plain(inner, v, path) for v in data)
+        return tuple(from_plain(inner, v, path, lines) for v in data)
     return data
 
 
-def deck_from_plain(data: Any, path: str) -> Deck:
-    deck = from_plain(Deck, data, path)
+def deck_to_cache(deck: Deck, bases: list[int]) -> dict[str, Any]:
+    """A deck for the cache: its own fields, and each item apart from its place (item ``n``'s
+    lines counted from ``bases[n]``), as the per-item records keep them."""
+    head = to_plain(dataclasses.replace(deck, items=()))
+    return {"head": head, "items": [[base, _tagged(item, base)] for item, base in zip(deck.items, bases, strict=True)]}
+
+
+def deck_from_cache(data: Any, path: str) -> Deck:
+    head = from_plain(Deck, data["head"], path)
+    items = tuple(from_plain(ITEM_TYPES[kind], rest, path, base) for base, (kind, rest) in data["items"])
+    deck = dataclasses.replace(head, items=items)
     assert isinstance(deck, Deck)
     return deck
 
 
-def diag_to_plain(d: Diagnostic) -> list[Any]:
-    return [d.span.path, d.span.line, d.span.col, d.severity, d.code, d.message, list(d.notes)]
+def diag_to_plain(d: Diagnostic, lines: int = 0) -> list[Any]:
+    return [d.span.path, d.span.line - lines, d.span.col, d.severity, d.code, d.message, list(d.notes)]
 
 
-def diag_from_plain(data: list[Any]) -> Diagnostic:
+def diag_from_plain(data: list[Any], lines: int = 0) -> Diagnostic:
     path, line, col, severity, code, message, notes = data
-    return Diagnostic(Span(path, line, col), severity, code, message, tuple(notes))
+    return Diagnostic(Span(path, line + lines, col), severity, code, message, tuple(notes))

@@ -83,9 +83,9 @@ def describe(node: Node) -> str:
     return "an empty value" if node.is_null else f"text {node.value[:40]!r}"
 
 
-def _span(path: str, mark: object) -> Span:
+def _span(path: str, mark: object, lines: int = 0) -> Span:
     try:
-        return Span(path, mark.line + 1, mark.column + 1)  # type: ignore[attr-defined]
+        return Span(path, mark.line + 1 + lines, mark.column + 1)  # type: ignore[attr-defined]
     except AttributeError:
         return Span(path)
 
@@ -146,8 +146,9 @@ def check_value(value: str, span: Span) -> list[Diagnostic]:
 class _Builder:
     """Turns the event stream into nodes, collecting every structural problem."""
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, lines: int = 0) -> None:
         self.path = path
+        self.lines = lines  # lines of the file above the text (a piece of a deck file)
         self.text = text  # to tell escapes from characters the file scan already reported
         self.diags: list[Diagnostic] = []
 
@@ -160,7 +161,7 @@ class _Builder:
         """Anchors, aliases and tags are refused; True when the event was refused."""
         if getattr(event, "anchor", None) is None and getattr(event, "tag", None) is None:
             return False  # the common case, kept cheap
-        span = _span(self.path, getattr(event, "start_mark", None))
+        span = _span(self.path, getattr(event, "start_mark", None), self.lines)
         if isinstance(event, yaml.AliasEvent):
             self.diags.append(AnchorOrAlias.at(span, f"alias *{event.anchor} refused; write the value out"))
             return True
@@ -173,7 +174,7 @@ class _Builder:
 
     def node(self, events: list[object], i: int, depth: int) -> tuple[Node, int]:
         event = events[i]
-        span = _span(self.path, getattr(event, "start_mark", None))
+        span = _span(self.path, getattr(event, "start_mark", None), self.lines)
         if depth > MAX_DEPTH:
             self.diags.append(TooDeep.at(span, f"nesting deeper than {MAX_DEPTH} levels"))
             return Scalar("", span, True), _skip(events, i)
@@ -287,8 +288,10 @@ def _events(text: str, path: str) -> tuple[list[object], list[Diagnostic]]:
     return events, []
 
 
-def parse(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
-    """Text of one YAML file -> its single document as a node tree, with every problem found."""
+def parse(text: str, path: str, depth: int = 0, lines: int = 0) -> tuple[Node | None, list[Diagnostic]]:
+    """Text of one YAML file -> its single document as a node tree, with every problem found.
+    For a piece of a larger file: ``depth``, how deep its root stands there, and ``lines``, how
+    many lines stand above it (the nodes' places are the file's; a problem's may not be)."""
     events, diags = _events(text, path)
     if diags:
         return None, diags
@@ -297,9 +300,9 @@ def parse(text: str, path: str) -> tuple[Node | None, list[Diagnostic]]:
         return None, [EmptyFile.at(Span(path), "file holds no YAML document")]
     if len(starts) > 1:
         return None, [MultipleDocuments.at(_span(path, starts[1].start_mark), "a second YAML document; one per file")]
-    builder = _Builder(path, text)
+    builder = _Builder(path, text, lines)
     first = events.index(starts[0]) + 1
-    root, _ = builder.node(events, first, 0)
+    root, _ = builder.node(events, first, depth)
     if isinstance(root, Scalar) and root.is_null:
         builder.diags.append(EmptyFile.at(root.span, "the YAML document is empty"))
         return None, builder.diags

@@ -1,0 +1,113 @@
+"""Deck files cut into their items (generator/pieces.py): parsed piece by piece, a file gives
+exactly what a whole parse gives, and an edit re-parses only the items it touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import pieces, yamltree
+from generator.cache import Cache
+from generator.load import load_settings
+from generator.pipeline import _by_pieces, _corpus_key, _whole, parse_file
+from generator.pieces import split_items
+from generator.sources import load_corpus
+
+from .conftest import CASES, REPO
+
+FILES = sorted([*REPO.glob("decks/*.yaml"), *CASES.rglob("*.yaml")])
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    _, catalog, _ = load_settings(REPO)
+    assert catalog is not None
+    return load_corpus(REPO, catalog)[0]
+
+
+def _plain(done):
+    diags, ids, dups, deck, _ = done
+    return sorted(diags, key=lambda d: (d.span, d.code, d.message)), ids, dups, deck
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_piece_by_piece_equals_whole(path: Path, corpus) -> None:
+    data = path.read_bytes()
+    text, decode_diags = yamltree.decode(data, "f.yaml")
+    split = split_items(text) if text is not None else None
+    by_pieces = _by_pieces(split, "f.yaml", decode_diags, corpus, {}) if split else None
+    if by_pieces is None:
+        pytest.skip("parsed whole: not cut into pieces, or a piece has a YAML problem")
+    assert _plain(by_pieces) == _plain(_whole(data, split, "f.yaml", corpus, {}))
+
+
+def test_most_files_are_cut() -> None:
+    """The equality above is not vacuous: every shipped deck, and most case files, are cut."""
+    cut = [p for p in FILES if split_items(p.read_text(encoding="utf-8", errors="replace")) is not None]
+    assert all(p in cut for p in REPO.glob("decks/*.yaml"))
+    assert len(cut) > 0.6 * len(FILES)
+
+
+@pytest.mark.parametrize("text", [
+    "deck: D\nitems: []\n",  # a flow list
+    "deck: D\nitems:\n  - id: a\nafter: 1\n",  # a key after the list
+    "deck: D\nitems:\n  - id: a\n---\ndeck: E\n",  # a second document
+    "deck: D\nitems:\n  - id: a\n - id: b\n",  # misindented
+    "deck: D\nitems:\n\t- id: a\n",  # a tab
+    "items:\n  - id: a\nitems:\n  - id: b\n",  # the key twice
+    "deck: D\n",  # no list
+])
+def test_files_shaped_otherwise_are_not_cut(text: str) -> None:
+    assert split_items(text) is None
+
+
+def test_pieces_keep_their_lines_columns_and_comments() -> None:
+    text = "deck: D\n# about\nitems:\n  # first\n  - id: a\n    type: basic\n\n  - id: b  # two\n    tags: [x]\n"
+    split = split_items(text)
+    assert split is not None and split.indent == 2
+    assert [(p.index, p.line, p.text) for p in split.pieces] == [
+        (0, 5, "  - id: a\n    type: basic\n\n"), (1, 8, "  - id: b  # two\n    tags: [x]\n")]
+
+
+def test_an_edit_reparses_only_the_edited_item(tmp_path, corpus, monkeypatch) -> None:
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    source = (REPO / "decks" / "chronology.yaml").read_text()
+    path = tmp_path / "chronology.yaml"
+    path.write_text(source)
+    _, catalog, _ = load_settings(REPO)
+    key = _corpus_key(catalog, corpus)
+    cache = Cache(tmp_path / "project")
+    parse_file(path, "c.yaml", path.read_bytes(), corpus, key, cache, "k1")  # the whole file, cached by item
+    start = source.index("answer: ", len(source) // 2)
+    edited = source[:start] + "answer: Nineteen hundred" + source[source.index("\n", start):]
+    path.write_text(edited)
+    parsed: list[int] = []
+    real = pieces.parse_piece
+    monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
+    result, deck = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
+    assert len(parsed) == 1  # only the edited item was parsed again
+    text, decode_diags = yamltree.decode(edited.encode(), "c.yaml")
+    whole = _whole(edited.encode(), split_items(text), "c.yaml", corpus, {})
+    assert _plain((result.diags, result.ids, result.dups, deck, {})) == _plain(whole)
+    assert [d.code for d in result.diags if d.severity == "error"], "the edit's problem is found"
+
+
+def test_items_moved_down_by_an_edit_keep_their_results_at_their_new_lines(tmp_path, corpus, monkeypatch) -> None:
+    source = (REPO / "decks" / "figures.yaml").read_text()
+    path = tmp_path / "figures.yaml"
+    _, catalog, _ = load_settings(REPO)
+    key = _corpus_key(catalog, corpus)
+    cache = Cache(tmp_path / "project")
+    parse_file(path, "f.yaml", source.encode(), corpus, key, cache, "k1")
+    first = source.index("\n", source.index("  - id: ")) + 1
+    edited = source[:first] + "    # a line added to the first item: every other item moves down\n" + source[first:]
+    parsed: list[int] = []
+    real = pieces.parse_piece
+    monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
+    result, deck = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
+    assert parsed == [0]
+    text, _ = yamltree.decode(edited.encode(), "f.yaml")
+    whole = _whole(edited.encode(), split_items(text), "f.yaml", corpus, {})
+    assert _plain((result.diags, result.ids, result.dups, deck, {})) == _plain(whole)
+    assert result.ids[1][1].line == source.count("\n", 0, source.index("  - id: ", first)) + 2

@@ -36,7 +36,7 @@ from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision,
 from .load import Project, deck_files, display_path, load_settings, parse_model, read_input
 from .model import Catalog, Deck, Item, slug
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
-from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
+from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, to_plain
 from .relations import duplicate_record
 from .sources import Corpus, load_corpus
 from .validate import near_duplicates, unique_ids, validate_items

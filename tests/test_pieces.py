@@ -10,8 +10,8 @@ import pytest
 from generator import pieces, yamltree
 from generator.cache import Cache
 from generator.load import load_settings
-from generator.pipeline import _by_pieces, _corpus_key, _whole, parse_file
 from generator.pieces import split_items
+from generator.pipeline import _by_pieces, _corpus_key, _whole, parse_file
 from generator.sources import load_corpus
 
 from .conftest import CASES, REPO
@@ -87,7 +87,7 @@ def test_an_edit_reparses_only_the_edited_item(tmp_path, corpus, monkeypatch) ->
     monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
     result, deck = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
     assert len(parsed) == 1  # only the edited item was parsed again
-    text, decode_diags = yamltree.decode(edited.encode(), "c.yaml")
+    text, _decode_diags = yamltree.decode(edited.encode(), "c.yaml")
     whole = _whole(edited.encode(), split_items(text), "c.yaml", corpus, {})
     assert _plain((result.diags, result.ids, result.dups, deck, {})) == _plain(whole)
     assert [d.code for d in result.diags if d.severity == "error"], "the edit's problem is found"

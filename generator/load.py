@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from . import yamltree
+from .cache import Cache, key
 from .diagnostics import (
     BadValue,
     Diagnostic,
@@ -250,12 +251,30 @@ def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES) -> tup
     return b"".join(chunks), []
 
 
-def read_model(path: Path, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
-    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it."""
+def read_model(path: Path, cls: type, name: str, cache: Cache | None = None) -> tuple[Any, list[Diagnostic]]:
+    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it; kept in
+    ``cache`` by the file's bytes (a catalog of hundreds of sources is then not parsed again)."""
     data, diags = read_input(path, f"{name} file")
     if data is None:
         return None, diags
-    return parse_model(data, display_path(path), cls, name)
+    shown = display_path(path)
+    k = "y" + key(path, shown, data, cls.__name__) if cache is not None else ""
+    stored = cache.get(k) if cache is not None else None
+    if isinstance(stored, dict):
+        from .plain import diag_from_plain, from_plain
+
+        try:
+            value = from_plain(cls, stored["value"], shown) if stored["value"] is not None else None
+            return value, [diag_from_plain(d) for d in stored["diags"]]
+        except (KeyError, TypeError, ValueError):
+            pass  # a foreign entry: parse again
+    value, diags = parse_model(data, shown, cls, name)
+    if cache is not None:
+        from .plain import diag_to_plain, to_plain
+
+        cache.put(k, {"value": to_plain(value) if value is not None else None,
+                      "diags": [diag_to_plain(d) for d in diags]})
+    return value, diags
 
 
 def parse_model(data: bytes, shown: str, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
@@ -320,11 +339,12 @@ def deck_files(root: Path) -> list[Path]:
 def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
     """The project file and the source catalog, and the decks/ folder's presence."""
     diags: list[Diagnostic] = []
-    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project")
+    cache = Cache(root)
+    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache)
     diags += more
     if config is not None:
         diags += _output_inside(root, config)
-    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog")
+    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache)
     diags += more
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))

@@ -26,7 +26,7 @@ from typing import Any
 from . import yamltree
 from .diagnostics import Diagnostic, Span
 from .load import INVALID, _Converter
-from .model import MAX_ITEMS_PER_FILE, Deck, Item, Pos
+from .model import MAX_ITEMS_PER_FILE, AnyItem, Deck, Item, Pos
 from .yamltree import Sequence
 
 _ITEMS_KEY = re.compile(r"(?m)^items:[ ]*(?:#.*)?$")
@@ -113,7 +113,7 @@ def parse_piece(piece: Piece, indent: int, shown: str) -> tuple[Item | None, lis
     return (None if value is INVALID else value), conv.diags
 
 
-def with_items(head: Deck, split: Split, items: tuple[Item, ...], shown: str) -> Deck:
+def with_items(head: Deck, split: Split, items: tuple[AnyItem, ...], shown: str) -> Deck:
     """The deck from its head and its items, placed as a whole parse places them."""
     first = split.pieces[0]
     fields = dict(head.pos.fields)

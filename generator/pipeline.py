@@ -123,7 +123,7 @@ def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | No
     """An item's results apart from its place: lines counted from ``base``, so that the item
     moved up or down by an edit above it keeps them."""
     where = [item.id, item.pos.of("id").line - base, item.pos.of("id").col] if item is not None else None
-    plain = [item.type, to_plain(item, base)] if item is not None else None
+    plain = [item.kind, to_plain(item, base)] if item is not None else None
     return [[diag_to_plain(d, base) for d in diags], plain, dup, where]
 
 
@@ -337,10 +337,11 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
     results: list[FileResult] = []
     corpus_key = ""
     if catalog is not None:
-        corpus, more = load_corpus(root, catalog)
+        cache = Cache(root)
+        corpus, more = load_corpus(root, catalog, cache)
         report.extend(more)
         corpus_key = _corpus_key(catalog, corpus)
-        results = _deck_results(root, paths, corpus, corpus_key, Cache(root), items, progress)
+        results = _deck_results(root, paths, corpus, corpus_key, cache, items, progress)
     ids: list[tuple[str, Span]] = []
     dups: list[dict[str, Any]] = []
     for result in results:

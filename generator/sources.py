@@ -25,7 +25,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .cache import Cache, code_version
 from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
 from .load import inside, read_input
 from .model import Catalog, SourceDoc
@@ -186,16 +188,21 @@ class Document:
 
     entry: SourceDoc
     text: str  # NFC of the file
-    norm: str = ""
     excluded: list[tuple[int, int, str]] = field(default_factory=list)
+    _norm: str | None = None
     _offsets: list[int] | None = None
     _line_starts: list[int] | None = None
     _lower: str | None = None
     _shingles: dict[tuple[str, ...], list[int]] | None = None
     _words: list[tuple[int, str]] | None = None
 
-    def __post_init__(self) -> None:
-        self.norm = _normalise_nfc(self.text)
+    @property
+    def norm(self) -> str:
+        """The normal form of the text (worked out on first use: a check whose items were all
+        checked before needs none)."""
+        if self._norm is None:
+            self._norm = _normalise_nfc(self.text)
+        return self._norm
 
     @property
     def offsets(self) -> list[int]:
@@ -333,8 +340,13 @@ class Corpus:
         return doc.shown(hit)
 
 
-def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]:
-    """Read every catalogued seed, checking its hash and its uncitable regions' markers."""
+def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tuple[Corpus, list[Diagnostic]]:
+    """Read every catalogued seed, checking its hash and its uncitable regions' markers. Where
+    the markers stand depends only on the catalog (which names each seed's SHA-256) and this
+    code, so it is kept in ``cache``: a check whose items are all cached normalises no seed."""
+    regions_key = "r" + hashlib.sha256((repr(catalog) + code_version()).encode()).hexdigest()
+    stored = cache.get(regions_key) if cache is not None else None
+    regions: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
     diags: list[Diagnostic] = []
     documents: dict[str, Document] = {}
     unusable: set[str] = set()
@@ -365,15 +377,32 @@ def load_corpus(root: Path, catalog: Catalog) -> tuple[Corpus, list[Diagnostic]]
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
         doc = Document(entry, unicodedata.normalize("NFC", data.decode("utf-8", "replace")))
-        for region in entry.uncitable:
-            start_hit = doc.locate(region.start)
-            end_hit = doc.locate(region.end) if region.end else None
-            if start_hit is None or (region.end and end_hit is None):
-                where = region.pos.of("start" if start_hit is None else "end")
+        found = regions.get(entry.id) if stored is not None else None
+        if not (isinstance(found, list) and len(found) == len(entry.uncitable)):
+            found = _regions(doc)
+            regions[entry.id] = found
+        for region, span in zip(entry.uncitable, found, strict=True):
+            if isinstance(span, list) and len(span) == 2:
+                doc.excluded.append((int(span[0]), int(span[1]), region.reason))
+            else:
+                where = region.pos.of("end" if span == "end" else "start")
                 diags.append(BadValue.at(where, f"uncitable region marker is not in seeds/{entry.file}"))
-                continue
-            end = end_hit.start if end_hit else len(doc.norm)
-            doc.excluded.append((start_hit.start, end, region.reason))
         documents[entry.id] = doc
         unusable.discard(entry.id)
+    if cache is not None and regions != stored:
+        cache.put(regions_key, regions)
     return Corpus(documents, frozenset(unusable - set(documents))), diags
+
+
+def _regions(doc: Document) -> list[Any]:
+    """Each uncitable region of a document as [start, end] in its normal form, or the marker
+    ("start" or "end") that is not in the text."""
+    found: list[Any] = []
+    for region in doc.entry.uncitable:
+        start_hit = doc.locate(region.start)
+        end_hit = doc.locate(region.end) if region.end else None
+        if start_hit is None or (region.end and end_hit is None):
+            found.append("start" if start_hit is None else "end")
+            continue
+        found.append([start_hit.start, end_hit.start if end_hit else len(doc.norm)])
+    return found

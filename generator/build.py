@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .anki.compiled import compile_files
 from .anki.lock import LOCK_FILE, Lock, LockError, Shipped, advance, now, parse_lock
-from .anki.notes import NoteSpec, compile_notes, deck_name
+from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
@@ -60,15 +61,15 @@ def _read_lock(path: Path) -> tuple[Lock, str, list[Diagnostic]]:
         return Lock(), "", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
 
 
-def _type_changes(checked: Checked, lock: Lock) -> list[Diagnostic]:
+def _type_changes(notes: list[NoteSpec], types: dict[str, Span], lock: Lock) -> list[Diagnostic]:
     """An item whose type changed under the same id: Anki would keep the old note."""
     diags = []
-    for item in checked.project.items:
-        entry = lock.notes.get(item.id)
-        if entry and entry.type and entry.type != item.kind:
+    for note in notes:
+        entry = lock.notes.get(note.item_id)
+        if entry and entry.type and entry.type != note.kind:
             diags.append(NoteTypeChanged.at(
-                item.pos.of("type"),
-                f"item {item.id!r} was published as a {entry.type} note; Anki keeps the old note when the type"
+                types[note.item_id],
+                f"item {note.item_id!r} was published as a {entry.type} note; Anki keeps the old note when the type"
                 " changes under the same id: give the item a new id",
             ))
     return diags
@@ -93,7 +94,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
           on_wait: Callable[[], None] | None = None, exports: set[str] | None = None) -> BuildResult:
     """Check, then build the Anki package, the worksheets and the exports (``exports``, default
     build.exports) into ``out`` (default: build.out)."""
-    checked = check_project(root)
+    # The decks themselves are loaded only for the outputs made from items (worksheets, exports);
+    # the package is made from each file's compiled notes, cached per file.
+    checked = check_project(root, items=worksheets or exports is None or bool(exports))
     result = BuildResult(checked)
     project, report = checked.project, checked.report
     if not report.ok or project.config is None:
@@ -107,12 +110,12 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         recover(out_dir, lock_path)
         lock, lock_was, problems = _read_lock(lock_path)
         report.extend(problems)
-        report.extend(_type_changes(checked, lock))
+        # Compile every output in memory.
+        compiled = compile_files(checked)
+        notes = compiled.notes
+        report.extend(_type_changes(notes, compiled.types, lock))
         if not report.ok:
             return result
-
-        # Compile every output in memory.
-        notes = compile_notes(project, checked.corpus)
         apkg_name = package_name(config.collection)
         shipped_notes, shipped_models = _shipped(previous or out_dir / apkg_name, previous is not None, notes,
                                                  config.id, report)
@@ -127,7 +130,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                            shipped_models, at),
         )
         decks = {config.collection: config.description or ""}
-        decks |= {deck_name(config.collection, d): d.description or "" for d in project.decks}
+        decks |= compiled.descriptions
         live = new_lock.live_notes()
         files = {apkg_name: build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
                                           {k: e.changed for k, e in new_lock.models.items()})}

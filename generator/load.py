@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from . import yamltree
-from .cache import Cache, key
+from .cache import Cache
+from .cache import key as cache_key
 from .diagnostics import (
     BadValue,
     Diagnostic,
@@ -258,7 +259,7 @@ def read_model(path: Path, cls: type, name: str, cache: Cache | None = None) -> 
     if data is None:
         return None, diags
     shown = display_path(path)
-    k = "y" + key(path, shown, data, cls.__name__) if cache is not None else ""
+    k = "y" + cache_key(path, shown, data, cls.__name__) if cache is not None else ""
     stored = cache.get(k) if cache is not None else None
     if isinstance(stored, dict):
         from .plain import diag_from_plain, from_plain

@@ -43,7 +43,7 @@ class NoteSpec:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     guid: str
-    due: int = 0  # position among new cards (see learning_order); not part of what the learner sees
+    due: int = 0  # position among new cards (see deck_order, place); not part of what the learner sees
 
     def fingerprint(self) -> str:
         """Changes exactly when what the learner sees of this note (or its tags or deck) changes."""
@@ -183,32 +183,51 @@ class _Compiler:
         return values
 
 
+@dataclass(frozen=True)
+class DeckNotes:
+    """One deck's notes: ``due`` is each note's place within the deck's own learning order, and
+    ``dated`` says whether the deck is a chronology (see :func:`place`)."""
+
+    dated: bool
+    notes: tuple[NoteSpec, ...]
+
+
+def compile_deck(project: Project, corpus: Corpus, deck: Deck) -> DeckNotes:
+    """Every item of one deck as a note, in item order (a deck's notes depend on nothing else)."""
+    compiler = _Compiler(project, corpus)
+    dated, rank = deck_order(deck)
+    return DeckNotes(dated, tuple(dataclasses.replace(compiler.note(deck, item), due=rank[id(item)])
+                                  for item in deck.items))
+
+
+def place(parts: Sequence[DeckNotes]) -> list[NoteSpec]:
+    """Every deck's notes, in deck-file then item order, each with its place in the learning
+    order as ``due``: first the chronologies (in file order), then the other decks."""
+    offsets: dict[int, int] = {}
+    start = 0
+    for n in [n for n, part in enumerate(parts) if part.dated] + [n for n, part in enumerate(parts) if not part.dated]:
+        offsets[n] = start
+        start += len(parts[n].notes)
+    return [dataclasses.replace(note, due=offsets[n] + note.due) for n, part in enumerate(parts) for note in part.notes]
+
+
 def compile_notes(project: Project, corpus: Corpus) -> list[NoteSpec]:
     """Every item of every deck as a note, in deck-file then item order, each with its place in
     the learning order as ``due``."""
-    compiler = _Compiler(project, corpus)
-    due = learning_order(project.decks)
-    return [dataclasses.replace(compiler.note(deck, item), due=due[id(item)])
-            for deck in project.decks for item in deck.items]
+    return place([compile_deck(project, corpus, deck) for deck in project.decks])
 
 
-def learning_order(decks: Sequence[Deck]) -> dict[int, int]:
-    """Each item's position among new cards (``id(item)`` -> 1, 2, ...): first the decks in which
-    most items carry a date (a chronology), each by date, undated items after the dated ones;
-    then the other decks, items in file order. Anki shows new cards by this position where its
-    new-card gather order is "ascending position", and within each deck always."""
-    dated: list[list[tuple[int, Item]]] = []
-    other: list[list[tuple[int, Item]]] = []
-    for deck in decks:
-        keyed: list[tuple[int, Item]] = list(enumerate(deck.items))
-        dates = {id(item): item_date(item) for item in deck.items}
-        if 2 * sum(d is not None for d in dates.values()) > len(keyed):
-            keyed.sort(key=lambda pair: (dates[id(pair[1])] is None, dates[id(pair[1])] or facts.Date(0), pair[0]))
-            dated.append(keyed)
-        else:
-            other.append(keyed)
-    ordered = [item for group in (*dated, *other) for _, item in group]
-    return {id(item): n for n, item in enumerate(ordered, start=1)}
+def deck_order(deck: Deck) -> tuple[bool, dict[int, int]]:
+    """Whether most of the deck's items carry a date, and each item's position among the deck's
+    new cards (``id(item)`` -> 1, 2, ...): by date when they do, undated items after the dated
+    ones; otherwise in file order. Anki shows new cards by this position where its new-card
+    gather order is "ascending position", and within each deck always."""
+    keyed: list[tuple[int, Item]] = list(enumerate(deck.items))
+    dates = {id(item): item_date(item) for item in deck.items}
+    dated = 2 * sum(d is not None for d in dates.values()) > len(keyed)
+    if dated:
+        keyed.sort(key=lambda pair: (dates[id(pair[1])] is None, dates[id(pair[1])] or facts.Date(0), pair[0]))
+    return dated, {id(item): n for n, (_, item) in enumerate(keyed, start=1)}
 
 
 def item_date(item: Item) -> facts.Date | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anki.compiled import compile_files
+from .anki.compiled import compile_files, compile_parsed
 from .anki.lock import LOCK_FILE, Lock, LockError, Shipped, advance, now, parse_lock
 from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
@@ -96,7 +96,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     build.exports) into ``out`` (default: build.out)."""
     # The decks themselves are loaded only for the outputs made from items (worksheets, exports);
     # the package is made from each file's compiled notes, cached per file.
-    checked = check_project(root, items=worksheets or exports is None or bool(exports))
+    checked = check_project(root, items=worksheets or exports is None or bool(exports), after=compile_parsed)
     result = BuildResult(checked)
     project, report = checked.project, checked.report
     if not report.ok or project.config is None:

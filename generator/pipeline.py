@@ -34,7 +34,7 @@ from . import yamltree
 from .cache import Cache, key
 from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision, Report, Span
 from .load import Project, deck_files, display_path, load_settings, parse_model, read_input
-from .model import Catalog, Deck, Item, slug
+from .model import Catalog, Deck, Item, ProjectConfig, slug
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
 from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, to_plain
 from .relations import duplicate_record
@@ -93,9 +93,10 @@ def _from_summary(path: Path, shown: str, k: str, summary: Any, deck: Deck | Non
 
 
 def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
-               cache: Cache, k: str) -> tuple[FileResult, Any]:
+               cache: Cache, k: str) -> tuple[FileResult, Any, Deck | None]:
     """Parse and check one deck file, reusing the results of its unchanged items; cache the
-    result. Returns it with the deck as plain data (for worker processes)."""
+    result. Returns it with the deck as plain data (for worker processes), and as a deck when
+    the file was parsed whole."""
     path_key = "i" + key(path, shown, b"", corpus_key)
     previous = cache.get(path_key)
     before: dict[str, Record] = previous if isinstance(previous, dict) else {}
@@ -108,15 +109,15 @@ def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: 
     done = _by_pieces(split, shown, decode_diags, corpus, before) if split and mostly_kept else None
     if done is None:
         done = _whole(data, split, shown, corpus, before)
-    diags, ids, dups, deck_plain, now = done
+    diags, ids, dups, deck_plain, now, deck = done
     summary = _summary(diags, ids, dups)
     cache.put("f" + k, summary | {"deck": deck_plain})
     cache.put(path_key, now)
     result = FileResult(path, shown, k, None, diags, ids, dups)
-    return result, deck_plain
+    return result, deck_plain, deck
 
 
-_Done = tuple[list[Diagnostic], list[tuple[str, Span]], list[dict[str, Any]], Any, dict[str, Record]]
+_Done = tuple[list[Diagnostic], list[tuple[str, Span]], list[dict[str, Any]], Any, dict[str, Record], Deck | None]
 
 
 def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | None, base: int) -> Record:
@@ -162,7 +163,7 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
         now[fp] = record
     deck = deck_to_cache(with_items(head, split, (), shown), [])
     deck["items"] = items
-    return diags, ids, dups, deck, now
+    return diags, ids, dups, deck, now, None
 
 
 def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record]) -> _Done:
@@ -198,7 +199,7 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
         dups.append(dup)
         if piece is not None:
             now[piece.fingerprint] = _record(schema + checks, item, dup, base)
-    return diags, ids, dups, (deck_to_cache(deck, bases) if deck is not None else None), now
+    return diags, ids, dups, (deck_to_cache(deck, bases) if deck is not None else None), now, deck
 
 
 # --- every deck file ----------------------------------------------------------------------------
@@ -206,11 +207,38 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
 _WORKER: dict[str, Any] = {}  # what a forked worker inherits: the corpus, its key, the cache
 
 
-def _work(task: tuple[str, str, bytes, str]) -> tuple[Any, Any]:
-    path, shown, data, k = task
-    result, deck_plain = parse_file(Path(path), shown, data, _WORKER["corpus"], _WORKER["corpus_key"],
-                                    _WORKER["cache"], k)
-    return _summary(result.diags, result.ids, result.dups), deck_plain
+@dataclass(frozen=True)
+class Parsed:
+    """A deck file just parsed without errors, for work to do on it where it was parsed (a
+    worker process, with the deck at hand): a build compiles its notes there."""
+
+    config: ProjectConfig | None
+    corpus: Corpus
+    corpus_key: str
+    result: FileResult
+    deck: Deck
+
+
+AfterParse = Callable[[Parsed], None]
+
+
+def _parsed(path: Path, shown: str, data: bytes, k: str, want_model: bool) -> tuple[FileResult, Any]:
+    """``parse_file`` with what ``_WORKER`` holds, then the ``after`` hook."""
+    result, deck_plain, deck = parse_file(path, shown, data, _WORKER["corpus"], _WORKER["corpus_key"],
+                                          _WORKER["cache"], k)
+    after: AfterParse | None = _WORKER["after"]
+    if (after or want_model) and deck is None and deck_plain is not None:
+        deck = deck_from_cache(deck_plain, shown)
+    if after and deck is not None and not any(d.severity == "error" for d in result.diags):
+        after(Parsed(_WORKER["config"], _WORKER["corpus"], _WORKER["corpus_key"], result, deck))
+    result.deck = deck if want_model else None
+    return result, deck_plain
+
+
+def _work(task: tuple[str, str, bytes, str, bool]) -> tuple[Any, Any]:
+    path, shown, data, k, want_model = task
+    result, deck_plain = _parsed(Path(path), shown, data, k, False)
+    return _summary(result.diags, result.ids, result.dups), deck_plain if want_model else None
 
 
 def _quiet() -> None:
@@ -224,8 +252,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _parse_all(todo: list[tuple[Path, str, bytes, str]], corpus: Corpus, corpus_key: str, cache: Cache,
-               want_model: bool, progress: Callable[[int, int], None] | None) -> list[FileResult]:
+def _parse_all(todo: list[tuple[Path, str, bytes, str]], want_model: bool,
+               progress: Callable[[int, int], None] | None) -> list[FileResult]:
+    """Parse the files with what ``_WORKER`` holds, in worker processes when it pays."""
     results: list[FileResult] = []
 
     def done(result: FileResult) -> None:
@@ -235,28 +264,22 @@ def _parse_all(todo: list[tuple[Path, str, bytes, str]], corpus: Corpus, corpus_
 
     workers = min(_cores(), len(todo))
     if workers > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
-        _WORKER.update(corpus=corpus, corpus_key=corpus_key, cache=cache)
-        try:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
-                tasks = [(str(path), shown, data, k) for path, shown, data, k in todo]
-                for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):
-                    deck = deck_from_cache(deck_plain, shown) if want_model and deck_plain is not None else None
-                    result = _from_summary(path, shown, k, summary, deck)
-                    assert result is not None
-                    done(result)
-            return results
-        finally:
-            _WORKER.clear()
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
+            tasks = [(str(path), shown, data, k, want_model) for path, shown, data, k in todo]
+            for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):
+                deck = deck_from_cache(deck_plain, shown) if want_model and deck_plain is not None else None
+                result = _from_summary(path, shown, k, summary, deck)
+                assert result is not None
+                done(result)
+        return results
     for path, shown, data, k in todo:
-        result, deck_plain = parse_file(path, shown, data, corpus, corpus_key, cache, k)
-        if want_model and deck_plain is not None:
-            result.deck = deck_from_cache(deck_plain, shown)
-        done(result)
+        done(_parsed(path, shown, data, k, want_model)[0])
     return results
 
 
-def _deck_results(root: Path, paths: list[Path], corpus: Corpus, corpus_key: str, cache: Cache, want_model: bool,
+def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
+    corpus_key = _WORKER["corpus_key"]
     index_key = "p" + key(root, "", b"", corpus_key)
     stored = cache.get(index_key)
     index: dict[str, Any] = stored if isinstance(stored, dict) else {}
@@ -287,7 +310,7 @@ def _deck_results(root: Path, paths: list[Path], corpus: Corpus, corpus_key: str
             where.append(len(slots))
             todo.append((path, shown, data, k))
         slots.append(found)
-    for n, result in zip(where, _parse_all(todo, corpus, corpus_key, cache, want_model, progress), strict=True):
+    for n, result in zip(where, _parse_all(todo, want_model, progress), strict=True):
         slots[n] = result
     results = [r for r in slots if r is not None]
     fresh = {r.shown: {"k": r.key} | _summary(r.diags, r.ids, r.dups) for r in results if r.key is not None}
@@ -325,10 +348,12 @@ def load_sources(root: Path) -> tuple[Corpus, Report]:
     return corpus, report
 
 
-def check_project(root: Path, items: bool = True, progress: Callable[[int, int], None] | None = None) -> Checked:
+def check_project(root: Path, items: bool = True, progress: Callable[[int, int], None] | None = None,
+                  after: AfterParse | None = None) -> Checked:
     """Load everything under ``root`` and run every check; the report holds all problems.
-    With ``items=False`` (``check``, or a build that compiles from the cache), decks are loaded
-    only where a file was parsed again: ``project.decks`` then holds only those."""
+    With ``items=False`` (``check``, or a build that compiles from the cache), no deck is
+    loaded: ``project.decks`` is empty. ``after`` is called on each file parsed again without
+    errors, where it was parsed."""
     config, catalog, diags = load_settings(root)
     paths = deck_files(root)
     report = Report(diags, files=len(paths) + 2)
@@ -341,7 +366,11 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
         corpus, more = load_corpus(root, catalog, cache)
         report.extend(more)
         corpus_key = _corpus_key(catalog, corpus)
-        results = _deck_results(root, paths, corpus, corpus_key, cache, items, progress)
+        _WORKER.update(config=config, corpus=corpus, corpus_key=corpus_key, cache=cache, after=after)
+        try:
+            results = _deck_results(root, paths, cache, items, progress)
+        finally:
+            _WORKER.clear()
     ids: list[tuple[str, Span]] = []
     dups: list[dict[str, Any]] = []
     for result in results:

@@ -726,3 +726,15 @@ def test_10_cut_between_the_switch_and_the_lock_is_rolled_forward(make_project, 
     _consistent(root)
     assert run(["build"], cwd=root)[0] == 0
     assert (root / "studydeck.lock").read_bytes() != old_lock and not _stray(root)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.dictionaries(
+    st.text(max_size=6), st.one_of(st.integers(), st.text(max_size=6), st.booleans(), st.none()), max_size=4),
+    max_size=5))
+def test_lock_text_is_json_indented_by_one(rows) -> None:
+    """The lock is written row by row (fast for big banks) exactly as json.dumps(indent=1) would."""
+    from generator.anki.lock import _indented
+
+    data = {"version": 2, "notes": rows, "models": {}}
+    assert _indented(data) == json.dumps(data, indent=1)

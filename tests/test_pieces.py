@@ -27,7 +27,7 @@ def corpus():
 
 
 def _plain(done):
-    diags, ids, dups, deck, _ = done
+    diags, ids, dups, deck = done[:4]
     return sorted(diags, key=lambda d: (d.span, d.code, d.message)), ids, dups, deck
 
 
@@ -85,11 +85,11 @@ def test_an_edit_reparses_only_the_edited_item(tmp_path, corpus, monkeypatch) ->
     parsed: list[int] = []
     real = pieces.parse_piece
     monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, deck = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
+    result, deck, _ = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
     assert len(parsed) == 1  # only the edited item was parsed again
     text, _decode_diags = yamltree.decode(edited.encode(), "c.yaml")
     whole = _whole(edited.encode(), split_items(text), "c.yaml", corpus, {})
-    assert _plain((result.diags, result.ids, result.dups, deck, {})) == _plain(whole)
+    assert _plain((result.diags, result.ids, result.dups, deck)) == _plain(whole)
     assert [d.code for d in result.diags if d.severity == "error"], "the edit's problem is found"
 
 
@@ -105,9 +105,9 @@ def test_items_moved_down_by_an_edit_keep_their_results_at_their_new_lines(tmp_p
     parsed: list[int] = []
     real = pieces.parse_piece
     monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, deck = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
+    result, deck, _ = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
     assert parsed == [0]
     text, _ = yamltree.decode(edited.encode(), "f.yaml")
     whole = _whole(edited.encode(), split_items(text), "f.yaml", corpus, {})
-    assert _plain((result.diags, result.ids, result.dups, deck, {})) == _plain(whole)
+    assert _plain((result.diags, result.ids, result.dups, deck)) == _plain(whole)
     assert result.ids[1][1].line == source.count("\n", 0, source.index("  - id: ", first)) + 2

@@ -1,41 +1,44 @@
-"""Compile stage for Anki, per deck file: each file's notes are cached by the file's content
-(with the corpus, the code and the project's namespace and collection name), so a build after
-an edit compiles only the edited file; when many files must be compiled (a cold cache), worker
-processes compile them, one file per task."""
+"""Compile stage for Anki, per deck file, with a cache.
+
+Each file's notes are kept in the cache under its path (with the corpus, the code, and the
+project's namespace and collection name): whole when the file's content is unchanged, and item
+by item (:func:`notes.item_key`) otherwise, so a build after an edit compiles only the items that
+changed. A build compiles each file right where the check parsed it (:func:`compile_parsed`,
+run in the check's worker processes on a cold cache); :func:`compile_files` then gathers the
+notes, compiling whatever is not in the cache (the cache off, an entry gone).
+"""
 
 from __future__ import annotations
 
-import hashlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
-from ..cache import Cache
+from ..cache import Cache, key
 from ..diagnostics import Span
-from ..load import parse_model, read_input
-from ..model import Deck
-from ..pipeline import PARALLEL_BYTES, Checked, FileResult, _cores, _quiet
+from ..load import Project, parse_model, read_input
+from ..model import Deck, ProjectConfig
+from ..pipeline import Checked, FileResult, Parsed
 from ..plain import deck_from_cache
-from .notes import DeckNotes, NoteSpec, compile_deck, deck_name, place
+from ..sources import Corpus
+from .notes import DeckNotes, NoteSpec, compile_deck, deck_name, item_key, place
 
 TypeSpans = dict[str, tuple[int, int]]  # item id -> line and column of its ``type``
-
-_WORKER: dict[str, Any] = {}
-
-
-def _key(checked: Checked, result: FileResult) -> str:
-    config = checked.project.config
-    assert config is not None and result.key is not None
-    return "n" + hashlib.sha256(f"{result.key}\0{config.id}\0{config.collection}".encode()).hexdigest()
-
-
-def _to_plain(part: DeckNotes, types: TypeSpans, deck: tuple[str, str]) -> dict[str, Any]:
-    notes = [[n.item_id, n.kind, n.deck, list(n.fields), list(n.tags), n.guid, n.due] for n in part.notes]
-    return {"dated": part.dated, "notes": notes, "types": types, "deck": list(deck)}
-
-
 _Part = tuple[DeckNotes, TypeSpans, tuple[str, str]]  # the notes, where types stand, (deck name, description)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    notes: list[NoteSpec]  # placed in the learning order
+    types: dict[str, Span]  # where each item's ``type`` stands (for the lock's type check)
+    descriptions: dict[str, str]  # each deck's full name -> its description
+
+
+def _to_plain(part: DeckNotes, types: TypeSpans, deck: tuple[str, str], file_key: str,
+              item_keys: list[str]) -> dict[str, Any]:
+    notes = [[n.item_id, n.kind, n.deck, list(n.fields), list(n.tags), n.guid, n.due] for n in part.notes]
+    return {"file": file_key, "dated": part.dated, "notes": notes, "types": types, "deck": list(deck),
+            "items": item_keys}
 
 
 def _from_plain(data: Any) -> _Part:
@@ -45,7 +48,41 @@ def _from_plain(data: Any) -> _Part:
     return DeckNotes(bool(data["dated"]), notes), types, (str(name), str(description))
 
 
-def _deck(checked: Checked, result: FileResult, cache: Cache) -> Deck | None:
+def _known(stored: Any) -> dict[str, NoteSpec]:
+    """The notes of an entry by item key (those of the path's previous content)."""
+    try:
+        part, _, _ = _from_plain(stored)
+        return dict(zip(stored["items"], part.notes, strict=True))
+    except (KeyError, TypeError, ValueError):
+        return {}
+
+
+def _path_key(config: ProjectConfig, corpus_key: str, path: Path, shown: str) -> str:
+    return "n" + key(path, shown, b"", f"{corpus_key}\0{config.id}\0{config.collection}")
+
+
+def _compile(config: ProjectConfig, corpus: Corpus, corpus_key: str, result: FileResult, deck: Deck,
+             cache: Cache) -> _Part:
+    """One file's notes, reusing those of its unchanged items; cached under its path."""
+    assert result.key is not None
+    path_key = _path_key(config, corpus_key, result.path, result.shown)
+    project = Project(result.path, config, None, (), 0)
+    part = compile_deck(project, corpus, deck, _known(cache.get(path_key)))
+    types = {item.id: (item.pos.of("type").line, item.pos.of("type").col) for item in deck.items}
+    plain = _to_plain(part, types, (deck_name(config.collection, deck), deck.description or ""), result.key,
+                      [item_key(deck, item) for item in deck.items])
+    cache.put(path_key, plain)
+    return part, types, (deck_name(config.collection, deck), deck.description or "")
+
+
+def compile_parsed(parsed: Parsed) -> None:
+    """The check's hook: compile a file where it was just parsed (see ``pipeline.Parsed``)."""
+    if parsed.config is not None:
+        _compile(parsed.config, parsed.corpus, parsed.corpus_key, parsed.result, parsed.deck,
+                 Cache(parsed.result.path.parent.parent))
+
+
+def _deck(result: FileResult, cache: Cache) -> Deck | None:
     """The file's deck: loaded by the check, else from the check's cache entry, else parsed."""
     if result.deck is not None:
         return result.deck
@@ -60,56 +97,24 @@ def _deck(checked: Checked, result: FileResult, cache: Cache) -> Deck | None:
     return deck if isinstance(deck, Deck) else None
 
 
-def _compile(n: int) -> dict[str, Any]:
-    checked: Checked = _WORKER["checked"]
-    cache: Cache = _WORKER["cache"]
-    result = checked.files[n]
-    deck = _deck(checked, result, cache)
-    assert deck is not None, "a checked file has a deck"
-    part = compile_deck(checked.project, checked.corpus, deck)
-    types = {item.id: (item.pos.of("type").line, item.pos.of("type").col) for item in deck.items}
-    assert checked.project.config is not None
-    plain = _to_plain(part, types, (deck_name(checked.project.config.collection, deck), deck.description or ""))
-    cache.put(_key(checked, result), plain)
-    return plain
-
-
-@dataclass(frozen=True)
-class Compiled:
-    notes: list[NoteSpec]  # placed in the learning order
-    types: dict[str, Span]  # where each item's ``type`` stands (for the lock's type check)
-    descriptions: dict[str, str]  # each deck's full name -> its description
-
-
 def compile_files(checked: Checked) -> Compiled:
-    """Every note of the checked project, from each file's cache entry or compiled now."""
+    """Every note of the checked project: each file's from the cache when its content is
+    unchanged, else compiled now."""
+    config = checked.project.config
+    assert config is not None
     cache = Cache(checked.project.root)
-    parts: dict[int, _Part] = {}
-    todo: list[int] = []
-    for n, result in enumerate(checked.files):
-        stored = cache.get(_key(checked, result))
-        if isinstance(stored, dict):
+    parts: list[_Part] = []
+    for result in checked.files:
+        stored = cache.get(_path_key(config, checked.corpus_key, result.path, result.shown))
+        if isinstance(stored, dict) and stored.get("file") == result.key:
             try:
-                parts[n] = _from_plain(stored)
+                parts.append(_from_plain(stored))
                 continue
             except (KeyError, TypeError, ValueError):
                 pass
-        todo.append(n)
-    _WORKER.update(checked=checked, cache=cache)
-    try:
-        size = sum(len(f.ids) for f in (checked.files[n] for n in todo)) * 1000  # about 1 KB an item
-        workers = min(_cores(), len(todo))
-        if workers > 1 and size >= PARALLEL_BYTES:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
-                for n, plain in zip(todo, pool.map(_compile, todo), strict=True):
-                    parts[n] = _from_plain(plain)
-        else:
-            for n in todo:
-                parts[n] = _from_plain(_compile(n))
-    finally:
-        _WORKER.clear()
-    ordered = [parts[n] for n in range(len(checked.files))]
-    spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(checked.files, ordered, strict=True)
+        deck = _deck(result, cache)
+        assert deck is not None, "a checked file has a deck"
+        parts.append(_compile(config, checked.corpus, checked.corpus_key, result, deck, cache))
+    spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(checked.files, parts, strict=True)
              for item, where in types.items()}
-    descriptions = dict(deck for _, _, deck in ordered)
-    return Compiled(place([part for part, _, _ in ordered]), spans, descriptions)
+    return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

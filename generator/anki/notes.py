@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .. import facts, marks
@@ -192,12 +192,23 @@ class DeckNotes:
     notes: tuple[NoteSpec, ...]
 
 
-def compile_deck(project: Project, corpus: Corpus, deck: Deck) -> DeckNotes:
-    """Every item of one deck as a note, in item order (a deck's notes depend on nothing else)."""
+def item_key(deck: Deck, item: Item) -> str:
+    """What an item's note depends on besides the project and the corpus: the item's content
+    (its repr; positions are not in it) and its deck's title and file name."""
+    return hashlib.sha256(f"{deck.deck}\0{deck.slug}\0{item!r}".encode()).hexdigest()
+
+
+def compile_deck(project: Project, corpus: Corpus, deck: Deck, known: Mapping[str, NoteSpec] | None = None) -> DeckNotes:
+    """Every item of one deck as a note, in item order (a deck's notes depend on nothing else);
+    ``known``: notes already compiled, by :func:`item_key`, for the same project and corpus."""
     compiler = _Compiler(project, corpus)
     dated, rank = deck_order(deck)
-    return DeckNotes(dated, tuple(dataclasses.replace(compiler.note(deck, item), due=rank[id(item)])
-                                  for item in deck.items))
+    known = known or {}
+    notes = []
+    for item in deck.items:
+        note = known.get(item_key(deck, item)) or compiler.note(deck, item)
+        notes.append(dataclasses.replace(note, due=rank[id(item)]))
+    return DeckNotes(dated, tuple(notes))
 
 
 def place(parts: Sequence[DeckNotes]) -> list[NoteSpec]:

@@ -3,14 +3,14 @@ quiz (for ``quiz``); each in K versions, each version with its answer key."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Deck, Item, QuizDefaults, slug
 from ..sources import Corpus
 from .layout import QuizSpec, layout_quiz, select
-from .render import render_worksheet
+from .render import job, render_all
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,15 @@ def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequenc
     return QuizRequest(slug(name, "quiz"), spec, picked, versions, questions, len(items))
 
 
-def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path) -> dict[Path, bytes]:
-    """Every version of every quiz and its key, as file path -> PDF bytes (nothing written yet)."""
-    files: dict[Path, bytes] = {}
+def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path,
+                   on_done: Callable[[int, int], None] | None = None, workers: int | None = None) -> dict[Path, bytes]:
+    """Every version of every quiz and its key, as file path -> PDF bytes (nothing written yet),
+    rendered two at a time (``workers``); ``on_done(done, total)`` after each PDF."""
+    names, jobs = [], []
     for request in requests:
         for version in range(request.versions):
             data = layout_quiz(request.items, corpus, request.spec, version)
             letter = data["version"]
-            files[out / f"{request.slug}-{letter}.pdf"] = render_worksheet(data)
-            files[out / f"{request.slug}-{letter}-key.pdf"] = render_worksheet(data, key=True)
-    return files
+            names += [out / f"{request.slug}-{letter}.pdf", out / f"{request.slug}-{letter}-key.pdf"]
+            jobs += [job(data), job(data, key=True)]
+    return dict(zip(names, render_all(jobs, on_done, workers), strict=True))

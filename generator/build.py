@@ -20,9 +20,9 @@ from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
 from .export import ExportSummary, render_exports
-from .load import display_path
+from .load import PROJECT_FILE, deck_files, display_path
 from .pipeline import Checked, check_project
-from .worksheet.quizzes import default_quizzes, render_quizzes
+from .worksheet.quizzes import default_quizzes, render_quizzes, worksheet_problems
 from .write import exclusive, publish, recover
 
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
@@ -99,6 +99,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     if not report.ok or project.config is None:
         return result
     config = project.config
+    report.extend(worksheet_problems(config, [str(p) for p in deck_files(root)], root / PROJECT_FILE))
+    if not report.ok:
+        return result
     out_dir = out if out is not None else root / config.build.out
     lock_path = root / LOCK_FILE
     result.out_dir = out_dir
@@ -134,7 +137,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         if worksheets:
             b = config.build
             requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper,
-                                       checked.corpus, config.quiz)
+                                       checked.corpus, config.quiz, b.worksheets)
             files |= {str(p): data for p, data in render_quizzes(requests, checked.corpus, Path("worksheets")).items()}
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports

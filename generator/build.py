@@ -90,13 +90,22 @@ def _shipped(apkg: Path, named: bool, notes: list[NoteSpec], namespace: str,
         return {}, {}
 
 
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No progress display."""
+
+
 def build(root: Path, out: Path | None = None, worksheets: bool = True, previous: Path | None = None,
-          on_wait: Callable[[], None] | None = None, exports: set[str] | None = None) -> BuildResult:
+          on_wait: Callable[[], None] | None = None, exports: set[str] | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Check, then build the Anki package, the worksheets and the exports (``exports``, default
-    build.exports) into ``out`` (default: build.out)."""
+    build.exports) into ``out`` (default: build.out). ``progress(stage, done, total)`` hears of
+    each stage (see ``progress``)."""
+    stage = progress or _quiet
+    stage("checking", 0, 0)
     # The decks themselves are loaded only for the outputs made from items (worksheets, exports);
-    # the package is made from each file's compiled notes, cached per file.
-    checked = check_project(root, items=worksheets or exports is None or bool(exports), after=compile_parsed)
+    # the package is made from each file's notes, compiled where the check parsed it and cached.
+    checked = check_project(root, items=worksheets or exports is None or bool(exports), after=compile_parsed,
+                            progress=lambda done, total: stage("checking deck files", done, total))
     result = BuildResult(checked)
     project, report = checked.project, checked.report
     if not report.ok or project.config is None:
@@ -111,6 +120,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         lock, lock_was, problems = _read_lock(lock_path)
         report.extend(problems)
         # Compile every output in memory.
+        stage("compiling notes", 0, 0)
         compiled = compile_files(checked)
         notes = compiled.notes
         report.extend(_type_changes(notes, compiled.types, lock))
@@ -129,23 +139,30 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
             models=advance(lock.models, {k: (t.fingerprint(), type_content(t), None) for k, t in types.items()},
                            shipped_models, at),
         )
+        stage("writing the package", 0, 0)
         decks = {config.collection: config.description or ""}
         decks |= compiled.descriptions
         live = new_lock.live_notes()
         files = {apkg_name: build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
                                           {k: e.changed for k, e in new_lock.models.items()})}
         if worksheets:
+            stage("choosing worksheet questions", 0, 0)
             b = config.build
             requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper,
-                                       checked.corpus, config.quiz)
-            files |= {str(p): data for p, data in render_quizzes(requests, checked.corpus, Path("worksheets")).items()}
+                                       checked.corpus, config.quiz, b.worksheets)
+            rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
+                                      lambda done, total: stage("rendering worksheets", done, total))
+            files |= {str(p): data for p, data in rendered.items()}
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports
+        if chosen:
+            stage("exporting", 0, 0)
         more, result.exports = render_exports(project, checked.corpus, Path(), chosen)
         files |= {str(p): data for p, data in more.items()}
         lock_text = new_lock.to_text()
 
         # Start writing files now that all data is gathered.
+        stage("writing", 0, 0)
         publish(out_dir, files, lock=(lock_path, lock_text.encode()), carry=CARRIED)
 
     result.written = [out_dir / name for name in files] + ([lock_path] if lock_text != lock_was else [])

@@ -19,6 +19,7 @@ from .diagnostics import OutputError, Report
 
 if TYPE_CHECKING:
     from .pipeline import Checked
+    from .progress import Progress
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # model.ITEM_TYPES, spelled out so that start-up (and --help) does not import the model;
@@ -78,13 +79,20 @@ def _waiting() -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .load import display_path
+    from .progress import Progress
 
     exports = set() if args.no_exports else (set(args.exports.split(",")) if args.exports else None)
     if exports and (unknown := exports - set(EXPORT_FORMATS)):
         raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
     previous = Path(args.previous) if args.previous else None
-    result = build(_root(args.root), Path(args.out) if args.out else None, worksheets=not args.no_worksheets,
-                   previous=previous, on_wait=_waiting, exports=exports)
+    root = _root(args.root)
+    with Progress() as progress:
+        def waiting() -> None:
+            progress.clear()
+            _waiting()
+
+        result = build(root, Path(args.out) if args.out else None, worksheets=not args.no_worksheets,
+                       previous=previous, on_wait=waiting, exports=exports, progress=progress)
     if not result.report.ok:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
@@ -104,11 +112,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _checked(root: Path, tail: str = "; nothing written.") -> Checked | None:
+def _checked(root: Path, tail: str = "; nothing written.", progress: Progress | None = None) -> Checked | None:
     """The checked project, or None after printing its problems (a command that needs it clean)."""
     from .pipeline import check_project
 
+    if progress:
+        progress("checking")
     checked = check_project(root)
+    if progress:
+        progress.clear()
     if not checked.report.ok:
         _print_report(checked.report, "text", tail)
         return None
@@ -116,13 +128,20 @@ def _checked(root: Path, tail: str = "; nothing written.") -> Checked | None:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    from .progress import Progress
+
+    with Progress() as progress:
+        return _quiz(args, progress)
+
+
+def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     from .load import display_path
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish
 
     root = _root(args.root)
-    checked = _checked(root)
+    checked = _checked(root, progress=progress)
     if checked is None or checked.project.config is None:
         return EXIT_INVALID
     config = checked.project.config
@@ -131,6 +150,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     minutes = config.quiz.minutes if args.minutes is None else args.minutes
     instructions = config.quiz.instructions if args.instructions is None else args.instructions
     spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "")
+    progress("choosing questions")
     try:
         request = chosen_quiz(checked.project.decks, args.deck or [], args.type or [], args.tag or [],
                               args.name or title, spec, args.questions or config.build.questions,
@@ -138,11 +158,19 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     except QuizChoiceError as exc:
         raise _Usage(str(exc)) from None
     if request.shortfall:
+        progress.clear()
         print(f"studydeck: warning: {request.shortfall}", file=sys.stderr)
     out = Path(args.out) if args.out else root / config.build.out / "quizzes" / request.slug
-    files = render_quizzes([request], checked.corpus, Path())
-    with exclusive(root, _waiting):
+    files = render_quizzes([request], checked.corpus, Path(), lambda done, total: progress("rendering", done, total))
+
+    def waiting() -> None:
+        progress.clear()
+        _waiting()
+
+    progress("writing")
+    with exclusive(root, waiting):
         publish(out, {str(path): data for path, data in files.items()})
+    progress.close()
     for path in files:
         print(f"wrote {display_path(out / path)}", file=sys.stderr)
     kinds = sorted({SECTION_OF[i.kind] for i in request.items})

@@ -258,6 +258,11 @@ class BuildDefaults(Located):
         "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page ([] for none).",
         ("moodle", "gift", "html"),
     )
+    worksheets: tuple[str, ...] = spec(
+        "Worksheets `build` makes: [all] (one per deck and the mixed quiz), [mixed] (the mixed quiz only),"
+        " deck file stems (e.g. [chronology, mixed]), or [] for none.",
+        ("all",),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,7 +33,7 @@ from typing import Any
 from . import yamltree
 from .cache import Cache, key
 from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision, Report, Span
-from .load import Project, deck_files, display_path, load_settings, parse_model, read_input
+from .load import PROJECT_FILE, Project, deck_files, display_path, load_settings, parse_model, read_input
 from .model import Catalog, Deck, Item, ProjectConfig, slug
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
 from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, to_plain
@@ -358,6 +358,10 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
     paths = deck_files(root)
     report = Report(diags, files=len(paths) + 2)
     report.extend(output_collisions(paths))
+    if config is not None and config.build.worksheets != ("all",):
+        from .worksheet.quizzes import worksheet_problems
+
+        report.extend(worksheet_problems(config, [str(p) for p in paths], root / PROJECT_FILE))
     corpus = Corpus({})
     results: list[FileResult] = []
     corpus_key = ""

@@ -3,14 +3,16 @@ quiz (for ``quiz``); each in K versions, each version with its answer key."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Deck, Item, QuizDefaults, slug
+from ..diagnostics import BadValue, Diagnostic, Span
+from ..model import Deck, Item, ProjectConfig, QuizDefaults, slug
 from ..sources import Corpus
 from .layout import QuizSpec, layout_quiz, select
-from .render import render_worksheet
+from .render import job, render_all
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,77 @@ class QuizChoiceError(ValueError):
     """The chosen decks or item types select nothing (a usage error)."""
 
 
+ALL, MIXED = "all", "mixed"  # the words build.worksheets takes besides deck file stems
+
+
+def _stem(deck_path: str) -> str:
+    return deck_path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _names(deck_path: str) -> set[str]:
+    """What build.worksheets may call a deck: its file stem or its worksheets' file name stem."""
+    return {_stem(deck_path).casefold(), slug(_stem(deck_path), "deck")}
+
+
+def worksheet_problems(config: ProjectConfig, deck_paths: Sequence[str],
+                       project_file: Path | None = None) -> list[Diagnostic]:
+    """Names in build.worksheets that are no deck file's stem (nor all or mixed), each located
+    at its entry in the project file (read again for the entries' places) with the nearest name."""
+    stems = [_stem(p) for p in deck_paths]
+    known = set().union(*(_names(p) for p in deck_paths))
+    spans = _entry_spans(project_file, config)
+    diags = []
+    for i, name in enumerate(config.build.worksheets):
+        if name.casefold() in (ALL, MIXED) or name.casefold() in known:
+            continue
+        hint = difflib.get_close_matches(name, [*stems, ALL, MIXED], 1)
+        more = f"; did you mean {hint[0]!r}?" if hint else f"; decks: {', '.join(stems) or 'none'}"
+        diags.append(BadValue.at(spans[i], f"build.worksheets[{i + 1}]: {name!r} is not a deck file in decks/"
+                                           f" (name a deck by its file stem, or all, or mixed){more}"))
+    return diags
+
+
+def _entry_spans(project_file: Path | None, config: ProjectConfig) -> list[Span]:
+    """Where each entry of build.worksheets stands; the list's own place when the file cannot
+    be read again the same way."""
+    whole = config.build.pos.of("worksheets")
+    count = len(config.build.worksheets)
+    if project_file is None:
+        return [whole] * count
+    from .. import yamltree
+
+    try:
+        node, _ = yamltree.load(project_file.read_bytes(), whole.path)
+    except OSError:
+        node = None
+    for key in ("build", "worksheets"):
+        if not isinstance(node, yamltree.Mapping):
+            return [whole] * count
+        node = next((v for k, v in node.entries if k.value == key), None)
+    if not isinstance(node, yamltree.Sequence) or len(node.items) != count:
+        return [whole] * count
+    return [entry.span for entry in node.items]
+
+
+def chosen_decks(choice: Sequence[str], decks: Sequence[Deck]) -> tuple[list[Deck], bool]:
+    """The decks build.worksheets asks worksheets for, in deck order, and whether it asks for the
+    mixed quiz (``all``: every deck and the mixed quiz; ``[]``: nothing)."""
+    wanted = {name.casefold() for name in choice}
+    if ALL in wanted:
+        return list(decks), True
+    return [d for d in decks if _names(d.path) & wanted], MIXED in wanted
+
+
 def default_quizzes(collection: str, decks: Sequence[Deck], questions: int, versions: int,
-                    seed: int, paper: str, corpus: Corpus, quiz: QuizDefaults) -> list[QuizRequest]:
-    """One worksheet per deck and one mixed quiz over all decks."""
+                    seed: int, paper: str, corpus: Corpus, quiz: QuizDefaults,
+                    choice: Sequence[str] = (ALL,)) -> list[QuizRequest]:
+    """The worksheets ``choice`` (build.worksheets) asks for: by default one per deck and one
+    mixed quiz over all decks."""
     requests = []
-    sets = [(deck.slug, deck.deck, list(deck.items)) for deck in decks]
-    sets.append(("mixed", "mixed quiz", [item for deck in decks for item in deck.items]))
+    picked, mixed = chosen_decks(choice, decks)
+    sets = [(deck.slug, deck.deck, list(deck.items)) for deck in picked]
+    if mixed:
+        sets.append((MIXED, "mixed quiz", [item for deck in decks for item in deck.items]))
     for stem, title, items in sets:
         spec = QuizSpec(f"{collection}: {title}", seed, paper, quiz.minutes, quiz.instructions or "")
         chosen = tuple(select(items, questions, seed, corpus))
@@ -77,13 +144,15 @@ def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequenc
     return QuizRequest(slug(name, "quiz"), spec, picked, versions, questions, len(items))
 
 
-def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path) -> dict[Path, bytes]:
-    """Every version of every quiz and its key, as file path -> PDF bytes (nothing written yet)."""
-    files: dict[Path, bytes] = {}
+def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path,
+                   on_done: Callable[[int, int], None] | None = None, workers: int | None = None) -> dict[Path, bytes]:
+    """Every version of every quiz and its key, as file path -> PDF bytes (nothing written yet),
+    rendered two at a time (``workers``); ``on_done(done, total)`` after each PDF."""
+    names, jobs = [], []
     for request in requests:
         for version in range(request.versions):
             data = layout_quiz(request.items, corpus, request.spec, version)
             letter = data["version"]
-            files[out / f"{request.slug}-{letter}.pdf"] = render_worksheet(data)
-            files[out / f"{request.slug}-{letter}-key.pdf"] = render_worksheet(data, key=True)
-    return files
+            names += [out / f"{request.slug}-{letter}.pdf", out / f"{request.slug}-{letter}-key.pdf"]
+            jobs += [job(data), job(data, key=True)]
+    return dict(zip(names, render_all(jobs, on_done, workers), strict=True))

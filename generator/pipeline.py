@@ -7,12 +7,13 @@ on its bytes, the corpus and this code, so it is cached by those (see ``cache``)
 three kinds:
 
 - the project index (``p``): every deck file's key and summary (problems, ids, duplicate
-  records). A ``check`` in which no deck file changed reads this one entry and the deck files
-  themselves, however many there are;
-- per file content (``f``): the summary and the loaded deck, for commands that compile items;
-- per file path (``i``): each item's results in the path's latest version. An edited file is cut
-  into its items (``pieces``) and only the items whose text or place changed are parsed and
-  checked again; a file that cannot be cut is parsed whole, reusing the checks of unchanged items.
+  records). A ``check`` reads this one entry and the deck files themselves, however many there
+  are, and parses only the files whose key changed;
+- per file path (``i``): each item's results (problems, loaded item, duplicate record) in the
+  path's latest version. A changed file is cut into its items (``pieces``) and only the items
+  whose text or position in the list changed are parsed and checked again (a file that cannot be
+  cut is parsed whole, reusing the checks of unchanged items); a command that needs the decks
+  themselves builds them from these records.
 
 When several files must be parsed (a cold cache), they are parsed in worker processes, one file
 per task, on every core this process may use.
@@ -110,11 +111,22 @@ def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: 
     if done is None:
         done = _whole(data, split, shown, corpus, before)
     diags, ids, dups, deck_plain, now, deck = done
-    summary = _summary(diags, ids, dups)
-    cache.put("f" + k, summary | {"deck": deck_plain})
-    cache.put(path_key, now)
+    if now != before:
+        cache.put(path_key, now)
     result = FileResult(path, shown, k, None, diags, ids, dups)
     return result, deck_plain, deck
+
+
+def load_deck(result: FileResult, corpus: Corpus, corpus_key: str, cache: Cache) -> Deck | None:
+    """A checked file's deck, when the check did not load it: from its items' cache entry (or
+    parsed again where that is gone)."""
+    if result.deck is not None:
+        return result.deck
+    data, _ = read_input(result.path, "deck file")
+    if data is None or result.key is None:
+        return None
+    _, deck_plain, deck = parse_file(result.path, result.shown, data, corpus, corpus_key, cache, result.key)
+    return deck if deck is not None else deck_from_cache(deck_plain, result.shown) if deck_plain else None
 
 
 _Done = tuple[list[Diagnostic], list[tuple[str, Span]], list[dict[str, Any]], Any, dict[str, Record], Deck | None]
@@ -297,15 +309,6 @@ def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
         entry = index.get(shown)
         if not want_model and isinstance(entry, dict) and entry.get("k") == k:
             found = _from_summary(path, shown, k, entry, None)
-        if found is None:
-            stored_file = cache.get("f" + k)
-            if isinstance(stored_file, dict):
-                try:
-                    deck = deck_from_cache(stored_file["deck"], shown) if want_model and stored_file["deck"] else None
-                except (KeyError, TypeError, ValueError):
-                    deck = None
-                if deck is not None or not want_model or stored_file.get("deck") is None:
-                    found = _from_summary(path, shown, k, stored_file, deck)
         if found is None:
             where.append(len(slots))
             todo.append((path, shown, data, k))

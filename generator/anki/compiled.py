@@ -16,10 +16,9 @@ from typing import Any
 
 from ..cache import Cache, key
 from ..diagnostics import Span
-from ..load import Project, parse_model, read_input
+from ..load import Project
 from ..model import Deck, ProjectConfig
-from ..pipeline import Checked, FileResult, Parsed
-from ..plain import deck_from_cache
+from ..pipeline import Checked, FileResult, Parsed, load_deck
 from ..sources import Corpus
 from .notes import DeckNotes, NoteSpec, compile_deck, deck_name, item_key, place
 
@@ -82,21 +81,6 @@ def compile_parsed(parsed: Parsed) -> None:
                  Cache(parsed.result.path.parent.parent))
 
 
-def _deck(result: FileResult, cache: Cache) -> Deck | None:
-    """The file's deck: loaded by the check, else from the check's cache entry, else parsed."""
-    if result.deck is not None:
-        return result.deck
-    stored = cache.get("f" + (result.key or ""))
-    if isinstance(stored, dict) and stored.get("deck") is not None:
-        try:
-            return deck_from_cache(stored["deck"], result.shown)
-        except (KeyError, TypeError, ValueError):
-            pass
-    data, _ = read_input(result.path, "deck file")
-    deck, _ = parse_model(data, result.shown, Deck, "deck") if data is not None else (None, [])
-    return deck if isinstance(deck, Deck) else None
-
-
 def compile_files(checked: Checked) -> Compiled:
     """Every note of the checked project: each file's from the cache when its content is
     unchanged, else compiled now."""
@@ -112,7 +96,7 @@ def compile_files(checked: Checked) -> Compiled:
                 continue
             except (KeyError, TypeError, ValueError):
                 pass
-        deck = _deck(result, cache)
+        deck = load_deck(result, checked.corpus, checked.corpus_key, cache)
         assert deck is not None, "a checked file has a deck"
         parts.append(_compile(config, checked.corpus, checked.corpus_key, result, deck, cache))
     spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(checked.files, parts, strict=True)

@@ -278,14 +278,23 @@ def _version() -> str:
         return "unknown"
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata is slow
+    to import, and every command builds the parser)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"studydeck {_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studydeck",
         description="Sourced study decks: YAML items checked against source texts -> Anki decks and PDF quizzes.",
         epilog="Exit codes: 0 clean, 1 invalid input or failed output, 2 usage error.",
     )
-    parser.add_argument("--version", action="version", version=f"studydeck {_version()}",
-                        help="print the version and exit")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="check every deck file; print problems as path:line:col")

@@ -311,6 +311,12 @@ def inside(root: Path, relative: str) -> str | None:
         return "is an absolute path"
     if ".." in pure.parts or "\\" in relative:
         return "goes up with '..'" if ".." in pure.parts else "contains a backslash"
+    if len(pure.parts) == 1:  # a name in root itself: only that name can be a link leading out
+        try:
+            if not stat.S_ISLNK(os.lstat(root / pure).st_mode):
+                return None
+        except OSError:
+            pass
     target = (root / pure).resolve()
     base = root.resolve()
     if target != base and base not in target.parents:

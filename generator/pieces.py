@@ -30,6 +30,7 @@ from .model import MAX_ITEMS_PER_FILE, AnyItem, Deck, Item, Pos
 from .yamltree import Sequence
 
 _ITEMS_KEY = re.compile(r"(?m)^items:[ ]*(?:#.*)?$")
+_CONTENT = re.compile(r"(?m)^( *)(?=[^\s#])")
 _ITEM_UNION = typing.get_args(typing.get_type_hints(Deck)["items"])[0]
 
 
@@ -60,30 +61,29 @@ def split_items(text: str) -> Split | None:
     if len(found) != 1 or "\t" in text:
         return None
     head_end = found[0].end() + 1 if found[0].end() < len(text) else found[0].end()
-    head = text[:head_end]
-    body = text[head_end:]
-    indent: int | None = None
+    first = _CONTENT.search(text, head_end)  # the list's first line that is not blank or a comment
+    if first is None:
+        return None
+    indent = len(first[1])
     starts: list[tuple[int, int]] = []  # (offset, line) of each entry's first line
-    line = head.count("\n") + 1
-    offset = head_end
-    for row in body.splitlines(keepends=True):
-        stripped = row.lstrip(" ")
-        if stripped.strip() and not stripped.startswith("#"):
-            column = len(row) - len(stripped)
-            if indent is None:
-                indent = column
-            is_entry = column == indent and (stripped.startswith("- ") or stripped.rstrip("\r\n") == "-")
-            if is_entry:
-                starts.append((offset, line))
-            elif column <= indent:
-                return None  # a key, a document marker or a misindented line after the list
-        offset += len(row)
-        line += 1
-    if indent is None or not starts or len(starts) > MAX_ITEMS_PER_FILE:
+    line, counted = text.count("\n", 0, head_end) + 1, head_end
+    # Only the lines at or left of the list's column matter: each is an entry's first line, or
+    # a comment; anything else means the file is not shaped as expected.
+    for m in re.finditer(rf"(?m)^ {{0,{indent}}}(?=\S)", text[head_end:]):
+        at = head_end + m.start()
+        rest = text[at + m.end() - m.start() : at + m.end() - m.start() + 2]
+        if rest.startswith("#"):
+            continue
+        if m.end() - m.start() != indent or not (rest == "- " or rest.rstrip("\r\n") == "-"):
+            return None  # a key, a document marker or a misindented line after the list
+        line += text.count("\n", counted, at)
+        counted = at
+        starts.append((at, line))
+    if not starts or len(starts) > MAX_ITEMS_PER_FILE:
         return None
     ends = [o for o, _ in starts[1:]] + [len(text)]
     pieces = tuple(Piece(n, o, ln, text[o:e]) for n, ((o, ln), e) in enumerate(zip(starts, ends, strict=True)))
-    return Split(head, indent, pieces)
+    return Split(text[:head_end], indent, pieces)
 
 
 def parse_head(split: Split, shown: str) -> Deck | None:

@@ -22,6 +22,7 @@ per task, on every core this process may use.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 from collections.abc import Callable
@@ -136,7 +137,8 @@ def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | No
     """An item's results apart from its place: lines counted from ``base``, so that the item
     moved up or down by an edit above it keeps them."""
     where = [item.id, item.pos.of("id").line - base, item.pos.of("id").col] if item is not None else None
-    plain = [item.kind, to_plain(item, base)] if item is not None else None
+    # The item itself as JSON text: read back only by the commands that need the deck.
+    plain = json.dumps([item.kind, to_plain(item, base)], ensure_ascii=False) if item is not None else None
     return [[diag_to_plain(d, base) for d in diags], plain, dup, where]
 
 
@@ -307,8 +309,11 @@ def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
         k = key(path, shown, data, corpus_key)
         found = None
         entry = index.get(shown)
-        if not want_model and isinstance(entry, dict) and entry.get("k") == k:
-            found = _from_summary(path, shown, k, entry, None)
+        if not want_model and isinstance(entry, list) and len(entry) == 2 and entry[0] == k:
+            try:
+                found = _from_summary(path, shown, k, json.loads(entry[1]), None)
+            except (TypeError, ValueError):
+                found = None
         if found is None:
             where.append(len(slots))
             todo.append((path, shown, data, k))
@@ -316,7 +321,14 @@ def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
     for n, result in zip(where, _parse_all(todo, want_model, progress), strict=True):
         slots[n] = result
     results = [r for r in slots if r is not None]
-    fresh = {r.shown: {"k": r.key} | _summary(r.diags, r.ids, r.dups) for r in results if r.key is not None}
+    # Each file's summary is kept as JSON text: rewriting the index after an edit re-encodes only
+    # the summaries of the files that changed.
+    fresh = {}
+    for r in results:
+        if r.key is not None:
+            kept = index.get(r.shown)
+            same = isinstance(kept, list) and len(kept) == 2 and kept[0] == r.key
+            fresh[r.shown] = kept if same else [r.key, json.dumps(_summary(r.diags, r.ids, r.dups), ensure_ascii=False)]
     if fresh != index:
         cache.put(index_key, fresh)
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import types
 import typing
 from typing import Any, Union
@@ -75,8 +76,10 @@ def deck_to_cache(deck: Deck, bases: list[int]) -> dict[str, Any]:
 
 
 def deck_from_cache(data: Any, path: str) -> Deck:
+    """The deck back from ``deck_to_cache`` (an item may also be given as its JSON text)."""
     head = from_plain(Deck, data["head"], path)
-    items = tuple(from_plain(ITEM_TYPES[kind], rest, path, base) for base, (kind, rest) in data["items"])
+    items = tuple(from_plain(ITEM_TYPES[kind], rest, path, base)
+                  for base, item in data["items"] for kind, rest in [json.loads(item) if isinstance(item, str) else item])
     deck = dataclasses.replace(head, items=items)
     assert isinstance(deck, Deck)
     return deck

@@ -323,27 +323,34 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
     """(position, position of the first earlier duplicate, reasons) for every record that repeats
     an earlier one. Each is reported once, against the first earlier duplicate, so n copies of
     one item give n - 1 findings, not n squared."""
-    dups = [_Dup(frozenset(r["a"]), r["q"], tuple((d, int(a), int(b)) for d, a, b in r["s"])) for r in records]
+    built: dict[int, _Dup] = {}
+
+    def dup(n: int) -> _Dup:  # built only for the records that are compared
+        if n not in built:
+            r = records[n]
+            built[n] = _Dup(frozenset(r["a"]), r["q"], tuple((d, int(a), int(b)) for d, a, b in r["s"]))
+        return built[n]
+
     # (answer key, document) -> positions, earliest first: a duplicate shares an answer and an
     # excerpt of one document, so items that share only an answer are never compared.
     by_answer: dict[tuple[str, str], list[int]] = defaultdict(list)
     quotations: dict[str, int] = {}  # each distinct quotation key -> its first position
     found = []
-    for n, mine in enumerate(dups):
-        docs = {doc for doc, _, _ in mine.spans}
-        candidates = sorted({m for k in mine.answers for d in docs for m in by_answer.get((k, d), ())})
-        if mine.quotation:
-            quotation = mine.quotation
-            candidates = sorted({*candidates, *(m for q, m in quotations.items() if q in quotation or quotation in q)})
+    for n, record in enumerate(records):
+        answers, quotation = record["a"], record["q"]
+        docs = {span[0] for span in record["s"]}
+        keys = [(k, d) for k in answers for d in docs]
+        candidates = {m for k in keys for m in by_answer.get(k, ())}
+        if quotation:
+            candidates.update(m for q, m in quotations.items() if q in quotation or quotation in q)
             quotations.setdefault(quotation, n)
-        for m in candidates:
-            reasons = _duplicates(mine, dups[m])
+        for m in sorted(candidates):
+            reasons = _duplicates(dup(n), dup(m))
             if reasons:
                 found.append((n, m, reasons))
                 break
-        for k in mine.answers:
-            for d in docs:
-                by_answer[k, d].append(n)
+        for k in keys:
+            by_answer[k].append(n)
     return found
 
 

@@ -187,14 +187,22 @@ class Document:
     verbatim text of a passage is asked for."""
 
     entry: SourceDoc
-    text: str  # NFC of the file
+    raw: bytes  # the file
     excluded: list[tuple[int, int, str]] = field(default_factory=list)
+    _text: str | None = None
     _norm: str | None = None
     _offsets: list[int] | None = None
     _line_starts: list[int] | None = None
     _lower: str | None = None
     _shingles: dict[tuple[str, ...], list[int]] | None = None
     _words: list[tuple[int, str]] | None = None
+
+    @property
+    def text(self) -> str:
+        """The file's text, in NFC (decoded on first use)."""
+        if self._text is None:
+            self._text = unicodedata.normalize("NFC", self.raw.decode("utf-8", "replace"))
+        return self._text
 
     @property
     def norm(self) -> str:
@@ -376,7 +384,7 @@ def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tup
         if entry.id in documents:
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
-        doc = Document(entry, unicodedata.normalize("NFC", data.decode("utf-8", "replace")))
+        doc = Document(entry, data)
         found = regions.get(entry.id) if stored is not None else None
         if not (isinstance(found, list) and len(found) == len(entry.uncitable)):
             found = _regions(doc)

@@ -12,6 +12,7 @@ from generator.cache import Cache
 from generator.load import load_settings
 from generator.pieces import split_items
 from generator.pipeline import _by_pieces, _corpus_key, _whole, parse_file
+from generator.plain import deck_from_cache, to_plain
 from generator.sources import load_corpus
 
 from .conftest import CASES, REPO
@@ -28,7 +29,8 @@ def corpus():
 
 def _plain(done):
     diags, ids, dups, deck = done[:4]
-    return sorted(diags, key=lambda d: (d.span, d.code, d.message)), ids, dups, deck
+    loaded = to_plain(deck_from_cache(deck, "f.yaml")) if deck is not None else None  # items may be JSON text
+    return sorted(diags, key=lambda d: (d.span, d.code, d.message)), ids, dups, loaded
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REPO)))

@@ -24,7 +24,7 @@ from .export import ExportSummary, render_exports
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import exclusive, publish, recover
+from .write import built_with, exclusive, publish, recover
 
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
 
@@ -127,8 +127,14 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         if not report.ok:
             return result
         apkg_name = package_name(config.collection)
-        shipped_notes, shipped_models = _shipped(previous or out_dir / apkg_name, previous is not None, notes,
-                                                 config.id, report)
+        if previous is None and lock_was and built_with(out_dir, apkg_name, lock_was.encode()):
+            # The package there is the one written with this very lock: it shipped exactly the
+            # lock's contents and times, so reading it back would add nothing.
+            shipped_notes: dict[str, Shipped] = {}
+            shipped_models: dict[str, Shipped] = {}
+        else:
+            shipped_notes, shipped_models = _shipped(previous or out_dir / apkg_name, previous is not None, notes,
+                                                     config.id, report)
         if not report.ok:
             return result
         at = now()

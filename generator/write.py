@@ -158,6 +158,19 @@ def read_manifest(out_dir: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
+def built_with(out_dir: Path, name: str, lock: bytes) -> bool:
+    """The output ``name`` is, byte for byte, the one written together with this lock (the
+    manifest says so, and the file's hash agrees)."""
+    manifest = read_manifest(out_dir)
+    hashes = manifest.get("sha256")
+    if manifest.get("lock") != _sha(lock) or not isinstance(hashes, dict) or name not in hashes:
+        return False
+    try:
+        return bool(hashes[name] == _sha((out_dir / name).read_bytes()))
+    except OSError:
+        return False
+
+
 def recover(out_dir: Path, lock_path: Path | None) -> None:
     """Finish or undo what a killed run left: restore the old outputs if it was cut between two
     renames, roll the lock forward if the outputs it belongs to were committed, and remove every
@@ -221,7 +234,8 @@ def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] 
         for name in carry:
             if (out_dir / name).is_dir():
                 shutil.copytree(out_dir / name, staging / name, copy_function=os.link)
-        manifest = {"files": sorted(files), "lock": _sha(lock[1]) if lock else None}
+        manifest = {"files": sorted(files), "lock": _sha(lock[1]) if lock else None,
+                    "sha256": {name: _sha(data) for name, data in sorted(files.items())}}
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode() + b"\n", mode)
         if lock and lock_tmp:
             lock_tmp.unlink(missing_ok=True)

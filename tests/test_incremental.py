@@ -1,0 +1,85 @@
+"""Incremental work (issue 13): what a build or check reuses from the cache and the previous
+output, and proof that reusing it changes nothing in what is written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import generator.pipeline as pipeline
+from generator.anki import compiled, notes
+from generator.build import build
+
+from .conftest import REPO, snapshot
+
+APKG = "Siege of Lal Masjid.apkg"
+
+
+def _bank(tmp_path):
+    root = tmp_path / "bank"
+    for name in ("seeds", "decks"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("studydeck.yaml", "studydeck.lock"):
+        shutil.copy(REPO / name, root / name)
+    return root
+
+
+def _edit(root) -> str:
+    path = root / "decks" / "reactions.yaml"
+    text = path.read_text()
+    at = text.index("note: ", len(text) // 2)
+    path.write_text(text[:at] + "note: An edited note. " + text[at + len("note: "):])
+    return text
+
+
+def test_a_build_after_an_edit_compiles_only_the_edited_item_and_writes_the_same_bytes(tmp_path, monkeypatch) -> None:
+    root = _bank(tmp_path)
+    assert build(root, worksheets=False, exports=set()).report.ok
+    _edit(root)
+    compiled_items: list[str] = []
+    real = notes._Compiler.note
+    monkeypatch.setattr(notes._Compiler, "note", lambda self, deck, item: compiled_items.append(item.id)
+                        or real(self, deck, item))
+    result = build(root, worksheets=False, exports=set())
+    assert result.report.ok and result.changed == 1
+    assert len(compiled_items) == 1  # one item of one file; every other note came from the cache
+    warm = snapshot(root / "dist")
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")  # the same build with nothing cached at all
+    assert build(root, worksheets=False, exports=set()).report.ok
+    assert len(compiled_items) > 200
+    assert snapshot(root / "dist") == warm
+
+
+def test_the_previous_package_is_not_read_back_when_it_was_written_with_this_lock(tmp_path, monkeypatch) -> None:
+    root = _bank(tmp_path)
+    assert build(root, worksheets=False, exports=set()).report.ok
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("read the package back")
+
+    monkeypatch.setattr("generator.build.read_shipped", refuse)
+    _edit(root)
+    assert build(root, worksheets=False, exports=set()).report.ok  # the manifest vouches for the package
+    apkg = root / "dist" / APKG
+    apkg.write_bytes(apkg.read_bytes() + b"\0")  # no longer the package written with the lock
+    with pytest.raises(AssertionError, match="read the package back"):
+        build(root, worksheets=False, exports=set())
+
+
+def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_gives(tmp_path, monkeypatch) -> None:
+    root = _bank(tmp_path)
+    monkeypatch.setattr(pipeline, "_cores", lambda: 1)
+    one = build(root, worksheets=False, exports=set(), out=tmp_path / "one")
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "other-cache"))  # cold again
+    monkeypatch.setattr(pipeline, "_cores", lambda: 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    forked: list[int] = []
+    real = pipeline.ProcessPoolExecutor
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", lambda *a, **k: forked.append(1) or real(*a, **k))
+    two = build(root, worksheets=False, exports=set(), out=tmp_path / "two")
+    assert forked  # the workers did run
+    assert one.report.ok and two.report.ok
+    assert [d.format() for d in one.report] == [d.format() for d in two.report]
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert compiled.compile_files(pipeline.check_project(root, items=False)).notes  # all found in the cache

@@ -70,7 +70,8 @@ def build_package(
             )
         _stamp_times(conn, notes, note_times, models, model_times)
         conn.commit()
-        conn.execute("VACUUM")
+        # No VACUUM: it would rewrite the whole file (about 60 ms for 10,000 notes) to reclaim the
+        # few pages the rewritten note-type row freed; the bytes are the same for the same inputs.
         collection = conn.serialize()
         conn.close()
     except (sqlite3.Error, MemoryError) as exc:

@@ -24,7 +24,7 @@ from .export import ExportSummary, render_exports
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import built_with, exclusive, publish, recover
+from .write import built_with, exclusive, publish, recover, release_memory
 
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
 
@@ -151,6 +151,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         live = new_lock.live_notes()
         files = {apkg_name: build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
                                           {k: e.changed for k, e in new_lock.models.items()})}
+        result.notes = len(notes)
+        del notes, compiled  # the package holds them now; the worksheets and exports start from the items
+        release_memory()
         if worksheets:
             stage("choosing worksheet questions", 0, 0)
             b = config.build
@@ -159,6 +162,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
             rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
                                       lambda done, total: stage("rendering worksheets", done, total))
             files |= {str(p): data for p, data in rendered.items()}
+            del rendered
+            release_memory()
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports
         if chosen:
@@ -172,7 +177,6 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         publish(out_dir, files, lock=(lock_path, lock_text.encode()), carry=CARRIED)
 
     result.written = [out_dir / name for name in files] + ([lock_path] if lock_text != lock_was else [])
-    result.notes = len(notes)
     old_live = lock.live_notes()
     result.changed = sum(1 for k, v in live.items()
                          if k not in old_live or (old_live[k].hash, old_live[k].changed) != (v.hash, v.changed))

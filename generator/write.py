@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -148,6 +149,14 @@ def _siblings(out_dir: Path, kind: str) -> list[Path]:
 
 def _lock_temps(lock_path: Path) -> list[Path]:
     return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
+
+
+def release_memory() -> None:
+    """Give the memory freed by a finished phase back to the system (glibc keeps it otherwise,
+    and the next phase's peak would stand on top of it). Nothing where glibc is not there."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)  # the running program's own symbols, glibc's among them
 
 
 def read_manifest(out_dir: Path) -> dict[str, object]:

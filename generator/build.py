@@ -1,7 +1,8 @@
 """The build: check -> compile -> write, for every output at once.
 
-First gather all data and check it; if anything is wrong, nothing is written. Then every output
-is rendered to bytes in memory, and only then published as one (see ``write.publish``): the
+First gather all data and check it; if anything is wrong, nothing is written. Then the notes
+are compiled and the lock worked out, and every output is rendered, one at a time, into a
+staging folder nobody reads; only then is it published as one (see ``write.publish``): the
 output folder and the lock change together or not at all. One build (or quiz) runs at a time
 per project (``write.exclusive``).
 """
@@ -9,7 +10,7 @@ per project (``write.exclusive``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
-from .export import ExportSummary, render_exports
+from .export import ExportSummary, iter_exports
 from .load import display_path
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
@@ -149,34 +150,39 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         decks = {config.collection: config.description or ""}
         decks |= compiled.descriptions
         live = new_lock.live_notes()
-        files = {apkg_name: build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
-                                          {k: e.changed for k, e in new_lock.models.items()})}
+        package = build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
+                                {k: e.changed for k, e in new_lock.models.items()})
         result.notes = len(notes)
         del notes, compiled  # the package holds them now; the worksheets and exports start from the items
         release_memory()
-        if worksheets:
-            stage("choosing worksheet questions", 0, 0)
-            b = config.build
-            requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed, b.paper,
-                                       checked.corpus, config.quiz, b.worksheets)
-            rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
-                                      lambda done, total: stage("rendering worksheets", done, total))
-            files |= {str(p): data for p, data in rendered.items()}
-            del rendered
-            release_memory()
+        lock_text = new_lock.to_text()
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports
-        if chosen:
-            stage("exporting", 0, 0)
-        more, result.exports = render_exports(project, checked.corpus, Path(), chosen)
-        files |= {str(p): data for p, data in more.items()}
-        lock_text = new_lock.to_text()
 
-        # Start writing files now that all data is gathered.
-        stage("writing", 0, 0)
-        publish(out_dir, files, lock=(lock_path, lock_text.encode()), carry=CARRIED)
+        def outputs() -> Iterator[tuple[str, bytes]]:
+            """Every output, made one at a time: each goes into the staging folder and is let go."""
+            yield apkg_name, package
+            if worksheets:
+                stage("choosing worksheet questions", 0, 0)
+                b = config.build
+                requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed,
+                                           b.paper, checked.corpus, config.quiz, b.worksheets)
+                rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
+                                          lambda done, total: stage("rendering worksheets", done, total))
+                while rendered:
+                    path, data = rendered.popitem()
+                    yield str(path), data
+                release_memory()
+            if chosen:
+                stage("exporting", 0, 0)
+            for path, data in iter_exports(project, checked.corpus, Path(), chosen, result.exports):
+                yield str(path), data
 
-    result.written = [out_dir / name for name in files] + ([lock_path] if lock_text != lock_was else [])
+        # Outputs are written into a staging folder as they are made, and switched in, with the
+        # lock, as one (``write.publish``): an error on the way leaves everything as it was.
+        written = publish(out_dir, outputs(), lock=(lock_path, lock_text.encode()), carry=CARRIED)
+
+    result.written = [out_dir / name for name in written] + ([lock_path] if lock_text != lock_was else [])
     old_live = lock.live_notes()
     result.changed = sum(1 for k, v in live.items()
                          if k not in old_live or (old_live[k].hash, old_live[k].changed) != (v.hash, v.changed))

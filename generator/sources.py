@@ -203,6 +203,7 @@ class Document:
         """The file's text, in NFC (decoded on first use)."""
         if self._text is None:
             self._text = unicodedata.normalize("NFC", self.raw.decode("utf-8", "replace"))
+            self.raw = b""  # the text is all that is used from now on
         return self._text
 
     @property
@@ -215,13 +216,13 @@ class Document:
 
     @property
     def offsets(self) -> Sequence[int]:
-        """For each character of ``norm``, its offset in ``text`` (kept as an array of machine
+        """For each character of ``norm``, its offset in ``text`` (kept as an array of 32-bit
         integers: a list of Python ints costs about 36 bytes a character, 200 MB for the seeds of
         a 10,000-item bank)."""
         if self._offsets is None:
             norm, offsets = normalise_with_offsets(self.text)
             assert norm == self.norm, "normalise and normalise_with_offsets agree (tests/test_sources.py)"
-            self._offsets = array("L", offsets)
+            self._offsets = array("I", offsets)  # 4 bytes each: seeds are capped far below 4 GB
         return self._offsets
 
     def line_of(self, norm_offset: int) -> int:

@@ -31,7 +31,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .diagnostics import OutputError
@@ -221,10 +221,12 @@ def _unchanged(path: Path, data: bytes) -> bool:
         return False
 
 
-def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] | None = None,
-            carry: Sequence[str] = ()) -> None:
-    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes) and, in the same commit,
-    ``lock`` (path, bytes) when given (left alone when it already holds those bytes). See the
+def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
+            lock: tuple[Path, bytes] | None = None, carry: Sequence[str] = ()) -> list[str]:
+    """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes, or such pairs as they
+    are made: each is written into the staging folder and let go) and, in the same commit,
+    ``lock`` (path, bytes) when given (left alone when it already holds those bytes). An error
+    while the pairs are made leaves everything as it was. Returns the files' names. See the
     module docstring for what a kill leaves."""
     if not _replaceable(out_dir):
         raise OutputFolderError(
@@ -236,15 +238,18 @@ def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] 
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     lock_tmp = lock[0].parent / f".{lock[0].name}.{os.getpid()}.tmp" if lock else None
     committed = False
+    hashes: dict[str, str] = {}
     try:
         staging.mkdir()
-        for rel, data in files.items():
+        for rel, data in files.items() if isinstance(files, Mapping) else files:
             _write_file(staging / rel, data, mode)
+            hashes[rel] = _sha(data)
+            del data
         for name in carry:
             if (out_dir / name).is_dir():
                 shutil.copytree(out_dir / name, staging / name, copy_function=os.link)
-        manifest = {"files": sorted(files), "lock": _sha(lock[1]) if lock else None,
-                    "sha256": {name: _sha(data) for name, data in sorted(files.items())}}
+        manifest = {"files": sorted(hashes), "lock": _sha(lock[1]) if lock else None,
+                    "sha256": dict(sorted(hashes.items()))}
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode() + b"\n", mode)
         if lock and lock_tmp:
             lock_tmp.unlink(missing_ok=True)
@@ -274,3 +279,4 @@ def publish(out_dir: Path, files: Mapping[str, bytes], lock: tuple[Path, bytes] 
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return sorted(hashes)

@@ -4,7 +4,7 @@ bytes; :func:`render_exports` gathers every file as path -> bytes (nothing writt
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from .moodle import QTYPE, render_moodle
 from .selftest import render_selftest
 
 FORMATS = ("moodle", "gift", "html")
-__all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "render_exports"]
+__all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "iter_exports", "render_exports"]
 
 
 @dataclass
@@ -53,25 +53,31 @@ class ExportSummary:
         return out
 
 
-def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str],
-                   decks: Sequence[Deck] | None = None) -> tuple[dict[Path, bytes], ExportSummary]:
+def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str], summary: ExportSummary,
+                 decks: Sequence[Deck] | None = None) -> Iterator[tuple[Path, bytes]]:
     """Every export file of the chosen formats (``moodle``, ``gift``, ``html``) for ``decks``
-    (default: all of the project's), as path -> bytes under ``out_dir``, and a summary."""
+    (default: all of the project's), one at a time as (path under ``out_dir``, bytes), counted
+    in ``summary`` (a build writes each into its staging folder and lets it go)."""
     chosen = list(project.decks if decks is None else decks)
-    files: dict[Path, bytes] = {}
-    summary = ExportSummary()
     for deck in chosen:
         if "moodle" in formats:
             data, counts = render_moodle(deck, project, corpus)
-            files[out_dir / "moodle" / f"{deck.slug}.xml"] = data
             summary.add("moodle", counts)
+            yield out_dir / "moodle" / f"{deck.slug}.xml", data
         if "gift" in formats:
             data, counts, skipped = render_gift(deck, project, corpus)
-            files[out_dir / "gift" / f"{deck.slug}.gift"] = data
             summary.add("gift", counts)
             summary.gift_skipped += skipped
+            yield out_dir / "gift" / f"{deck.slug}.gift", data
     if "html" in formats and chosen:
         data, counts = render_selftest(chosen, project, corpus)
-        files[out_dir / "selftest" / "index.html"] = data
         summary.add("html", counts)
+        yield out_dir / "selftest" / "index.html", data
+
+
+def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str],
+                   decks: Sequence[Deck] | None = None) -> tuple[dict[Path, bytes], ExportSummary]:
+    """Every export file as path -> bytes (nothing written), and a summary."""
+    summary = ExportSummary()
+    files = dict(iter_exports(project, corpus, out_dir, formats, summary, decks))
     return files, summary

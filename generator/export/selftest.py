@@ -118,9 +118,8 @@ def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[st
                    "pairs": [{"left": c.claimant, "right": c.value} for c in item.claims]}
 
 
-def _json_for_html(data: Any) -> str:
-    """JSON that cannot end its <script> block or open a comment inside it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def _script_safe(text: str) -> str:
+    """JSON text that cannot end its <script> block or open a comment inside it."""
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -147,7 +146,13 @@ def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> 
            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    del data, items  # a big bank's page is tens of megabytes: hold as few copies of it as we can
     values = {"CSP": html.escape(csp), "TITLE": html.escape(f"{project.config.collection}: self-test"),
-              "STYLE": css, "SCRIPT": js, "DATA": _json_for_html(data)}
-    page = re.sub(r"@@([A-Z]+)@@", lambda m: values[m[1]], (TEMPLATES / "page.html").read_text(encoding="utf-8"))
-    return page.encode("utf-8"), counts
+              "STYLE": css, "SCRIPT": js}
+    encoded = {"DATA": _script_safe(text).encode("utf-8")}
+    del text
+    pieces = re.split(r"@@([A-Z]+)@@", (TEMPLATES / "page.html").read_text(encoding="utf-8"))
+    page = b"".join(p.encode("utf-8") if n % 2 == 0 else encoded.get(p) or values[p].encode("utf-8")
+                    for n, p in enumerate(pieces))
+    return page, counts

@@ -83,3 +83,24 @@ def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_giv
     assert [d.format() for d in one.report] == [d.format() for d in two.report]
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     assert compiled.compile_files(pipeline.check_project(root, items=False)).notes  # all found in the cache
+
+
+def test_an_output_failing_while_the_others_are_staged_leaves_everything_as_it_was(tmp_path, monkeypatch, run) -> None:
+    """Outputs go into the staging folder as they are made; a failure in a late one (the
+    self-test page, made last) must still leave the previous outputs and the lock untouched."""
+    root = _bank(tmp_path)
+    assert build(root).report.ok
+    _edit(root)
+    before, lock = snapshot(root / "dist"), (root / "studydeck.lock").read_bytes()
+
+    def fail(*args, **kwargs):
+        from generator.diagnostics import OutputError
+
+        raise OutputError("the self-test page could not be made")
+
+    monkeypatch.setattr("generator.export.render_selftest", fail)
+    code, _, err = run(["build", str(root)])
+    assert code == 1 and "previous outputs left as they were" in err, err
+    assert snapshot(root / "dist") == before
+    assert (root / "studydeck.lock").read_bytes() == lock
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")]  # no staging folder left

@@ -154,10 +154,11 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                                 {k: e.changed for k, e in new_lock.models.items()})
         result.notes = len(notes)
         del notes, compiled  # the package holds them now; the worksheets and exports start from the items
-        release_memory()
         lock_text = new_lock.to_text()
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports
+        if worksheets or chosen:
+            release_memory()
 
         def outputs() -> Iterator[tuple[str, bytes]]:
             """Every output, made one at a time: each goes into the staging folder and is let go."""

@@ -21,14 +21,13 @@ per task, on every core this process may use.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision,
 from .load import PROJECT_FILE, Project, deck_files, display_path, load_settings, parse_model, read_input
 from .model import Catalog, Deck, Item, ProjectConfig, slug
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
-from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, to_plain
+from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, item_text
 from .relations import duplicate_record
 from .sources import Corpus, load_corpus
 from .validate import near_duplicates, unique_ids, validate_items
@@ -95,10 +94,9 @@ def _from_summary(path: Path, shown: str, k: str, summary: Any, deck: Deck | Non
 
 
 def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
-               cache: Cache, k: str) -> tuple[FileResult, Any, Deck | None]:
+               cache: Cache, k: str) -> tuple[FileResult, Done]:
     """Parse and check one deck file, reusing the results of its unchanged items; cache the
-    result. Returns it with the deck as plain data (for worker processes), and as a deck when
-    the file was parsed whole."""
+    result. Returns it with what else the parse gave (see :class:`Done`)."""
     path_key = "i" + key(path, shown, b"", corpus_key)
     previous = cache.get(path_key)
     before: dict[str, Record] = previous if isinstance(previous, dict) else {}
@@ -111,11 +109,9 @@ def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: 
     done = _by_pieces(split, shown, decode_diags, corpus, before) if split and mostly_kept else None
     if done is None:
         done = _whole(data, split, shown, corpus, before)
-    diags, ids, dups, deck_plain, now, deck = done
-    if now != before:
-        cache.put(path_key, now)
-    result = FileResult(path, shown, k, None, diags, ids, dups)
-    return result, deck_plain, deck
+    if done.now != before:
+        cache.put(path_key, done.now)
+    return FileResult(path, shown, k, None, done.diags, done.ids, done.dups), done
 
 
 def load_deck(result: FileResult, corpus: Corpus, corpus_key: str, cache: Cache) -> Deck | None:
@@ -126,11 +122,22 @@ def load_deck(result: FileResult, corpus: Corpus, corpus_key: str, cache: Cache)
     data, _ = read_input(result.path, "deck file")
     if data is None or result.key is None:
         return None
-    _, deck_plain, deck = parse_file(result.path, result.shown, data, corpus, corpus_key, cache, result.key)
-    return deck if deck is not None else deck_from_cache(deck_plain, result.shown) if deck_plain else None
+    done = parse_file(result.path, result.shown, data, corpus, corpus_key, cache, result.key)[1]
+    return done.deck or (deck_from_cache(done.deck_plain, result.shown) if done.deck_plain else None)
 
 
-_Done = tuple[list[Diagnostic], list[tuple[str, Span]], list[dict[str, Any]], Any, dict[str, Record], Deck | None]
+@dataclass
+class Done:
+    """What parsing one deck file gives."""
+
+    diags: list[Diagnostic]
+    ids: list[tuple[str, Span]]
+    dups: list[dict[str, Any]]
+    deck_plain: Any  # the deck for the cache and worker processes (``plain.deck_to_cache``), or None
+    now: dict[str, Record]  # each item's results, for the next time
+    head: Deck | None  # the deck's own fields (its items left out)
+    entries: list[tuple[str, int, Item | None]]  # each item's text (``plain.item_text``), base line, item if at hand
+    deck: Deck | None = None  # the deck, when it was parsed whole
 
 
 def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | None, base: int) -> Record:
@@ -138,12 +145,12 @@ def _record(diags: list[Diagnostic], item: Item | None, dup: dict[str, Any] | No
     moved up or down by an edit above it keeps them."""
     where = [item.id, item.pos.of("id").line - base, item.pos.of("id").col] if item is not None else None
     # The item itself as JSON text: read back only by the commands that need the deck.
-    plain = json.dumps([item.kind, to_plain(item, base)], ensure_ascii=False) if item is not None else None
+    plain = item_text(item, base) if item is not None else None
     return [[diag_to_plain(d, base) for d in diags], plain, dup, where]
 
 
 def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus: Corpus,
-               before: dict[str, Record]) -> _Done | None:
+               before: dict[str, Record]) -> Done | None:
     """The file from its pieces: unchanged ones from ``before``, the others parsed alone. None
     when the head or a changed piece has a YAML problem (the whole file is parsed instead)."""
     head = parse_head(split, shown)
@@ -153,10 +160,12 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
     ids: list[tuple[str, Span]] = []
     dups: list[dict[str, Any]] = []
     items: list[list[Any]] = []
+    entries: list[tuple[str, int, Item | None]] = []
     now: dict[str, Record] = {}
     for piece in split.pieces:
         fp, base = piece.fingerprint, piece.line - 1
         record = before.get(fp)
+        item = None
         if record is None:
             parsed = parse_piece(piece, split.indent, shown)
             if parsed is None:
@@ -169,18 +178,20 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
             diags += [diag_from_plain(d, base) for d in record[0]]
             if record[1] is not None:
                 items.append([base, record[1]])
+                entries.append((record[1], base, item))
                 dups.append(record[2])
                 ident, line, col = record[3]
                 ids.append((ident, Span(shown, line + base, col)))
         except (IndexError, TypeError, ValueError):
             return None  # a foreign entry
         now[fp] = record
-    deck = deck_to_cache(with_items(head, split, (), shown), [])
+    deck_head = with_items(head, split, (), shown)
+    deck = deck_to_cache(deck_head, [])
     deck["items"] = items
-    return diags, ids, dups, deck, now, None
+    return Done(diags, ids, dups, deck, now, deck_head, entries)
 
 
-def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record]) -> _Done:
+def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record]) -> Done:
     """The file parsed whole; items whose piece did not change keep their checks' results."""
     deck, diags = parse_model(data, shown, Deck, "deck")
     items = deck.items if deck is not None else ()
@@ -192,9 +203,10 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
             own.setdefault(owner(split, d.span.line), []).append(d)
     now: dict[str, Record] = {}
     ids, dups, bases = [], [], []
+    entries: list[tuple[str, int, Item | None]] = []
     for item in items:
         piece = pieces.get(item.pos.span.line)
-        base = piece.line - 1 if piece else 0
+        base = piece.line - 1 if piece else item.pos.span.line - 1
         bases.append(base)
         schema = own.get(piece.index, []) if piece else []
         record = before.get(piece.fingerprint) if piece else None
@@ -211,9 +223,13 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
         dup = duplicate_record(item, corpus)
         ids.append((item.id, item.pos.of("id")))
         dups.append(dup)
+        record = _record(schema + checks, item, dup, base)
         if piece is not None:
-            now[piece.fingerprint] = _record(schema + checks, item, dup, base)
-    return diags, ids, dups, (deck_to_cache(deck, bases) if deck is not None else None), now, deck
+            now[piece.fingerprint] = record
+        entries.append((record[1], base, item))
+    if deck is None:
+        return Done(diags, ids, dups, None, now, None, [])
+    return Done(diags, ids, dups, deck_to_cache(deck, bases), now, dataclasses.replace(deck, items=()), entries, deck)
 
 
 # --- every deck file ----------------------------------------------------------------------------
@@ -230,7 +246,8 @@ class Parsed:
     corpus: Corpus
     corpus_key: str
     result: FileResult
-    deck: Deck
+    head: Deck  # the deck's own fields
+    items: list[tuple[str, int, Item | None]]  # each item's text, base line, and the item when at hand
 
 
 AfterParse = Callable[[Parsed], None]
@@ -238,15 +255,13 @@ AfterParse = Callable[[Parsed], None]
 
 def _parsed(path: Path, shown: str, data: bytes, k: str, want_model: bool) -> tuple[FileResult, Any]:
     """``parse_file`` with what ``_WORKER`` holds, then the ``after`` hook."""
-    result, deck_plain, deck = parse_file(path, shown, data, _WORKER["corpus"], _WORKER["corpus_key"],
-                                          _WORKER["cache"], k)
+    result, done = parse_file(path, shown, data, _WORKER["corpus"], _WORKER["corpus_key"], _WORKER["cache"], k)
     after: AfterParse | None = _WORKER["after"]
-    if (after or want_model) and deck is None and deck_plain is not None:
-        deck = deck_from_cache(deck_plain, shown)
-    if after and deck is not None and not any(d.severity == "error" for d in result.diags):
-        after(Parsed(_WORKER["config"], _WORKER["corpus"], _WORKER["corpus_key"], result, deck))
-    result.deck = deck if want_model else None
-    return result, deck_plain
+    if after and done.head is not None and not any(d.severity == "error" for d in result.diags):
+        after(Parsed(_WORKER["config"], _WORKER["corpus"], _WORKER["corpus_key"], result, done.head, done.entries))
+    if want_model:
+        result.deck = done.deck or (deck_from_cache(done.deck_plain, shown) if done.deck_plain is not None else None)
+    return result, done.deck_plain
 
 
 def _work(task: tuple[str, str, bytes, str, bool]) -> tuple[Any, Any]:
@@ -278,6 +293,9 @@ def _parse_all(todo: list[tuple[Path, str, bytes, str]], want_model: bool,
 
     workers = min(_cores(), len(todo))
     if workers > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
             tasks = [(str(path), shown, data, k, want_model) for path, shown, data, k in todo]
             for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):

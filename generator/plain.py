@@ -68,6 +68,12 @@ def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
     return data
 
 
+def item_text(item: Any, base: int) -> str:
+    """An item as JSON text, its lines counted from ``base`` (the line above its first): the
+    same content at any place gives the same text (the key of its cached note)."""
+    return json.dumps(_tagged(item, base), ensure_ascii=False)
+
+
 def deck_to_cache(deck: Deck, bases: list[int]) -> dict[str, Any]:
     """A deck for the cache: its own fields, and each item apart from its place (item ``n``'s
     lines counted from ``bases[n]``), as the per-item records keep them."""

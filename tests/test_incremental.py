@@ -75,8 +75,10 @@ def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_giv
     monkeypatch.setattr(pipeline, "_cores", lambda: 2)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
     forked: list[int] = []
-    real = pipeline.ProcessPoolExecutor
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", lambda *a, **k: forked.append(1) or real(*a, **k))
+    import concurrent.futures
+
+    real = concurrent.futures.ProcessPoolExecutor
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: forked.append(1) or real(*a, **k))
     two = build(root, worksheets=False, exports=set(), out=tmp_path / "two")
     assert forked  # the workers did run
     assert one.report.ok and two.report.ok

@@ -28,7 +28,9 @@ def corpus():
 
 
 def _plain(done):
-    diags, ids, dups, deck = done[:4]
+    if not isinstance(done, tuple):
+        done = (done.diags, done.ids, done.dups, done.deck_plain)
+    diags, ids, dups, deck = done
     loaded = to_plain(deck_from_cache(deck, "f.yaml")) if deck is not None else None  # items may be JSON text
     return sorted(diags, key=lambda d: (d.span, d.code, d.message)), ids, dups, loaded
 
@@ -41,7 +43,9 @@ def test_piece_by_piece_equals_whole(path: Path, corpus) -> None:
     by_pieces = _by_pieces(split, "f.yaml", decode_diags, corpus, {}) if split else None
     if by_pieces is None:
         pytest.skip("parsed whole: not cut into pieces, or a piece has a YAML problem")
-    assert _plain(by_pieces) == _plain(_whole(data, split, "f.yaml", corpus, {}))
+    whole = _whole(data, split, "f.yaml", corpus, {})
+    assert _plain(by_pieces) == _plain(whole)
+    assert [text for text, _, _ in by_pieces.entries] == [text for text, _, _ in whole.entries]  # the notes' keys
 
 
 def test_most_files_are_cut() -> None:
@@ -87,7 +91,8 @@ def test_an_edit_reparses_only_the_edited_item(tmp_path, corpus, monkeypatch) ->
     parsed: list[int] = []
     real = pieces.parse_piece
     monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, deck, _ = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
+    result, done = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
+    deck = done.deck_plain
     assert len(parsed) == 1  # only the edited item was parsed again
     text, _decode_diags = yamltree.decode(edited.encode(), "c.yaml")
     whole = _whole(edited.encode(), split_items(text), "c.yaml", corpus, {})
@@ -107,7 +112,8 @@ def test_items_moved_down_by_an_edit_keep_their_results_at_their_new_lines(tmp_p
     parsed: list[int] = []
     real = pieces.parse_piece
     monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, deck, _ = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
+    result, done = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
+    deck = done.deck_plain
     assert parsed == [0]
     text, _ = yamltree.decode(edited.encode(), "f.yaml")
     whole = _whole(edited.encode(), split_items(text), "f.yaml", corpus, {})

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .. import facts, marks
+from .. import facts, marks, plain
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
@@ -192,23 +193,73 @@ class DeckNotes:
     notes: tuple[NoteSpec, ...]
 
 
-def item_key(deck: Deck, item: Item) -> str:
+def item_text(item: Item) -> str:
+    """An item as JSON text, its lines counted from its own first line (the form the check's
+    per-item cache keeps): the same content gives the same text wherever the item stands."""
+    return plain.item_text(item, item.pos.span.line - 1)
+
+
+def item_key(deck: Deck, text: str) -> str:
     """What an item's note depends on besides the project and the corpus: the item's content
-    (its repr; positions are not in it) and its deck's title and file name."""
-    return hashlib.sha256(f"{deck.deck}\0{deck.slug}\0{item!r}".encode()).hexdigest()
+    (:func:`item_text`) and its deck's title and file name."""
+    return hashlib.sha256(f"{deck.deck}\0{deck.slug}\0{text}".encode()).hexdigest()
 
 
-def compile_deck(project: Project, corpus: Corpus, deck: Deck, known: Mapping[str, NoteSpec] | None = None) -> DeckNotes:
-    """Every item of one deck as a note, in item order (a deck's notes depend on nothing else);
-    ``known``: notes already compiled, by :func:`item_key`, for the same project and corpus."""
+@dataclass(frozen=True)
+class Known:
+    """A note compiled before, with the date that places it in its deck's learning order and
+    where its item's ``type`` stands (line counted from the item's first line, column)."""
+
+    note: NoteSpec
+    date: facts.Date | None
+    type_at: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An item to compile: its :func:`item_text`, the line above its first (its place in the
+    file), and the item itself when it is at hand (else it is read back from the text, only if
+    its note is not known)."""
+
+    text: str
+    base: int
+    item: Item | None = None
+
+
+def compile_items(project: Project, corpus: Corpus, head: Deck, entries: Sequence[Entry],
+                  known: Mapping[str, Known]) -> tuple[DeckNotes, list[str], list[Known]]:
+    """The notes of a deck's items (``head`` gives the deck's own fields), reusing ``known``
+    notes by :func:`item_key`; with each item's key and its note and date (to be known next time)."""
     compiler = _Compiler(project, corpus)
-    dated, rank = deck_order(deck)
-    known = known or {}
-    notes = []
-    for item in deck.items:
-        note = known.get(item_key(deck, item)) or compiler.note(deck, item)
-        notes.append(dataclasses.replace(note, due=rank[id(item)]))
-    return DeckNotes(dated, tuple(notes))
+    keys, done = [], []
+    for entry in entries:
+        key = item_key(head, entry.text)
+        hit = known.get(key)
+        if hit is None:
+            item = entry.item or _from_text(entry.text, head.path, entry.base)
+            where = item.pos.of("type")
+            hit = Known(compiler.note(head, item), item_date(item), (where.line - entry.base, where.col))
+        keys.append(key)
+        done.append(hit)
+    dated, rank = order_by_dates([k.date for k in done])
+    notes = tuple(dataclasses.replace(k.note, due=r) for k, r in zip(done, rank, strict=True))
+    return DeckNotes(dated, notes), keys, done
+
+
+def _from_text(text: str, path: str, base: int) -> Item:
+    from ..model import ITEM_TYPES
+    from ..plain import from_plain
+
+    kind, plain = json.loads(text)
+    item = from_plain(ITEM_TYPES[kind], plain, path, base)
+    assert isinstance(item, Item)
+    return item
+
+
+def compile_deck(project: Project, corpus: Corpus, deck: Deck) -> DeckNotes:
+    """Every item of one deck as a note, in item order (a deck's notes depend on nothing else)."""
+    entries = [Entry(item_text(item), item.pos.span.line - 1, item) for item in deck.items]
+    return compile_items(project, corpus, deck, entries, {})[0]
 
 
 def place(parts: Sequence[DeckNotes]) -> list[NoteSpec]:
@@ -228,17 +279,19 @@ def compile_notes(project: Project, corpus: Corpus) -> list[NoteSpec]:
     return place([compile_deck(project, corpus, deck) for deck in project.decks])
 
 
-def deck_order(deck: Deck) -> tuple[bool, dict[int, int]]:
-    """Whether most of the deck's items carry a date, and each item's position among the deck's
-    new cards (``id(item)`` -> 1, 2, ...): by date when they do, undated items after the dated
-    ones; otherwise in file order. Anki shows new cards by this position where its new-card
-    gather order is "ascending position", and within each deck always."""
-    keyed: list[tuple[int, Item]] = list(enumerate(deck.items))
-    dates = {id(item): item_date(item) for item in deck.items}
-    dated = 2 * sum(d is not None for d in dates.values()) > len(keyed)
+def order_by_dates(dates: Sequence[facts.Date | None]) -> tuple[bool, list[int]]:
+    """Whether most of a deck's items carry a date, and each item's position among the deck's
+    new cards (1, 2, ...): by date when they do, undated items after the dated ones; otherwise in
+    file order. Anki shows new cards by this position where its new-card gather order is
+    "ascending position", and within each deck always."""
+    order = list(range(len(dates)))
+    dated = 2 * sum(d is not None for d in dates) > len(dates)
     if dated:
-        keyed.sort(key=lambda pair: (dates[id(pair[1])] is None, dates[id(pair[1])] or facts.Date(0), pair[0]))
-    return dated, {id(item): n for n, (_, item) in enumerate(keyed, start=1)}
+        order.sort(key=lambda n: (dates[n] is None, dates[n] or facts.Date(0), n))
+    rank = [0] * len(dates)
+    for position, n in enumerate(order, start=1):
+        rank[n] = position
+    return dated, rank
 
 
 def item_date(item: Item) -> facts.Date | None:

@@ -202,12 +202,11 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
         for d in diags:
             own.setdefault(owner(split, d.span.line), []).append(d)
     now: dict[str, Record] = {}
-    ids, dups, bases = [], [], []
+    ids, dups = [], []
     entries: list[tuple[str, int, Item | None]] = []
     for item in items:
         piece = pieces.get(item.pos.span.line)
         base = piece.line - 1 if piece else item.pos.span.line - 1
-        bases.append(base)
         schema = own.get(piece.index, []) if piece else []
         record = before.get(piece.fingerprint) if piece else None
         checks = None
@@ -229,7 +228,10 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
         entries.append((record[1], base, item))
     if deck is None:
         return Done(diags, ids, dups, None, now, None, [])
-    return Done(diags, ids, dups, deck_to_cache(deck, bases), now, dataclasses.replace(deck, items=()), entries, deck)
+    head = dataclasses.replace(deck, items=())
+    deck_plain = deck_to_cache(head, [])
+    deck_plain["items"] = [[base, text] for text, base, _ in entries]  # each item's text, made once above
+    return Done(diags, ids, dups, deck_plain, now, head, entries, deck)
 
 
 # --- every deck file ----------------------------------------------------------------------------

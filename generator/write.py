@@ -94,23 +94,6 @@ def held_signals() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C while the block runs: cleanup runs, nothing is left half-written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
 def exclusive(root: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """One writing command at a time per project: an exclusive ``flock`` on the project folder
     itself (no lock file is created). ``on_wait`` is called once if another run holds it."""

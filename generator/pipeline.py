@@ -250,6 +250,7 @@ class Parsed:
     result: FileResult
     head: Deck  # the deck's own fields
     items: list[tuple[str, int, Item | None]]  # each item's text, base line, and the item when at hand
+    cache: Cache
 
 
 AfterParse = Callable[[Parsed], None]
@@ -260,7 +261,8 @@ def _parsed(path: Path, shown: str, data: bytes, k: str, want_model: bool) -> tu
     result, done = parse_file(path, shown, data, _WORKER["corpus"], _WORKER["corpus_key"], _WORKER["cache"], k)
     after: AfterParse | None = _WORKER["after"]
     if after and done.head is not None and not any(d.severity == "error" for d in result.diags):
-        after(Parsed(_WORKER["config"], _WORKER["corpus"], _WORKER["corpus_key"], result, done.head, done.entries))
+        after(Parsed(_WORKER["config"], _WORKER["corpus"], _WORKER["corpus_key"], result, done.head, done.entries,
+                     _WORKER["cache"]))
     if want_model:
         result.deck = done.deck or (deck_from_cache(done.deck_plain, shown) if done.deck_plain is not None else None)
     return result, done.deck_plain

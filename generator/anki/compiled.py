@@ -102,8 +102,7 @@ def compile_parsed(parsed: Parsed) -> None:
     """The check's hook: compile a file where it was just parsed (see ``pipeline.Parsed``)."""
     if parsed.config is not None:
         entries = [Entry(text, base, item) for text, base, item in parsed.items]
-        _compile(parsed.config, parsed.corpus, parsed.corpus_key, parsed.result, parsed.head, entries,
-                 Cache(parsed.result.path.parent.parent))
+        _compile(parsed.config, parsed.corpus, parsed.corpus_key, parsed.result, parsed.head, entries, parsed.cache)
 
 
 def compile_files(checked: Checked) -> Compiled:

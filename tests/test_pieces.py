@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import pieces, yamltree
 from generator.cache import Cache
@@ -119,3 +121,48 @@ def test_items_moved_down_by_an_edit_keep_their_results_at_their_new_lines(tmp_p
     whole = _whole(edited.encode(), split_items(text), "f.yaml", corpus, {})
     assert _plain((result.diags, result.ids, result.dups, deck)) == _plain(whole)
     assert result.ids[1][1].line == source.count("\n", 0, source.index("  - id: ", first)) + 2
+
+
+_EDITS = st.lists(st.tuples(
+    st.sampled_from(["replace-line", "delete-line", "insert-line", "indent", "dedent", "char", "word", "word"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(["  - id: new-item", "    answer: 1965", "items:", "    tags: [a, b", "# a comment", "",
+                     "    question: 'What: now?'", "  -", "deck: Other", "    note: |", "      text", "\t- x",
+                     "    answer: Nineteen hundred", "    source: {doc: wikipedia-mosque, excerpt: It was built}"]),
+), min_size=1, max_size=3)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(_EDITS)
+def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits) -> None:
+    """Whatever the edit (broken YAML, moved keys, misindented lines), the cached, piece-by-piece
+    result of the edited file equals a fresh whole parse of it."""
+    source = (REPO / "decks" / "figures.yaml").read_text()
+    folder = tmp_path_factory.mktemp("edit")
+    path = folder / "figures.yaml"
+    _, catalog, _ = load_settings(REPO)
+    key = _corpus_key(catalog, corpus)
+    cache = Cache(folder / "project")
+    parse_file(path, "f.yaml", source.encode(), corpus, key, cache, "k1")
+    lines = source.split("\n")
+    for kind, at, text in edits:
+        n = at % len(lines)
+        if kind == "replace-line":
+            lines[n] = text
+        elif kind == "delete-line" and len(lines) > 1:
+            del lines[n]
+        elif kind == "insert-line":
+            lines.insert(n, text)
+        elif kind == "indent":
+            lines[n] = "  " + lines[n]
+        elif kind == "dedent":
+            lines[n] = lines[n][2:] if lines[n].startswith("  ") else lines[n]
+        elif kind == "word" and " " in lines[n].strip():
+            lines[n] = lines[n].rstrip().rsplit(" ", 1)[0] + " changed"
+        elif kind == "char" and lines[n]:
+            lines[n] = lines[n][: at % len(lines[n])] + "x" + lines[n][at % len(lines[n]) + 1 :]
+    edited = "\n".join(lines).encode()
+    result, done = parse_file(path, "f.yaml", edited, corpus, key, cache, "k2")
+    text, _ = yamltree.decode(edited, "f.yaml")
+    whole = _whole(edited, split_items(text) if text is not None else None, "f.yaml", corpus, {})
+    assert _plain(done) == _plain(whole)

@@ -162,7 +162,7 @@ def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits
         elif kind == "char" and lines[n]:
             lines[n] = lines[n][: at % len(lines[n])] + "x" + lines[n][at % len(lines[n]) + 1 :]
     edited = "\n".join(lines).encode()
-    result, done = parse_file(path, "f.yaml", edited, corpus, key, cache, "k2")
+    _, done = parse_file(path, "f.yaml", edited, corpus, key, cache, "k2")
     text, _ = yamltree.decode(edited, "f.yaml")
     whole = _whole(edited, split_items(text) if text is not None else None, "f.yaml", corpus, {})
     assert _plain(done) == _plain(whole)

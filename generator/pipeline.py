@@ -297,20 +297,44 @@ def _parse_all(todo: list[tuple[Path, str, bytes, str]], want_model: bool,
 
     workers = min(_cores(), len(todo))
     if workers > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet) as pool:
-            tasks = [(str(path), shown, data, k, want_model) for path, shown, data, k in todo]
-            for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):
-                deck = deck_from_cache(deck_plain, shown) if want_model and deck_plain is not None else None
-                result = _from_summary(path, shown, k, summary, deck)
-                assert result is not None
-                done(result)
-        return results
+        parsed = _in_workers(todo, workers, want_model, progress)
+        if parsed is not None:
+            return parsed
     for path, shown, data, k in todo:
         done(_parsed(path, shown, data, k, want_model)[0])
     return results
+
+
+def _in_workers(todo: list[tuple[Path, str, bytes, str]], workers: int, want_model: bool,
+                progress: Callable[[int, int], None] | None) -> list[FileResult] | None:
+    """The files parsed in forked worker processes, or None when the processes could not be
+    started or died (no fork, no memory, a process limit): the caller then parses them itself.
+    An interruption cancels what has not started and does not wait for the rest."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_quiet)
+    except (OSError, ValueError):
+        return None
+    finished = False
+    try:
+        tasks = [(str(path), shown, data, k, want_model) for path, shown, data, k in todo]
+        results = []
+        for (path, shown, _, k), (summary, deck_plain) in zip(todo, pool.map(_work, tasks), strict=True):
+            deck = deck_from_cache(deck_plain, shown) if want_model and deck_plain is not None else None
+            result = _from_summary(path, shown, k, summary, deck)
+            assert result is not None
+            results.append(result)
+            if progress:
+                progress(len(results), len(todo))
+        finished = True
+        return results
+    except (OSError, BrokenProcessPool):
+        return None
+    finally:
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,

@@ -106,3 +106,32 @@ def test_an_output_failing_while_the_others_are_staged_leaves_everything_as_it_w
     assert snapshot(root / "dist") == before
     assert (root / "studydeck.lock").read_bytes() == lock
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")]  # no staging folder left
+
+
+def test_without_worker_processes_the_files_are_parsed_here(tmp_path, monkeypatch) -> None:
+    """No fork, no memory, a process limit, or a worker that died: the same result, parsed in
+    the process itself."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    root = _bank(tmp_path)
+    expected = [d.format() for d in pipeline.check_project(root, items=False).report]
+    monkeypatch.setattr(pipeline, "_cores", lambda: 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    class DiesWhileWorking:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died")
+
+        def shutdown(self, **kwargs) -> None:
+            pass
+
+    def cannot_fork(*args, **kwargs):
+        raise OSError("fork: Cannot allocate memory")
+
+    for n, executor in enumerate((cannot_fork, DiesWhileWorking)):
+        monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / f"cache-{n}"))  # cold
+        monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", executor)
+        assert [d.format() for d in pipeline.check_project(root, items=False).report] == expected

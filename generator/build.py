@@ -120,7 +120,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         recover(out_dir, lock_path)
         lock, lock_was, problems = _read_lock(lock_path)
         report.extend(problems)
-        # Compile every output in memory.
+        # The notes, each file's from the cache or compiled now (see ``anki.compiled``).
         stage("compiling notes", 0, 0)
         compiled = compile_files(checked)
         notes = compiled.notes

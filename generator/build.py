@@ -20,6 +20,7 @@ from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
+from .cache import cache_dir
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
 from .export import ExportSummary, iter_exports
 from .load import display_path
@@ -105,7 +106,11 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     stage("checking", 0, 0)
     # The decks themselves are loaded only for the outputs made from items (worksheets, exports);
     # the package is made from each file's notes, compiled where the check parsed it and cached.
-    checked = check_project(root, items=worksheets or exports is None or bool(exports), after=compile_parsed,
+    # (With the cache off there is nowhere to keep notes compiled in the check: the decks are
+    # loaded, and compiled once, below.)
+    cached = cache_dir(root) is not None
+    checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached,
+                            after=compile_parsed if cached else None,
                             progress=lambda done, total: stage("checking deck files", done, total))
     result = BuildResult(checked)
     project, report = checked.project, checked.report

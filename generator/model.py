@@ -240,8 +240,7 @@ class Deck(Located):
     @property
     def slug(self) -> str:
         """The deck file's name as a slug (``decks/chronology.yaml`` -> ``chronology``)."""
-        stem = self.path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        return slug(stem, "deck")
+        return slug(file_stem(self.path), "deck")
 
 
 # --- project file -----------------------------------------------------------------------------------
@@ -281,6 +280,14 @@ class ProjectConfig(Located):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+MIXED_QUIZ = "mixed"  # the mixed quiz's file name stem, and its word in build.worksheets
+
+
+def file_stem(path: str) -> str:
+    """A file's name without folder or extension, whichever separator the path uses."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def slug(text: str, default: str) -> str:

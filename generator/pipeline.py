@@ -27,22 +27,21 @@ import json
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import yamltree
 from .cache import Cache, key
 from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision, Report, Span
 from .load import PROJECT_FILE, Project, deck_files, display_path, load_settings, parse_model, read_input
-from .model import Catalog, Deck, Item, ProjectConfig, slug
+from .model import MIXED_QUIZ, Catalog, Deck, Item, ProjectConfig, slug
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
 from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, item_text
 from .relations import duplicate_record
 from .sources import Corpus, load_corpus
 from .validate import near_duplicates, unique_ids, validate_items
 
-MIXED_QUIZ = "mixed"
 PARALLEL_BYTES = 512 * 1024  # files to parse, in all, before worker processes pay for themselves
 
 
@@ -64,8 +63,7 @@ class Checked:
     project: Project
     corpus: Corpus
     report: Report
-    ids: list[tuple[str, Span]] = field(default_factory=list)  # every item id and where it stands
-    files: tuple[FileResult, ...] = ()
+    files: tuple[FileResult, ...] = ()  # each deck file's part, in file order
     corpus_key: str = ""
 
 
@@ -337,9 +335,15 @@ def _in_workers(todo: list[tuple[Path, str, bytes, str]], workers: int, want_mod
         pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
-def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
+def _indexed(entry: Any, k: str) -> TypeGuard[list[Any]]:
+    """An index entry ([file key, summary as JSON text]) for the file's present content."""
+    return isinstance(entry, list) and len(entry) == 2 and entry[0] == k
+
+
+def _deck_results(root: Path, paths: list[Path], corpus_key: str, cache: Cache, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
-    corpus_key = _WORKER["corpus_key"]
+    """Every deck file's part: from the project index when unchanged (and no deck is wanted),
+    else parsed (``_parse_all``, with what ``_WORKER`` holds); the index then rewritten."""
     index_key = "p" + key(root, "", b"", corpus_key)
     stored = cache.get(index_key)
     index: dict[str, Any] = stored if isinstance(stored, dict) else {}
@@ -355,7 +359,7 @@ def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
         k = key(path, shown, data, corpus_key)
         found = None
         entry = index.get(shown)
-        if not want_model and isinstance(entry, list) and len(entry) == 2 and entry[0] == k:
+        if not want_model and _indexed(entry, k):
             try:
                 found = _from_summary(path, shown, k, json.loads(entry[1]), None)
             except (TypeError, ValueError):
@@ -373,8 +377,8 @@ def _deck_results(root: Path, paths: list[Path], cache: Cache, want_model: bool,
     for r in results:
         if r.key is not None:
             kept = index.get(r.shown)
-            same = isinstance(kept, list) and len(kept) == 2 and kept[0] == r.key
-            fresh[r.shown] = kept if same else [r.key, json.dumps(_summary(r.diags, r.ids, r.dups), ensure_ascii=False)]
+            fresh[r.shown] = kept if _indexed(kept, r.key) else [
+                r.key, json.dumps(_summary(r.diags, r.ids, r.dups), ensure_ascii=False)]
     if fresh != index:
         cache.put(index_key, fresh)
     return results
@@ -404,7 +408,7 @@ def load_sources(root: Path) -> tuple[Corpus, Report]:
     report = Report(diags, files=2)
     if catalog is None:
         return Corpus({}), report
-    corpus, more = load_corpus(root, catalog)
+    corpus, more = load_corpus(root, catalog, Cache(root))
     report.extend(more)
     return corpus, report
 
@@ -433,7 +437,7 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
         corpus_key = _corpus_key(catalog, corpus)
         _WORKER.update(config=config, corpus=corpus, corpus_key=corpus_key, cache=cache, after=after)
         try:
-            results = _deck_results(root, paths, cache, items, progress)
+            results = _deck_results(root, paths, corpus_key, cache, items, progress)
         finally:
             _WORKER.clear()
     ids: list[tuple[str, Span]] = []
@@ -445,4 +449,4 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
     decks = tuple(r.deck for r in results if r.deck is not None)
     project = Project(root, config, catalog, decks, report.files)
     report.extend(unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True))))
-    return Checked(project, corpus, report, ids, tuple(results), corpus_key)
+    return Checked(project, corpus, report, tuple(results), corpus_key)

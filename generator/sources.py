@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, code_version
+from .cache import Cache, key
 from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
 from .load import inside, read_input
 from .model import Catalog, SourceDoc
@@ -357,7 +357,7 @@ def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tup
     """Read every catalogued seed, checking its hash and its uncitable regions' markers. Where
     the markers stand depends only on the catalog (which names each seed's SHA-256) and this
     code, so it is kept in ``cache``: a check whose items are all cached normalises no seed."""
-    regions_key = "r" + hashlib.sha256((repr(catalog) + code_version()).encode()).hexdigest()
+    regions_key = key(root / "seeds", "", repr(catalog).encode(), "", "regions")
     stored = cache.get(regions_key) if cache is not None else None
     regions: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
     diags: list[Diagnostic] = []
@@ -390,7 +390,7 @@ def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tup
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
         doc = Document(entry, data)
-        found = regions.get(entry.id) if stored is not None else None
+        found = regions.get(entry.id)
         if not (isinstance(found, list) and len(found) == len(entry.uncitable)):
             found = _regions(doc)
             regions[entry.id] = found

@@ -23,7 +23,7 @@ from ..load import Project
 from ..model import Deck, ProjectConfig
 from ..pipeline import Checked, FileResult, Parsed, load_deck
 from ..sources import Corpus
-from .notes import DeckNotes, Entry, Known, NoteSpec, compile_items, deck_name, item_text, place
+from .notes import DeckNotes, Entry, Known, NoteSpec, compile_items, deck_entries, deck_name, place
 
 _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
@@ -122,8 +122,7 @@ def compile_files(checked: Checked) -> Compiled:
                 pass
         deck = load_deck(result, checked.corpus, checked.corpus_key, cache)
         assert deck is not None, "a checked file has a deck"
-        entries = [Entry(item_text(item), item.pos.span.line - 1, item) for item in deck.items]
-        parts.append(_compile(config, checked.corpus, checked.corpus_key, result, deck, entries, cache))
+        parts.append(_compile(config, checked.corpus, checked.corpus_key, result, deck, deck_entries(deck), cache))
     spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(checked.files, parts, strict=True)
              for item, where in types.items()}
     return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

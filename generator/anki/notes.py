@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .. import facts, marks, plain
 from ..load import Project
-from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..model import ITEM_TYPES, Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
 from ..validate import CLOZE
 from .notetypes import MAX_PAIRS, note_types
@@ -247,19 +247,20 @@ def compile_items(project: Project, corpus: Corpus, head: Deck, entries: Sequenc
 
 
 def _from_text(text: str, path: str, base: int) -> Item:
-    from ..model import ITEM_TYPES
-    from ..plain import from_plain
-
-    kind, plain = json.loads(text)
-    item = from_plain(ITEM_TYPES[kind], plain, path, base)
+    kind, data = json.loads(text)
+    item = plain.from_plain(ITEM_TYPES[kind], data, path, base)
     assert isinstance(item, Item)
     return item
 
 
+def deck_entries(deck: Deck) -> list[Entry]:
+    """A loaded deck's items, ready for :func:`compile_items`."""
+    return [Entry(item_text(item), item.pos.span.line - 1, item) for item in deck.items]
+
+
 def compile_deck(project: Project, corpus: Corpus, deck: Deck) -> DeckNotes:
     """Every item of one deck as a note, in item order (a deck's notes depend on nothing else)."""
-    entries = [Entry(item_text(item), item.pos.span.line - 1, item) for item in deck.items]
-    return compile_items(project, corpus, deck, entries, {})[0]
+    return compile_items(project, corpus, deck, deck_entries(deck), {})[0]
 
 
 def place(parts: Sequence[DeckNotes]) -> list[NoteSpec]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import BadValue, Diagnostic, Span
-from ..model import Deck, Item, ProjectConfig, QuizDefaults, slug
+from ..model import MIXED_QUIZ, Deck, Item, ProjectConfig, QuizDefaults, file_stem, slug
 from ..sources import Corpus
 from .layout import QuizSpec, layout_quiz, select
 from .render import job, render_all
@@ -40,23 +40,19 @@ class QuizChoiceError(ValueError):
     """The chosen decks or item types select nothing (a usage error)."""
 
 
-ALL, MIXED = "all", "mixed"  # the words build.worksheets takes besides deck file stems
-
-
-def _stem(deck_path: str) -> str:
-    return deck_path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+ALL, MIXED = "all", MIXED_QUIZ  # the words build.worksheets takes besides deck file stems
 
 
 def _names(deck_path: str) -> set[str]:
     """What build.worksheets may call a deck: its file stem or its worksheets' file name stem."""
-    return {_stem(deck_path).casefold(), slug(_stem(deck_path), "deck")}
+    return {file_stem(deck_path).casefold(), slug(file_stem(deck_path), "deck")}
 
 
 def worksheet_problems(config: ProjectConfig, deck_paths: Sequence[str],
                        project_file: Path | None = None) -> list[Diagnostic]:
     """Names in build.worksheets that are no deck file's stem (nor all or mixed), each located
     at its entry in the project file (read again for the entries' places) with the nearest name."""
-    stems = [_stem(p) for p in deck_paths]
+    stems = [file_stem(p) for p in deck_paths]
     known = set().union(*(_names(p) for p in deck_paths))
     spans = _entry_spans(project_file, config)
     diags = []

@@ -146,7 +146,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         at = now()
         types = note_types()
         new_lock = Lock(
-            notes=advance(lock.notes, {n.item_id: (n.fingerprint(), spec_content(n), n.kind) for n in notes},
+            # (what each note shows is compared only with a package read back)
+            notes=advance(lock.notes, {n.item_id: (n.fingerprint(), spec_content(n) if shipped_notes else "", n.kind)
+                                       for n in notes},
                           shipped_notes, at),
             models=advance(lock.models, {k: (t.fingerprint(), type_content(t), None) for k, t in types.items()},
                            shipped_models, at),

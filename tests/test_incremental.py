@@ -136,3 +136,30 @@ def test_without_worker_processes_the_files_are_parsed_here(tmp_path, monkeypatc
         monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / f"cache-{n}"))  # cold
         monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", executor)
         assert [d.format() for d in pipeline.check_project(root, items=False).report] == expected
+
+
+def test_compiled_notes_carry_their_fingerprint_and_keep_it_through_the_cache(tmp_path) -> None:
+    """The fingerprint the lock compares is worked out where a note is compiled and read back
+    from the cache with it; it is the same as working it out from the note's content."""
+    root = _bank(tmp_path)
+    for _ in range(2):  # compiled, then read back from the cache
+        assert build(root, worksheets=False, exports=set()).report.ok
+        checked = pipeline.check_project(root, items=False)
+        built = compiled.compile_files(checked).notes
+        assert len(built) == 245
+        for n in built:
+            assert n.hash == notes.fingerprint(n.kind, n.deck, n.fields, n.tags) == n.fingerprint()
+            assert n.at(7) == notes.NoteSpec(n.item_id, n.kind, n.deck, n.fields, n.tags, n.guid, 7)
+            assert n.at(7).hash == n.hash
+
+
+@pytest.mark.parametrize("field", ["x < y > z", "<<b>", "a <  b>", "1 <> 2"])
+def test_an_unescaped_tag_in_a_compiled_note_stops_the_run(field) -> None:
+    """genanki's own test for unescaped HTML runs where each note is compiled (the package writer
+    no longer repeats it for every note at every build)."""
+    with pytest.raises(AssertionError, match="unescaped HTML"):
+        notes.check_html(("<b>fine</b>", field))
+
+
+def test_escaped_fields_pass_genankis_html_test() -> None:
+    notes.check_html(("<b>bold</b>", "a &lt; b &gt; c", '<div class="source"><mark>x</mark></div>', ""))

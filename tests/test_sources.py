@@ -145,3 +145,29 @@ def test_offsets_of_every_seed_equal_the_reference() -> None:
     for path in sorted((REPO / "seeds").glob("*.txt")):
         text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         assert normalise_with_offsets(text) == _reference_offsets(text), path.name
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.one_of(_TRICKY, st.text(max_size=40)))
+def test_shown_places_each_raw_character_where_folding_puts_it(text: str) -> None:
+    """Shown._index (runs of white space found once, then a bisection) equals folding the white
+    space of the text before the character, the definition it replaced."""
+    import re
+
+    from generator.sources import Shown
+
+    def folded(i: int) -> int:
+        if text[i].isspace():
+            return len(re.sub(r"\s+", " ", text[: i + 1]).lstrip()) - 1
+        return len(re.sub(r"\s+", " ", text[:i]).lstrip())
+
+    shown = Shown(" ".join(text.split()), "", text, [0])
+    assert [shown._index(i) for i in range(len(text))] == [folded(i) for i in range(len(text))]
+
+
+def test_locate_answers_the_same_when_asked_again(corpus) -> None:
+    doc = corpus.get("wikipedia-siege")
+    first = doc.locate("The complex was besieged from 3 to 11 July 2007")
+    assert first is not None and doc.locate("The complex was besieged from 3 to 11 July 2007") == first
+    assert doc.locate("no such words in the article xyz") is None
+    assert doc.locate("no such words in the article xyz") is None

@@ -40,12 +40,13 @@ def _note_plain(n: NoteSpec) -> list[Any]:
     # string a note instead of one a field reads back faster.
     joined = "\x1f".join(n.fields)
     fields = joined if joined.count("\x1f") == len(n.fields) - 1 else list(n.fields)
-    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid]
+    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid, n.fingerprint()]
 
 
 def _note(data: Any, due: int = 0) -> NoteSpec:
-    i, k, d, f, t, g = data
-    return NoteSpec(i, k, d, tuple(f.split("\x1f") if isinstance(f, str) else f), tuple(t), g, due)
+    i, k, d, f, t, g, h = data
+    fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
+    return NoteSpec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
 
 
 def _date(data: Any) -> facts.Date | None:

@@ -13,7 +13,7 @@ import json
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import facts, marks, plain
 from ..load import Project
@@ -45,11 +45,34 @@ class NoteSpec:
     tags: tuple[str, ...]
     guid: str
     due: int = 0  # position among new cards (see deck_order, place); not part of what the learner sees
+    hash: str = field(default="", compare=False, repr=False)  # the fingerprint, when worked out already
+
+    def at(self, due: int) -> NoteSpec:
+        """The note at another place in the learning order (``dataclasses.replace``, without its
+        cost: it runs for every note of every build)."""
+        return NoteSpec(self.item_id, self.kind, self.deck, self.fields, self.tags, self.guid, due, self.hash)
 
     def fingerprint(self) -> str:
         """Changes exactly when what the learner sees of this note (or its tags or deck) changes."""
-        blob = "\x1e".join([self.kind, self.deck, *self.fields, " ".join(self.tags)])
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return self.hash or fingerprint(self.kind, self.deck, self.fields, self.tags)
+
+
+def fingerprint(kind: str, deck: str, fields: Sequence[str], tags: Sequence[str]) -> str:
+    """A note's fingerprint (see :meth:`NoteSpec.fingerprint`), worked out once where the note is
+    compiled and kept with it in the cache."""
+    blob = "\x1e".join([kind, deck, *fields, " ".join(tags)])
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def check_html(fields: Sequence[str]) -> None:
+    """genanki's own test for a tag that was not escaped, run once, where the note is compiled
+    (the package writer then trusts the notes it is given: see ``package.build_package``). A hit
+    is a bug of ours, so it stops the run."""
+    import genanki
+
+    for value in fields:
+        if bad := genanki.Note._find_invalid_html_tags_in_field(value):
+            raise AssertionError(f"unescaped HTML in a compiled note: {' '.join(bad)}")
 
 
 def guid_for(namespace: str, item_id: str) -> str:
@@ -106,8 +129,10 @@ class _Compiler:
         values.setdefault("Note", esc(item.note) if item.note else "")
         values["ItemId"] = esc(item.id)
         fields = tuple(values.get(name, "") for name in note_types()[item.kind].fields)
-        return NoteSpec(item.id, item.kind, deck_name(self.collection, deck), fields, self.tags(deck, item),
-                        guid_for(self.namespace, item.id))
+        check_html(fields)
+        name, tags = deck_name(self.collection, deck), self.tags(deck, item)
+        return NoteSpec(item.id, item.kind, name, fields, tags, guid_for(self.namespace, item.id),
+                        hash=fingerprint(item.kind, name, fields, tags))
 
     def values(self, item: Item) -> dict[str, str]:
         if isinstance(item, Basic):
@@ -242,7 +267,7 @@ def compile_items(project: Project, corpus: Corpus, head: Deck, entries: Sequenc
         keys.append(key)
         done.append(hit)
     dated, rank = order_by_dates([k.date for k in done])
-    notes = tuple(dataclasses.replace(k.note, due=r) for k, r in zip(done, rank, strict=True))
+    notes = tuple(k.note.at(r) for k, r in zip(done, rank, strict=True))
     return DeckNotes(dated, notes), keys, done
 
 
@@ -271,7 +296,7 @@ def place(parts: Sequence[DeckNotes]) -> list[NoteSpec]:
     for n in [n for n, part in enumerate(parts) if part.dated] + [n for n, part in enumerate(parts) if not part.dated]:
         offsets[n] = start
         start += len(parts[n].notes)
-    return [dataclasses.replace(note, due=offsets[n] + note.due) for n, part in enumerate(parts) for note in part.notes]
+    return [note.at(offsets[n] + note.due) for n, part in enumerate(parts) for note in part.notes]
 
 
 def compile_notes(project: Project, corpus: Corpus) -> list[NoteSpec]:

@@ -61,6 +61,29 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (Union, types.UnionType)
 
 
+@functools.cache
+def _shape(tp: Any) -> tuple[str, Any, bool]:
+    """What a type annotation asks for, worked out once per annotation (not once per node):
+    ("union", the one type or None for an item union, optional), ("record", class, _),
+    ("tuple", item type, _) or ("scalar", None, _)."""
+    if _is_union(tp):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return "union", args[0] if len(args) == 1 else None, len(args) < len(typing.get_args(tp))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return "record", tp, False
+    if typing.get_origin(tp) is tuple:
+        return "tuple", typing.get_args(tp)[0], False
+    return "scalar", None, False
+
+
+@functools.cache
+def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any, bool]]:
+    """A record class's format fields by name, with each one's type and whether it is required."""
+    return {f.name: (f, _hints(cls)[f.name],
+                     f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+            for f in format_fields(cls)}
+
+
 class _Converter:
     """Types a node tree against a model class; ``diags`` collects every problem."""
 
@@ -68,17 +91,17 @@ class _Converter:
         self.diags: list[Diagnostic] = []
 
     def convert(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
-        if _is_union(tp):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) < len(typing.get_args(tp)) and isinstance(node, Scalar) and node.is_null:
+        shape, inner, optional = _shape(tp)
+        if shape == "union":
+            if optional and isinstance(node, Scalar) and node.is_null:
                 return None
-            if len(args) == 1:
-                return self.convert(node, args[0], name, meta)
+            if inner is not None:
+                return self.convert(node, inner, name, meta)
             return self.item(node, name)
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-            return self.record(node, tp, name)
-        if typing.get_origin(tp) is tuple:
-            return self.sequence(node, typing.get_args(tp)[0], name, meta)
+        if shape == "record":
+            return self.record(node, inner, name)
+        if shape == "tuple":
+            return self.sequence(node, inner, name, meta)
         if not isinstance(node, Scalar) or node.is_null:
             what = "a value" if isinstance(node, Scalar) else describe(node)
             cls = MissingField if isinstance(node, Scalar) else WrongType
@@ -161,30 +184,30 @@ class _Converter:
         if not isinstance(node, Mapping):
             self.diags.append(WrongType.at(node.span, f"{name}: expected a mapping, got {describe(node)}"))
             return INVALID
-        fields = {f.name: f for f in format_fields(cls)}
+        fields = _fields(cls)
         label = _label(node, name)
         values: dict[str, Any] = {}
         spans: dict[str, Span] = {}
         ok = True
         for key, value in node.entries:
-            f = fields.get(key.value)
-            if f is None:
+            known = fields.get(key.value)
+            if known is None:
                 hint = difflib.get_close_matches(key.value, fields, 1)
                 more = f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(fields)}"
                 self.diags.append(UnknownField.at(key.span, f"{label}: unknown field {key.value!r}{more}"))
                 continue  # reported; the record stays usable so its other checks still run
+            f, tp, _ = known
             if isinstance(value, Scalar) and value.is_null and f.default is not dataclasses.MISSING:
                 continue  # an empty optional field is as if absent
-            converted = self.convert(value, _hints(cls)[f.name], f"{label}.{f.name}", f.metadata)
+            converted = self.convert(value, tp, f"{label}.{f.name}", f.metadata)
             spans[f.name] = value.span
             if converted is INVALID:
                 ok = False
             else:
                 values[f.name] = converted
-        for f in fields.values():
-            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            if required and f.name not in values and f.name not in spans:
-                self.diags.append(MissingField.at(node.span, f"{label}: missing field {f.name!r}"))
+        for field_name, (_, _, required) in fields.items():
+            if required and field_name not in values and field_name not in spans:
+                self.diags.append(MissingField.at(node.span, f"{label}: missing field {field_name!r}"))
                 ok = False
         if not ok:
             return INVALID

@@ -204,7 +204,7 @@ class Document:
     """One seed text, normalised once, with indexes built on first use. The normal form comes
     from the regular-expression ``normalise`` (fast); the offsets of each normalised character
     in the text (slower: one step per space or punctuation mark) only when a line number or the
-    verbatim text of a passage is asked for."""
+    verbatim text of a passage is asked for (or, in a build, ``with_offsets``: both at once)."""
 
     entry: SourceDoc
     raw: bytes  # the file
@@ -216,6 +216,7 @@ class Document:
     _lower: str | None = None
     _shingles: dict[tuple[str, ...], list[int]] | None = None
     _words: list[tuple[int, str]] | None = None
+    with_offsets: bool = False  # the offsets will be wanted (a build): the normal form comes with them
     _found: dict[str, tuple[int, int] | None] = field(default_factory=dict, compare=False, repr=False)  # see locate
 
     @property
@@ -231,6 +232,8 @@ class Document:
         """The normal form of the text (worked out on first use: a check whose items were all
         checked before needs none)."""
         if self._norm is None:
+            if self.with_offsets:
+                return self._with_offsets()[0]
             self._norm = _normalise_nfc(self.text)
         return self._norm
 
@@ -239,11 +242,17 @@ class Document:
         """For each character of ``norm``, its offset in ``text`` (kept as an array of 32-bit
         integers: a list of Python ints costs about 36 bytes a character, 200 MB for the seeds of
         a 10,000-item bank)."""
+        return self._with_offsets()[1]
+
+    def _with_offsets(self) -> tuple[str, array[int]]:
         if self._offsets is None:
             norm, offsets = normalise_with_offsets(self.text)
-            assert norm == self.norm, "normalise and normalise_with_offsets agree (tests/test_sources.py)"
+            if self._norm is None:
+                self._norm = norm
+            assert norm == self._norm, "normalise and normalise_with_offsets agree (tests/test_sources.py)"
             self._offsets = array("I", offsets)  # 4 bytes each: seeds are capped far below 4 GB
-        return self._offsets
+        assert self._norm is not None
+        return self._norm, self._offsets
 
     def line_of(self, norm_offset: int) -> int:
         """1-based line in the original file of a normalised offset."""
@@ -367,6 +376,12 @@ class Corpus:
 
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
+
+    def for_excerpts(self) -> None:
+        """Each document will be asked for its passages as written (a build compiles them): its
+        normal form is worked out with the offsets, in one pass instead of two."""
+        for doc in self.documents.values():
+            doc.with_offsets = True
 
     def shown(self, doc_id: str, excerpt: str) -> Shown:
         """A cited excerpt as its source writes it; the normal form where it is not found (an

@@ -171,3 +171,16 @@ def test_locate_answers_the_same_when_asked_again(corpus) -> None:
     assert first is not None and doc.locate("The complex was besieged from 3 to 11 July 2007") == first
     assert doc.locate("no such words in the article xyz") is None
     assert doc.locate("no such words in the article xyz") is None
+
+
+def test_a_build_normalises_each_seed_once_and_gets_the_same_normal_form(corpus) -> None:
+    """In a build (``Corpus.for_excerpts``) the normal form comes with the offsets in one pass; it
+    is the one the regular expressions give."""
+    from generator.sources import Document
+
+    for doc in corpus.documents.values():
+        raw = (REPO / "seeds" / doc.entry.file).read_bytes()
+        plain, both = Document(doc.entry, raw), Document(doc.entry, raw, with_offsets=True)
+        assert both.norm == plain.norm
+        assert both._offsets is not None and plain._offsets is None
+        assert list(both.offsets) == list(plain.offsets)

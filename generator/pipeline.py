@@ -432,11 +432,10 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
     corpus_key = ""
     if catalog is not None:
         cache = Cache(root)
-        corpus, more = load_corpus(root, catalog, cache)
+        # (the hook compiles notes, which show each excerpt as written)
+        corpus, more = load_corpus(root, catalog, cache, for_excerpts=after is not None)
         report.extend(more)
         corpus_key = _corpus_key(catalog, corpus)
-        if after is not None:
-            corpus.for_excerpts()  # the hook compiles notes, which show each excerpt as written
         _WORKER.update(config=config, corpus=corpus, corpus_key=corpus_key, cache=cache, after=after)
         try:
             results = _deck_results(root, paths, corpus_key, cache, items, progress)

@@ -44,7 +44,14 @@ _CLOSE = set(",.;:!?)]'")
 _OPEN = set("([")
 _PUNCT = set("()[]{},.;:!?'\"-/&*#%@$_+=<>|~^")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_SPECIAL = re.compile("[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]")
+# A single plain space between words maps to itself: it stays in a run. It is looked at only next
+# to white space, ``( [`` or a comma before it (a token-style thousands), or before a character that
+# would remove it (closing punctuation, or what becomes one, or a backslash that may vanish).
+_REMOVES_SPACE = _CLOSE | {k for k, v in _TRANSLATE.items() if v[0] in _CLOSE} | {"\\"}
+_PLAIN_SPACE = r"(?<=[^\s(\[,]) (?=[^\s" + re.escape("".join(sorted(_REMOVES_SPACE))) + "])"
+_SPECIAL = re.compile(
+    "(?!" + _PLAIN_SPACE + ")[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
 
 
@@ -160,12 +167,14 @@ class Shown:
     """An excerpt as its source writes it (runs of white space folded to one space, nothing else
     changed), with its normal form. Learners see ``text``; ``norm`` is only for matching
     (answers, highlights). ``raw`` is the source's own text of the excerpt and ``offsets`` the
-    offset in ``raw`` of each normalised character; without them ``text`` is ``norm``."""
+    offset of each normalised character in the document, ``base`` that of ``raw``; without
+    them ``text`` is ``norm``."""
 
     text: str
     norm: str
     raw: str = ""
     offsets: Sequence[int] = ()
+    base: int = 0
 
     @functools.cached_property
     def _runs(self) -> tuple[list[int], list[int], list[int]]:
@@ -196,7 +205,7 @@ class Shown:
         """The part of ``text`` that the normalised span ``norm[start:end]`` came from."""
         if not self.offsets:
             return start, end
-        return self._index(self.offsets[start]), self._index(self.offsets[end - 1]) + 1
+        return self._index(self.offsets[start] - self.base), self._index(self.offsets[end - 1] - self.base) + 1
 
 
 @dataclass
@@ -279,8 +288,7 @@ class Document:
         offsets = self.offsets
         first = offsets[hit.start]
         raw = self.text[first : offsets[hit.end - 1] + 1]
-        return Shown(" ".join(raw.split()), self.norm[hit.start : hit.end], raw,
-                     [o - first for o in offsets[hit.start : hit.end]])
+        return Shown(" ".join(raw.split()), self.norm[hit.start : hit.end], raw, offsets[hit.start : hit.end], first)
 
     def excluded_reason(self, hit: Hit) -> str | None:
         for start, end, reason in self.excluded:
@@ -377,11 +385,6 @@ class Corpus:
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 
-    def for_excerpts(self) -> None:
-        """Each document will be asked for its passages as written (a build compiles them): its
-        normal form is worked out with the offsets, in one pass instead of two."""
-        for doc in self.documents.values():
-            doc.with_offsets = True
 
     def shown(self, doc_id: str, excerpt: str) -> Shown:
         """A cited excerpt as its source writes it; the normal form where it is not found (an
@@ -394,10 +397,13 @@ class Corpus:
         return doc.shown(hit)
 
 
-def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tuple[Corpus, list[Diagnostic]]:
+def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None,
+                for_excerpts: bool = False) -> tuple[Corpus, list[Diagnostic]]:
     """Read every catalogued seed, checking its hash and its uncitable regions' markers. Where
     the markers stand depends only on the catalog (which names each seed's SHA-256) and this
-    code, so it is kept in ``cache``: a check whose items are all cached normalises no seed."""
+    code, so it is kept in ``cache``: a check whose items are all cached normalises no seed.
+    ``for_excerpts``: passages will be shown as written (a build compiles notes), so each
+    document's normal form is worked out with its offsets, in one pass instead of two."""
     regions_key = key(root / "seeds", "", repr(catalog).encode(), "", "regions")
     stored = cache.get(regions_key) if cache is not None else None
     regions: dict[str, Any] = dict(stored) if isinstance(stored, dict) else {}
@@ -430,7 +436,7 @@ def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None) -> tup
         if entry.id in documents:
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
-        doc = Document(entry, data)
+        doc = Document(entry, data, with_offsets=for_excerpts)
         found = regions.get(entry.id)
         if not (isinstance(found, list) and len(found) == len(entry.uncitable)):
             found = _regions(doc)

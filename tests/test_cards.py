@@ -8,6 +8,8 @@ import re
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.anki.notes import compile_notes, item_date
 from generator.build import build
@@ -134,3 +136,13 @@ def test_anki_shows_new_cards_by_their_position(cards) -> None:
     queued = [cards.get_card(q.card.id).due for q in cards.sched.get_queued_cards(fetch_limit=5).cards]
     assert queued == sorted(queued) and queued[0] == 1
     assert [name for name, *_ in rendered_cards(cards)]  # the cards still render
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a &<>\"'{}[]\\;#x1é")) | st.characters(), max_size=40))
+def test_escaping_equals_the_translate_table(text: str) -> None:
+    """``esc`` (a chain of replacements, for speed) is the one-pass translate table it replaced:
+    each special character once, ``&`` never escaped twice."""
+    from generator.anki.notes import _ESCAPE, esc
+
+    assert esc(text) == text.translate(_ESCAPE)

@@ -174,7 +174,7 @@ def test_locate_answers_the_same_when_asked_again(corpus) -> None:
 
 
 def test_a_build_normalises_each_seed_once_and_gets_the_same_normal_form(corpus) -> None:
-    """In a build (``Corpus.for_excerpts``) the normal form comes with the offsets in one pass; it
+    """In a build (``load_corpus(..., for_excerpts=True)``) the normal form comes with the offsets in one pass; it
     is the one the regular expressions give."""
     from generator.sources import Document
 

@@ -28,21 +28,38 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (Union, types.UnionType)
 
 
+_ITEM_CLASSES = frozenset(ITEM_TYPES.values())
+
+
+@functools.cache
+def _shape(cls: type) -> tuple[str, tuple[str, ...]]:
+    """How values of a class become plain data, worked out once per class: ("pos", ()),
+    ("record", field names), ("list", ()) for tuples, or ("same", ())."""
+    if cls is Pos:
+        return "pos", ()
+    if dataclasses.is_dataclass(cls):
+        return "record", tuple(name for name, _ in _fields(cls))
+    if issubclass(cls, tuple):
+        return "list", ()
+    return "same", ()
+
+
 def to_plain(value: Any, lines: int = 0) -> Any:
     """``lines``: subtracted from every line number (an item kept apart from its place in the file)."""
-    if isinstance(value, Pos):
-        return [value.span.line - lines, value.span.col,
-                {k: [s.line - lines, s.col] for k, s in value.fields.items()}]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [to_plain(getattr(value, name), lines) for name, _ in _fields(type(value))]
-    if isinstance(value, tuple):
+    shape, names = _shape(type(value))
+    if shape == "same":
+        return value
+    if shape == "record":
+        return [to_plain(getattr(value, name), lines) for name in names]
+    if shape == "list":
         return [_tagged(v, lines) for v in value]
-    return value
+    return [value.span.line - lines, value.span.col,
+            {k: [s.line - lines, s.col] for k, s in value.fields.items()}]
 
 
 def _tagged(value: Any, lines: int = 0) -> Any:
     """Items carry their type name, since a deck's items are a union of classes."""
-    if dataclasses.is_dataclass(value) and hasattr(value, "type") and value.type in ITEM_TYPES:
+    if type(value) in _ITEM_CLASSES and value.type in ITEM_TYPES:
         return [value.type, to_plain(value, lines)]
     return to_plain(value, lines)
 
@@ -71,7 +88,7 @@ def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
 def item_text(item: Any, base: int) -> str:
     """An item as JSON text, its lines counted from ``base`` (the line above its first): the
     same content at any place gives the same text (the key of its cached note)."""
-    return json.dumps(_tagged(item, base), ensure_ascii=False)
+    return json.dumps(_tagged(item, base))
 
 
 def deck_to_cache(deck: Deck, bases: list[int]) -> dict[str, Any]:

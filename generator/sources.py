@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 from array import array
@@ -181,14 +182,10 @@ class Shown:
         """The runs of white space in ``raw`` (each folds to one space in ``text``, or to none at
         the start): their starts, their ends, and how many characters ``text`` has lost up to the
         end of each."""
-        starts, ends, lost = [], [], []
-        total = 0
-        for m in _RE_SPACE.finditer(self.raw):
-            start, end = m.span()
-            total += end - start - (1 if start > 0 else 0)
-            starts.append(start)
-            ends.append(end)
-            lost.append(total)
+        spans = [m.span() for m in _RE_SPACE.finditer(self.raw)]
+        starts = [start for start, _ in spans]
+        ends = [end for _, end in spans]
+        lost = list(itertools.accumulate(end - start - (start > 0) for start, end in spans))
         return starts, ends, lost
 
     def _index(self, i: int) -> int:
@@ -205,6 +202,8 @@ class Shown:
         """The part of ``text`` that the normalised span ``norm[start:end]`` came from."""
         if not self.offsets:
             return start, end
+        if len(self.text) == len(self.raw):  # no run of white space folded: the same places
+            return self.offsets[start] - self.base, self.offsets[end - 1] - self.base + 1
         return self._index(self.offsets[start] - self.base), self._index(self.offsets[end - 1] - self.base) + 1
 
 

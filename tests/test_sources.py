@@ -184,3 +184,28 @@ def test_a_build_normalises_each_seed_once_and_gets_the_same_normal_form(corpus)
         assert both.norm == plain.norm
         assert both._offsets is not None and plain._offsets is None
         assert list(both.offsets) == list(plain.offsets)
+
+
+@settings(max_examples=1000, derandomize=True, deadline=None)
+@given(st.one_of(_TRICKY, st.text(max_size=40)), st.data())
+def test_span_of_equals_folding_whether_or_not_white_space_was_folded(text: str, data) -> None:
+    """span_of takes a short cut when no run of white space was folded (``text`` as long as
+    ``raw``); with or without it, a span lands where folding the prefix puts it."""
+    import re
+
+    from generator.sources import Shown
+
+    text = text.strip()
+    if not text:
+        return
+
+    def folded(i: int) -> int:
+        if text[i].isspace():
+            return len(re.sub(r"\s+", " ", text[: i + 1]).lstrip()) - 1
+        return len(re.sub(r"\s+", " ", text[:i]).lstrip())
+
+    offsets = [100 + i for i in range(len(text))]
+    shown = Shown(" ".join(text.split()), text, text, offsets, 100)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    assert shown.span_of(start, end) == (folded(start), folded(end - 1) + 1)

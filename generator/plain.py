@@ -46,7 +46,7 @@ def _shape(cls: type) -> tuple[str, tuple[str, ...]]:
 
 def to_plain(value: Any, lines: int = 0) -> Any:
     """``lines``: subtracted from every line number (an item kept apart from its place in the file)."""
-    shape, names = _shape(type(value))
+    shape, names = _shape(type(value))  # type: ignore[arg-type]
     if shape == "same":
         return value
     if shape == "record":

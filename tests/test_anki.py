@@ -276,3 +276,38 @@ def test_shipped_bank_imports_cleanly(tmp_path) -> None:
     # The committed lock is current: building the shipped bank changes no note's time.
     assert (root / "studydeck.lock").read_bytes() == (REPO / "studydeck.lock").read_bytes(), (
         "studydeck.lock is stale: run `studydeck build` and commit the lock with the decks")
+
+
+def test_each_note_and_its_cards_carry_the_notes_own_change_time(make_project) -> None:
+    """Each note is written with its own change time from the lock, and so are its cards (they
+    are stamped as they are written, not updated afterwards): edit one item and only its note
+    and cards get a new time."""
+    import json
+    import sqlite3
+    import zipfile
+
+    root = make_project()
+
+    def times() -> tuple[dict[str, int], dict[int, set[int]]]:
+        apkg = _build(root)
+        conn = sqlite3.connect(":memory:")
+        conn.deserialize(zipfile.ZipFile(apkg).read("collection.anki2"))
+        notes = {guid: mod for guid, mod in conn.execute("SELECT guid, mod FROM notes")}
+        cards: dict[int, set[int]] = {}
+        for nid, card_mod, note_mod in conn.execute(
+                "SELECT cards.nid, cards.mod, notes.mod FROM cards JOIN notes ON notes.id = cards.nid"):
+            assert card_mod == note_mod
+            cards.setdefault(nid, set()).add(card_mod)
+        conn.close()
+        return notes, cards
+
+    before, _ = times()
+    lock = json.loads((root / "studydeck.lock").read_text())
+    assert sorted(before.values()) == sorted(e["changed"] for e in lock["notes"].values() if not e.get("removed"))
+    path = root / "decks" / STARTER.name
+    text = path.read_text()
+    at = text.index("question: ") + len("question: ")
+    path.write_text(text[:at] + "(edited) " + text[at:])
+    after, _ = times()
+    changed = [guid for guid in before if before[guid] != after[guid]]
+    assert len(changed) == 1 and after[changed[0]] > before[changed[0]]

@@ -144,3 +144,18 @@ def test_arrow_in_a_matching_left_side_is_listed_not_split(tmp_path) -> None:
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     assert dict(summary.gift_skipped)["h-match"].endswith("which GIFT cannot escape")
     check_file(files[Path("/out/gift/hostile.gift")], checked.project.decks[0], checked, skip=("h-match",))
+
+
+def test_build_summary_lists_a_dozen_left_out_items_and_counts_the_rest() -> None:
+    """A big bank can leave hundreds of items out of GIFT: the terminal shows the first dozen and
+    how many more (all of them are listed at the top of each GIFT file)."""
+    from generator.export import ExportSummary
+
+    summary = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1},
+                            gift_skipped=[(f"order-{n}", "order: GIFT has no ordering question") for n in range(40)])
+    lines = summary.lines()
+    assert lines[1] == "GIFT cannot carry 40 item(s), listed at the top of each file:"
+    assert lines[2:14] == [f"  order-{n}: order: GIFT has no ordering question" for n in range(12)]
+    assert lines[14:] == ["  ... and 28 more"]
+    few = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1}, gift_skipped=[("a", "why")])
+    assert few.lines()[1:] == ["GIFT cannot carry 1 item(s), listed at the top of each file:", "  a: why"]

@@ -217,3 +217,19 @@ def test_screenshots_phone_and_desktop_light_and_dark(browser, tmp_path) -> None
     assert len(list(shots.glob("*.png"))) == 16
     if os.environ.get("STUDYDECK_SHOTS"):  # for a person to look at
         shutil.copytree(shots, os.environ["STUDYDECK_SHOTS"], dirs_exist_ok=True)
+
+
+def test_page_data_is_ascii_json_and_keeps_every_character(tmp_path) -> None:
+    """The page's data is written as ASCII JSON (one byte a character in memory while a big page
+    is made); the characters themselves come back intact: curly quotes, dashes, accents."""
+    path, data = page(tmp_path)
+    block = path.read_text(encoding="utf-8").split('<script type="application/json" id="data">')[1]
+    block = block.split("</script>")[0]
+    assert block.isascii()
+    texts = [doc["text"] for doc in data["docs"].values()]
+    texts += [s["excerpt"] for item in data["items"] for s in item["sources"]]
+    assert any(not t.isascii() for t in texts)  # the seeds do hold such characters
+    checked = checked_project(tmp_path / "again", None)
+    for item in data["items"][:40]:
+        for source in item["sources"]:
+            assert source["excerpt"] == checked.corpus.shown(source["doc"], source["excerpt"]).text

@@ -34,8 +34,9 @@ class ExportSummary:
             mine[kind] = mine.get(kind, 0) + n
         self.files[fmt] = self.files.get(fmt, 0) + 1
 
-    def lines(self) -> list[str]:
-        """One line per format, then one per item GIFT left out."""
+    def lines(self, shown: int = 12) -> list[str]:
+        """One line per format, then one per item GIFT left out (the first ``shown`` of them: a
+        big bank's list is at the top of each GIFT file, not on the terminal)."""
         out = []
         for fmt in FORMATS:
             if fmt not in self.counts:
@@ -49,7 +50,9 @@ class ExportSummary:
             out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({kinds})")
             if fmt == "gift" and self.gift_skipped:
                 out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
-                out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped]
+                out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped[:shown]]
+                if len(self.gift_skipped) > shown:
+                    out.append(f"  ... and {len(self.gift_skipped) - shown} more")
         return out
 
 

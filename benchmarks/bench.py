@@ -7,7 +7,8 @@ Synthetic banks are made from the shipped bank's items (real excerpts, all item 
 ids, spread over deck files of 1,000 items, each copy citing its own copy of the seeds (so the
 bank passes check with no warning). For each size, each as a fresh process: the floor (the same
 YAML parsed once by PyYAML's C loader and the same notes written by plain genanki, in one
-process), `check` and `build --no-worksheets --no-exports` cold, both again after editing one
+process; taken in turns with the cold build, so the ratio compares runs made side by side),
+`check` and `build --no-worksheets --no-exports` cold, both again after editing one
 item (cache and previous output warm), peak memory, and a full `build` for the sizes in
 ``--full``. The cache goes to a scratch folder, never the user's. It also times `studydeck
 --help`, `check` of the shipped bank, and a 200-question quiz in 3 versions with keys. The
@@ -138,16 +139,26 @@ def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, flo
     package = [*studydeck, "build", str(root), "--no-worksheets", "--no-exports", "--out", out]
     r: dict[str, float] = {}
 
+    def cold_once(args: list[str]) -> tuple[float, int]:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        elapsed, peak, code = run(args, REPO)
+        assert code == 0, args
+        return elapsed, peak
+
     def cold(args: list[str]) -> tuple[float, int]:
-        times, peak = [], 0
+        runs = [cold_once(args) for _ in range(repeat)]
+        return min(t for t, _ in runs), max(m for _, m in runs)
+
+    def against_floor(args: list[str]) -> tuple[float, int, float, int]:
+        """The cold run and the floor taken in turns (floor, build, floor, build, ...), so that
+        a slower or faster spell of the machine weighs on both sides of the ratio alike."""
+        floors, builds = [], []
         for _ in range(repeat):
-            shutil.rmtree(cache, ignore_errors=True)
-            shutil.rmtree(out, ignore_errors=True)
-            t, m, code = run(args, REPO)
-            assert code == 0, args
-            times.append(t)
-            peak = max(peak, m)
-        return min(times), peak
+            floors.append(best([PY, "-c", FLOOR, str(root), str(where / "floor.apkg")], 1))
+            builds.append(cold_once(args))
+        return (min(t for t, _ in builds), max(m for _, m in builds),
+                min(t for t, _ in floors), max(m for _, m in floors))
 
     def after_edit(args: list[str]) -> float:
         run(args, REPO)  # warm: the cache and the previous output hold the unedited bank
@@ -159,9 +170,8 @@ def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, flo
             times.append(elapsed)
         return min(times)
 
-    r["floor"], r["floor_mb"] = best([PY, "-c", FLOOR, str(root), str(where / "floor.apkg")], repeat)
     r["check_cold"], r["check_mb"] = cold([*studydeck, "check", str(root)])
-    r["build_cold"], r["build_mb"] = cold(package)
+    r["build_cold"], r["build_mb"], r["floor"], r["floor_mb"] = against_floor(package)
     r["check_edit"] = after_edit([*studydeck, "check", str(root)])
     r["build_edit"] = after_edit(package)
     if full:

@@ -128,7 +128,7 @@ class Cache:
         assert self.folder is not None
         try:
             # json.dumps, not json.dump: only dumps uses the C encoder (dump writes piece by piece).
-            data = json.dumps(value, separators=(",", ":")).encode()  # ASCII: the C encoder is fastest so
+            data = json.dumps(value, separators=(",", ":")).encode()  # ASCII out: the C encoder's fastest path
         except (TypeError, ValueError, RecursionError):
             return
         tmp = ""

@@ -43,6 +43,16 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
+def starter(make_project):  # type: ignore[no-untyped-def]
+    """The starter deck's project, checked (and passing)."""
+    from generator.pipeline import check_project
+
+    checked = check_project(make_project())
+    assert checked.report.ok
+    return checked
+
+
+@pytest.fixture
 def run() -> Callable[..., tuple[int, str, str]]:
     """Run the CLI in-process in ``cwd``: (exit code, stdout, stderr)."""
     from generator.cli import main

@@ -7,7 +7,6 @@ import json
 import os
 import re
 
-import pytest
 from pypdf import PdfReader
 
 from generator.pipeline import check_project
@@ -37,13 +36,6 @@ def _text(pdf: bytes) -> list[str]:
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture
-def starter(make_project):
-    checked = check_project(make_project())
-    assert checked.report.ok
-    return checked
 
 
 def test_golden_quiz_data(starter) -> None:

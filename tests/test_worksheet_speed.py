@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import check_project
 from generator.worksheet import render
 from generator.worksheet.layout import QuizSpec, layout_quiz
 from generator.worksheet.quizzes import QuizRequest, default_quizzes, render_quizzes
 from generator.worksheet.render import RenderError, job, render_all, render_worksheet
-
-
-@pytest.fixture
-def starter(make_project):
-    checked = check_project(make_project())
-    assert checked.report.ok
-    return checked
 
 
 def test_parallel_render_equals_sequential(starter) -> None:

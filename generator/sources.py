@@ -210,9 +210,10 @@ class Shown:
 @dataclass
 class Document:
     """One seed text, normalised once, with indexes built on first use. The normal form comes
-    from the regular-expression ``normalise`` (fast); the offsets of each normalised character
-    in the text (slower: one step per space or punctuation mark) only when a line number or the
-    verbatim text of a passage is asked for (or, in a build, ``with_offsets``: both at once)."""
+    from the regular-expression ``normalise``; the offsets of each normalised character in the
+    text (one step per punctuation mark or unusual space) only when a line number or the
+    verbatim text of a passage is asked for, or, in a build (``with_offsets``), with the normal
+    form in the same pass."""
 
     entry: SourceDoc
     raw: bytes  # the file
@@ -383,7 +384,6 @@ class Corpus:
 
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
-
 
     def shown(self, doc_id: str, excerpt: str) -> Shown:
         """A cited excerpt as its source writes it; the normal form where it is not found (an

@@ -14,11 +14,10 @@ import functools
 import os
 import re
 import stat
-import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from . import yamltree
 from .cache import Cache
@@ -38,7 +37,7 @@ from .diagnostics import (
     WrongCount,
     WrongType,
 )
-from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, format_fields
+from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, annotation_shape, format_fields
 from .yamltree import Mapping, Node, Scalar, Sequence, describe
 
 PROJECT_FILE = "studydeck.yaml"
@@ -57,25 +56,6 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _is_union(tp: Any) -> bool:
-    return typing.get_origin(tp) in (Union, types.UnionType)
-
-
-@functools.cache
-def _shape(tp: Any) -> tuple[str, Any, bool]:
-    """What a type annotation asks for, worked out once per annotation (not once per node):
-    ("union", the one type or None for an item union, optional), ("record", class, _),
-    ("tuple", item type, _) or ("scalar", None, _)."""
-    if _is_union(tp):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return "union", args[0] if len(args) == 1 else None, len(args) < len(typing.get_args(tp))
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return "record", tp, False
-    if typing.get_origin(tp) is tuple:
-        return "tuple", typing.get_args(tp)[0], False
-    return "scalar", None, False
-
-
 @functools.cache
 def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any, bool]]:
     """A record class's format fields by name, with each one's type and whether it is required."""
@@ -91,7 +71,7 @@ class _Converter:
         self.diags: list[Diagnostic] = []
 
     def convert(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
-        shape, inner, optional = _shape(tp)
+        shape, inner, optional = annotation_shape(tp)
         if shape == "union":
             if optional and isinstance(node, Scalar) and node.is_null:
                 return None
@@ -156,7 +136,7 @@ class _Converter:
         values = [self.convert(child, tp, f"{name}[{i + 1}]", item_meta) for i, child in enumerate(node.items)]
         if low is not None and len(node.items) < low:
             return INVALID
-        if _is_union(tp):  # items: keep the good ones so every later check still runs on them
+        if annotation_shape(tp)[0] == "union":  # items: keep the good ones so every later check still runs on them
             return tuple(v for v in values if v is not INVALID)
         if any(v is INVALID for v in values):
             return INVALID

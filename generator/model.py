@@ -9,7 +9,10 @@ is not part of the format (positions, derived values).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -309,3 +312,19 @@ def parts(item: Item) -> list[Event | Pair | Claim]:
     if isinstance(item, Claims):
         return list(item.claims)
     return []
+
+
+@functools.cache
+def annotation_shape(tp: Any) -> tuple[str, Any, bool]:
+    """What a field's type annotation asks for, worked out once per annotation (the loader and
+    the cache's plain form both dispatch on it for every value): ("union", the one type, or None
+    for the union of item types, optional), ("record", the class, _), ("tuple", the item type, _)
+    or ("scalar", None, _)."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return "union", args[0] if len(args) == 1 else None, len(args) < len(typing.get_args(tp))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return "record", tp, False
+    if typing.get_origin(tp) is tuple:
+        return "tuple", typing.get_args(tp)[0], False
+    return "scalar", None, False

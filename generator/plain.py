@@ -10,22 +10,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import types
 import typing
-from typing import Any, Union
+from typing import Any
 
 from .diagnostics import Diagnostic, Span
-from .model import ITEM_TYPES, Deck, Pos
+from .model import ITEM_TYPES, Deck, Pos, annotation_shape
 
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     hints = typing.get_type_hints(cls)
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
-
-
-def _is_union(tp: Any) -> bool:
-    return typing.get_origin(tp) in (Union, types.UnionType)
 
 
 _ITEM_CLASSES = frozenset(ITEM_TYPES.values())
@@ -69,18 +64,17 @@ def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
     if tp is Pos:
         line, col, spans = data
         return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
-    if _is_union(tp):
+    shape, inner, _ = annotation_shape(tp)
+    if shape == "union":
         if data is None:
             return None
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return from_plain(args[0], data, path, lines)
+        if inner is not None:
+            return from_plain(inner, data, path, lines)
         kind, rest = data
         return from_plain(ITEM_TYPES[kind], rest, path, lines)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+    if shape == "record":
         return tp(**{name: from_plain(ftp, v, path, lines) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
-    if typing.get_origin(tp) is tuple:
-        inner = typing.get_args(tp)[0]
+    if shape == "tuple":
         return tuple(from_plain(inner, v, path, lines) for v in data)
     return data
 

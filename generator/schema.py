@@ -11,14 +11,14 @@ import json
 import typing
 from typing import Any, Literal
 
-from .load import _hints, _is_union
-from .model import Deck, Item, format_fields
+from .load import _hints
+from .model import Deck, Item, annotation_shape, format_fields
 
 SCHEMA_ID = "https://studydeck.invalid/schema/deck.schema.json"
 
 
 def _type_schema(tp: Any, meta: typing.Mapping[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    if _is_union(tp):
+    if annotation_shape(tp)[0] == "union":
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
             return _type_schema(args[0], meta, defs)

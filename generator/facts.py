@@ -63,7 +63,8 @@ _DIGITS = re.compile(
 )
 _WORDS = re.compile(r"[a-z]+", re.I)
 _SCALED = re.compile(r"(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b", re.I)
-_ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})\b")
+_ROMAN_WORD = re.compile(r"\b[MDCLXVI]{2,}\b")  # a word of two or more Roman letters ...
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")  # ... that is a numeral
 _NOT_ROMAN = {"CD", "MD", "DC", "CV", "MI", "DI", "LI", "MM", "CC", "VI"}
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
@@ -99,9 +100,9 @@ def numbers(text: str) -> frozenset[str]:
         found.add(_canon(str(float(m[1].replace(",", "")) * _SCALES[m[2].lower()])))
     text = _SCALED.sub(" ", text)
     found |= {_canon(m.group()) for m in _DIGITS.finditer(text)}
-    for m in _ROMAN.finditer(text):
-        if m.group() not in _NOT_ROMAN:
-            found.add(str(_roman(m.group())))
+    for word in _ROMAN_WORD.findall(text):  # "DVD" and "IIII" are words of Roman letters, not numerals
+        if word not in _NOT_ROMAN and _ROMAN.fullmatch(word):
+            found.add(str(_roman(word)))
     words = [w.lower() for w in _WORDS.findall(text)]
     i = 0
     while i < len(words):

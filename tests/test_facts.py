@@ -21,6 +21,11 @@ from generator.facts import MONTH_NAMES, Date, date_mentions, numbers, parse_dat
         ("between 400 and 1,000, along with women", {"400", "1000"}),
         ("in 2007, 154 deaths", {"2007", "154"}),
         ("more than fifty dead", {"50"}),
+        # Words of Roman letters that are not numerals (the numeral pattern once matched nothing before
+        # them, and reading the empty match raised: `check` died on "such as DVD vendors")
+        ("raids on DVD vendors", set()),
+        ("IIII, LIVID, CIVIC, IC, VX", set()),
+        ("XLII and MCMXCIX, but CD shops", {"42", "1999"}),
     ],
 )
 def test_numbers(text: str, expected: set[str]) -> None:
@@ -117,6 +122,37 @@ def test_a_date_supports_itself_and_no_other_month(day: int, month: int, other: 
         assert unsupported(f"{day} {wrong} 2007", excerpt) == [f"{day} {wrong}"]
         assert unsupported(f"in {wrong}", excerpt) == [wrong]
     assert str(day) not in numbers_outside_dates(excerpt)
+
+
+TRICKY = ["DVD", "IIII", "XII", "MMVII", "CD", "IC", "LIVID", "1", "3", "11", "2007", "07", "1,000", "1 000", "12,",
+          ",000", "1.6", "July", "jul", "May", "may", "Sept", "the", "of", "to", "-", "and", "between", "hundred",
+          "a", "dozen", "hundreds", "several", "thousand", "twenty-one", "3rd", ",", ".", "\u00a0", "2007-07-03",
+          "2007-13-45", "0", "31", "32", "00", "\n", "(", "five", "million"]
+_texts = st.lists(st.sampled_from(TRICKY), max_size=14).map(" ".join) | st.text(max_size=40)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(answer=_texts, excerpt=_texts)
+def test_reading_any_text_never_fails(answer: str, excerpt: str) -> None:
+    """Whatever an answer and an excerpt say, reading them gives a result, not an exception."""
+    assert isinstance(numbers(answer), frozenset)
+    assert isinstance(date_mentions(answer), tuple)
+    assert isinstance(unsupported(answer, excerpt), list)
+    parse_date(answer)
+
+
+def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:
+    """The siege article's "such as DVD vendors" is citable: ``check`` once died on it."""
+    deck = """deck: Raids
+items:
+  - id: raids-targets
+    type: basic
+    question: What did the students' vigilante raids target, according to the encyclopedia article on the siege?
+    answer: DVD vendors, barber shops and a Chinese-run massage parlor
+    source: {doc: wikipedia-siege, excerpt: "such as DVD vendors, barber shops and a Chinese-run massage parlor"}
+"""
+    code, _, err = run(["check"], cwd=make_project({"raids.yaml": deck}))
+    assert (code, err.strip()) == (0, "0 errors, 0 warnings in 3 files.")
 
 
 def numbers_outside_dates(text: str) -> frozenset[str]:

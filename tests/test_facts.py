@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.facts import MONTH_NAMES, Date, date_mentions, numbers, parse_date, unsupported
+from generator.facts import (
+    _MONTH_RE,
+    _SCALE_WORD,
+    MONTH_NAMES,
+    MONTHS,
+    Date,
+    date_mentions,
+    numbers,
+    parse_date,
+    unsupported,
+)
 
 
 @pytest.mark.parametrize(
@@ -139,6 +151,22 @@ def test_reading_any_text_never_fails(answer: str, excerpt: str) -> None:
     assert isinstance(date_mentions(answer), tuple)
     assert isinstance(unsupported(answer, excerpt), list)
     parse_date(answer)
+
+
+_month_texts = st.lists(st.sampled_from([*MONTHS, "Sept.", "JULY", "mAy", "\u017fep", "ſeptember", "maybe", "march"
+                                           "ing", "x", "1", " ", "-", "\u0130", "\u212a", "dozens", "HUNDRED"]),
+                        max_size=10).map("".join) | st.text(max_size=30)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(text=_month_texts)
+def test_lookahead_patterns_find_what_the_plain_ones_find(text: str) -> None:
+    """The month names and scale words are searched behind a look-ahead at their first letters,
+    for speed: it must not change a single match (case-folded letters included)."""
+    plain_months = "|".join(sorted(MONTHS, key=len, reverse=True))
+    for fast, plain in ((_MONTH_RE, plain_months), (_SCALE_WORD.pattern, "dozen|score|hundred|thousand|million")):
+        assert ([m.span() for m in re.finditer(fast, text, re.I)]
+                == [m.span() for m in re.finditer(plain, text, re.I)])
 
 
 def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:

@@ -84,7 +84,8 @@ def test_token_style_thousands_read_as_one_number(corpus, make_project, run) -> 
 
 _TRICKY = st.lists(
     st.sampled_from(list("ab1 2,.;:!?()[]'\"-\\\n\t")
-                    + ["\u2019", "\u201c", "\u2013", "\u2014", "\u2026", "\u00a0", "e\u0301", " , ", "12 , 000", "0"]),
+                    + ["\u2019", "\u201c", "\u2013", "\u2014", "\u2026", "\u00a0", "e\u0301", " , ", "12 , 000",
+                       "12 ,\n000", "0"]),
     max_size=30,
 ).map("".join)
 

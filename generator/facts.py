@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MONTHS = {
@@ -43,9 +44,17 @@ _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty 
 _SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
 _VAGUE = re.compile(r"\b(?:(dozens|scores|hundreds|thousands|millions)\s+of"
                     r"|(several|a\s+few|some|many)\s+(dozen|hundred|thousand|million))\b", re.I)
-# Longest name first; the look-ahead at the letters a name can start with lets the engine pass over
-# other places without trying the 23 names there (3x fewer steps; the same matches, a test holds).
-_MONTH_RE = f"(?=[{''.join(sorted({m[0] for m in MONTHS}))}])(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})"
+
+
+def starts(words: Iterable[str]) -> str:
+    """A look-ahead at the letters the words start with, to put before an alternation of them in a
+    pattern compiled with ``re.I``: the engine then passes over other places without trying every
+    word there (2-3x faster; with and without it a search finds the same matches, as
+    tests/test_facts.py holds for every pattern that uses it)."""
+    return f"(?=[{''.join(sorted({w[0].lower() for w in words}))}])"
+
+
+_MONTH_RE = f"{starts(MONTHS)}(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})"  # longest name first
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(\d{4}))?"
 _TO = r"\s*(?:-|to|until|till|and|through)\s*"
@@ -65,7 +74,8 @@ _DIGITS = re.compile(
 )
 _WORDS = re.compile(r"[a-z]+", re.I)
 _ANY_DIGIT = re.compile(r"\d")  # what _DIGITS and every date pattern need
-_SCALE_WORD = re.compile(r"(?=[dhmst])(?:dozen|score|hundred|thousand|million)", re.I)  # what _VAGUE and _SCALED need
+_SCALE_STEMS = ("dozen", "score", "hundred", "thousand", "million")
+_SCALE_WORD = re.compile(rf"{starts(_SCALE_STEMS)}(?:{'|'.join(_SCALE_STEMS)})", re.I)  # what _VAGUE and _SCALED need
 _NUMBER_START = frozenset(_UNITS) | frozenset(_TENS)  # a number in words starts with one (or "a" + a scale)
 _SCALED = re.compile(r"(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b", re.I)
 _ROMAN_WORD = re.compile(r"\b[MDCLXVI]{2,}\b")  # a word of two or more Roman letters ...

@@ -139,8 +139,11 @@ def _roman(token: str) -> int:
     return total
 
 
+_GROUPING = re.compile(r"[,\s\u00a0\u202f]")
+
+
 def _canon(token: str) -> str:
-    token = re.sub(r"[,\s\u00a0\u202f]", "", token)
+    token = _GROUPING.sub("", token)
     if token.endswith(".0"):
         token = token[:-2]
     if "." in token:

@@ -281,9 +281,11 @@ def read_model(path: Path, cls: type, name: str, cache: Cache | None = None) -> 
     return value, diags
 
 
-def parse_model(data: bytes, shown: str, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
-    """The bytes of one YAML file -> an instance of ``cls`` (or None) and every problem in it."""
-    node, diags = yamltree.load(data, shown)
+def parse_model(data: bytes, shown: str, cls: type, name: str,
+                decoded: tuple[str | None, list[Diagnostic]] | None = None) -> tuple[Any, list[Diagnostic]]:
+    """The bytes of one YAML file -> an instance of ``cls`` (or None) and every problem in it
+    (``decoded``: as for ``yamltree.load``)."""
+    node, diags = yamltree.load(data, shown, decoded)
     if node is None:
         return None, diags
     conv = _Converter()

@@ -106,7 +106,7 @@ def parse_file(path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: 
     mostly_kept = split is not None and 2 * sum(p.fingerprint not in before for p in split.pieces) <= len(split.pieces)
     done = _by_pieces(split, shown, decode_diags, corpus, before) if split and mostly_kept else None
     if done is None:
-        done = _whole(data, split, shown, corpus, before)
+        done = _whole(data, split, shown, corpus, before, (text, decode_diags))
     if done.now != before:
         cache.put(path_key, done.now)
     return FileResult(path, shown, k, None, done.diags, done.ids, done.dups), done
@@ -189,9 +189,11 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
     return Done(diags, ids, dups, deck, now, deck_head, entries)
 
 
-def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record]) -> Done:
-    """The file parsed whole; items whose piece did not change keep their checks' results."""
-    deck, diags = parse_model(data, shown, Deck, "deck")
+def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before: dict[str, Record],
+           decoded: tuple[str | None, list[Diagnostic]] | None = None) -> Done:
+    """The file parsed whole; items whose piece did not change keep their checks' results.
+    ``decoded``: what ``yamltree.decode`` gave for ``data``, when at hand."""
+    deck, diags = parse_model(data, shown, Deck, "deck", decoded)
     items = deck.items if deck is not None else ()
     pieces = {p.line: p for p in split.pieces} if split else {}
     # Problems YAML and the schema found, by the piece they stand in.

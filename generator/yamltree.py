@@ -309,9 +309,11 @@ def parse(text: str, path: str, depth: int = 0, lines: int = 0) -> tuple[Node | 
     return root, builder.diags
 
 
-def load(data: bytes, path: str) -> tuple[Node | None, list[Diagnostic]]:
-    """Bytes of one YAML file -> node tree (None when unusable) and every problem found."""
-    text, diags = decode(data, path)
+def load(data: bytes, path: str, decoded: tuple[str | None, list[Diagnostic]] | None = None,
+         ) -> tuple[Node | None, list[Diagnostic]]:
+    """Bytes of one YAML file -> node tree (None when unusable) and every problem found.
+    ``decoded``: what ``decode`` gave for these bytes, when the caller has it already."""
+    text, diags = decoded if decoded is not None else decode(data, path)
     if text is None or any(d.code in (ControlCharacter.code, LineEnd.code) for d in diags):
         return None, diags  # the YAML reader would only repeat these less clearly
     node, more = parse(text, path)

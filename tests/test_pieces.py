@@ -166,3 +166,19 @@ def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits
     text, _ = yamltree.decode(edited, "f.yaml")
     whole = _whole(edited, split_items(text) if text is not None else None, "f.yaml", corpus, {})
     assert _plain(done) == _plain(whole)
+
+
+def test_a_file_parsed_whole_is_decoded_once(tmp_path, corpus, monkeypatch) -> None:
+    """A cold parse decodes and scans the file's text once (the cut into pieces and the whole
+    parse share it), and gives what a parse that decodes again gives."""
+    path = REPO / "decks" / "figures.yaml"
+    _, catalog, _ = load_settings(REPO)
+    decoded: list[str] = []
+    real = yamltree.decode
+    monkeypatch.setattr(yamltree, "decode", lambda data, shown: decoded.append(shown) or real(data, shown))
+    result, done = parse_file(path, "f.yaml", path.read_bytes(), corpus, _corpus_key(catalog, corpus),
+                              Cache(tmp_path / "project"), "k1")
+    assert decoded == ["f.yaml"]
+    monkeypatch.setattr(yamltree, "decode", real)
+    assert _plain((result.diags, result.ids, result.dups, done.deck_plain)) == _plain(
+        _whole(path.read_bytes(), None, "f.yaml", corpus, {}))

@@ -77,6 +77,7 @@ def _waiting() -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .anki.lock import now
     from .build import build
     from .load import display_path
     from .progress import Progress
@@ -86,6 +87,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
     previous = Path(args.previous) if args.previous else None
     root = _root(args.root)
+    try:
+        now()  # a malformed SOURCE_DATE_EPOCH stops the build before it starts
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
     with Progress() as progress:
         def waiting() -> None:
             progress.clear()

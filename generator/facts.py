@@ -113,7 +113,7 @@ def numbers(text: str) -> frozenset[str]:
             found.add(" ".join((m[1] or f"{m[2]} {m[3]}").lower().split()))
         text = _VAGUE.sub(" ", text)
         for m in _SCALED.finditer(text):  # "12 thousand" is 12000, not 12
-            found.add(_canon(str(float(m[1].replace(",", "")) * _SCALES[m[2].lower()])))
+            found.add(_scaled(m[1], _ZEROS[m[2].lower()]))
         text = _SCALED.sub(" ", text)
     if _ANY_DIGIT.search(text):
         found |= {_canon(m.group()) for m in _DIGITS.finditer(text)}
@@ -140,6 +140,7 @@ def _roman(token: str) -> int:
 
 
 _GROUPING = re.compile(r"[,\s\u00a0\u202f]")
+_ZEROS = {"hundred": 2, "thousand": 3, "million": 6}  # the scales _SCALED reads, as powers of ten
 
 
 def _canon(token: str) -> str:
@@ -148,7 +149,19 @@ def _canon(token: str) -> str:
         token = token[:-2]
     if "." in token:
         return token.rstrip("0").rstrip(".")
-    return str(int(token))
+    try:
+        return str(int(token))  # also reads other scripts' digits (Arabic-Indic, ...)
+    except ValueError:  # more digits than Python converts (4,300): leading zeros dropped by hand
+        return token.lstrip("0") or "0"
+
+
+def _scaled(number: str, zeros: int) -> str:
+    """``number`` (digits, perhaps a decimal point) times 10 ** ``zeros``, exactly, canonical:
+    ('1.5', 3) -> '1500'. (As a float, 1.1 thousand was 1100.0000000000002, and a number of 17
+    digits or more came out as '1e+19', which nothing reads back.)"""
+    whole, _, frac = number.partition(".")
+    frac = frac.ljust(zeros, "0")
+    return _canon(whole + frac[:zeros] + ("." + frac[zeros:] if frac[zeros:] else ""))
 
 
 def _number_words(words: list[str], i: int, and_joins: bool = True) -> tuple[int | None, int]:

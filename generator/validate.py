@@ -101,6 +101,7 @@ class _ClozeSyntax:
 
 
 CLOZE = _ClozeSyntax()
+MAX_CLOZE_DIGITS = 6  # a longer cloze number is no count of deletions (and past 4,300 digits int() refuses it)
 
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
@@ -274,9 +275,13 @@ def _cloze(item: Cloze) -> list[Diagnostic]:
     if not markers:
         diags.append(ClozeSyntax.at(span, "a cloze item needs at least one {{c1::...}} marker"))
         return diags
-    numbers = sorted({int(m[1]) for m in markers})
-    if numbers[0] != 1 or numbers != list(range(1, len(numbers) + 1)):
-        diags.append(ClozeSyntax.at(span, f"cloze numbers must run c1, c2, ... without gaps; found {numbers}"))
+    if any(len(m[1]) > MAX_CLOZE_DIGITS for m in markers):
+        diags.append(ClozeSyntax.at(span, f"cloze numbers must run c1, c2, ... without gaps; found one of more than"
+                                          f" {MAX_CLOZE_DIGITS} digits"))
+    else:
+        numbers = sorted({int(m[1]) for m in markers})
+        if numbers[0] != 1 or numbers != list(range(1, len(numbers) + 1)):
+            diags.append(ClozeSyntax.at(span, f"cloze numbers must run c1, c2, ... without gaps; found {numbers}"))
     for m in markers:
         if not m[2].strip():
             diags.append(ClozeSyntax.at(span, f"empty cloze deletion c{m[1]}"))

@@ -39,6 +39,9 @@ from generator.facts import (
         ("raids on DVD vendors", set()),
         ("IIII, LIVID, CIVIC, IC, VX", set()),
         ("XLII and MCMXCIX, but CD shops", {"42", "1999"}),
+        # Scaled exactly (as floats: 1100.0000000000002, and '1e+19' that nothing read back)
+        ("1.1 thousand, 0.25 million, 10000000000000000 thousand", {"1100", "250000", "10000000000000000000"}),
+        ("5" * 4301, {"5" * 4301}),  # past the digits int() converts
     ],
 )
 def test_numbers(text: str, expected: set[str]) -> None:

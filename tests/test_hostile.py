@@ -124,6 +124,42 @@ def test_identity_traps(make_project, run, deck: str, code: str) -> None:
     assert f"error[{code}]" in err
 
 
+_MOSQUE = "{doc: wikipedia-mosque, excerpt: 'said about 12 , 000 students attended the rally'}"
+
+
+@pytest.mark.parametrize(
+    ("deck", "code"),
+    [  # numbers past what a float or int() takes (found by fuzzing: each was a traceback)
+        (f"deck: D\nitems:\n- {{id: a, type: basic, question: How many?, answer: 10000000000000000 thousand,"
+         f" source: {_MOSQUE}}}\n", "answer-not-in-excerpt"),
+        (f"deck: D\nitems:\n- {{id: a, type: basic, question: How many?, answer: '{'5' * 4301}',"
+         f" source: {_MOSQUE}}}\n", "answer-not-in-excerpt"),
+        (f"deck: D\nitems:\n- {{id: a, type: cloze, text: 'About {{{{c{'1' * 5000}::12,000}}}} students.',"
+         f" source: {_MOSQUE}}}\n", "cloze-syntax"),
+    ],
+    ids=["scaled-1e19", "4301-digits", "cloze-5000-digits"],
+)
+def test_huge_numbers_are_reported_not_raised(make_project, run, deck: str, code: str) -> None:
+    code_, _, err = run(["check"], cwd=make_project({"d.yaml": deck}))
+    assert code_ == 1 and "Traceback" not in err
+    assert f"error[{code}]" in err
+
+
+def test_a_malformed_source_date_epoch_stops_the_build(make_project, run, monkeypatch) -> None:
+    """The reproducible-builds rule: a SOURCE_DATE_EPOCH that is no whole number of seconds is
+    refused, with a message, before anything is written (it was a traceback)."""
+    root = make_project()
+    for bad in ("abc", "1.5", "-1", "١٢٣"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", bad)
+        code, _, err = run(["build"], cwd=root)
+        assert code == 2
+        assert err.strip() == ("studydeck: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970,"
+                               f" not {bad!r}")
+        assert not (root / "dist").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run(["build"], cwd=root)[0] == 0
+
+
 def test_fifty_megabyte_value_and_hundred_thousand_items(make_project, run) -> None:
     big = b"deck: D\nitems: []\ndescription: " + b"x" * 50_000_000 + b"\n"
     many = "deck: D\nitems:\n" + "".join(f"- {{id: i{n}, type: basic}}\n" for n in range(100_000))

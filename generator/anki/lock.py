@@ -156,7 +156,13 @@ def _json_position(exc: ValueError) -> tuple[int, int]:
 
 def now() -> int:
     """The build time: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        return int(time.time())
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        # The reproducible-builds specification: a malformed value stops the build.
+        raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value[:40]!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)

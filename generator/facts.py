@@ -140,7 +140,7 @@ def _roman(token: str) -> int:
 
 
 _GROUPING = re.compile(r"[,\s\u00a0\u202f]")
-_ZEROS = {"hundred": 2, "thousand": 3, "million": 6}  # the scales _SCALED reads, as powers of ten
+_ZEROS = {w: len(str(_SCALES[w])) - 1 for w in ("hundred", "thousand", "million")}  # _SCALED's, as powers of ten
 
 
 def _canon(token: str) -> str:

@@ -26,7 +26,7 @@ _NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven t
                  " sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred"
                  " thousand million dozen a").split()
 # As in ``facts``: a look-ahead at the letters the words start with spares the engine trying every
-# word at every place (twice as fast; the same matches, tests/test_faithful.py holds).
+# word at every place (twice as fast; the same matches, as tests/test_facts.py holds).
 _NUMBERISH = re.compile(
     rf"\d[\d,.]*\d|\d|\b{facts.starts(_NUMBER_WORDS)}(?:(?:{'|'.join(_NUMBER_WORDS)})(?:[\s-]+(?:and\s+)?)?)+\b",
     re.I,

@@ -23,11 +23,12 @@ from .anki.previous import PreviousPackageError, read_shipped, spec_content, typ
 from .cache import cache_dir
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
 from .export import ExportSummary, iter_exports
-from .load import display_path
+from .load import display_path, read_input
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import built_with, exclusive, publish, recover, release_memory
 
+MAX_LOCK_BYTES = 256 * 1024 * 1024  # two million notes' entries; past it, no lock build wrote
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
 
 
@@ -52,14 +53,19 @@ def package_name(collection: str) -> str:
 
 def _read_lock(path: Path) -> tuple[Lock, str, list[Diagnostic]]:
     """The lock and its text as found ("" when there is none yet), or the problem with it."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Lock(), "", []
+    # Read as every input is: a regular file inside the project, size capped (a fifo or
+    # /dev/zero named studydeck.lock would hang the build or fill the memory).
+    data, problems = read_input(path, "lock file", MAX_LOCK_BYTES, root=path.parent)
+    if data is None:
+        return Lock(), "", [LockFile.at(d.span, d.message) for d in problems]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
         return parse_lock(text), text, []
     except LockError as exc:
         return Lock(), "", [LockFile.at(Span(display_path(path), exc.line, exc.col), str(exc))]
-    except (UnicodeDecodeError, OSError) as exc:
+    except UnicodeDecodeError as exc:
         return Lock(), "", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
 
 

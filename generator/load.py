@@ -221,10 +221,16 @@ def display_path(path: Path | str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)
 
 
-def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES,
+               root: Path | None = None) -> tuple[bytes | None, list[Diagnostic]]:
     """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
-    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over)."""
+    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over).
+    With ``root`` (the project), a path that leads out of it through a symbolic link (a deck file
+    linked to /etc/passwd, a seeds/ folder linked elsewhere) is refused unread: nothing is read
+    from outside the project."""
     shown = Span(display_path(path))
+    if root is not None and (why := inside(root, path.relative_to(root).as_posix())):
+        return None, [UnsafePath.at(shown, f"{what} {why}; not read")]
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
@@ -255,10 +261,12 @@ def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES) -> tup
     return b"".join(chunks), []
 
 
-def read_model(path: Path, cls: type, name: str, cache: Cache | None = None) -> tuple[Any, list[Diagnostic]]:
+def read_model(path: Path, cls: type, name: str, cache: Cache | None = None,
+               root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
     """One YAML file -> an instance of ``cls`` (or None) and every problem found in it; kept in
-    ``cache`` by the file's bytes (a catalog of hundreds of sources is then not parsed again)."""
-    data, diags = read_input(path, f"{name} file")
+    ``cache`` by the file's bytes (a catalog of hundreds of sources is then not parsed again).
+    ``root``: as for ``read_input``."""
+    data, diags = read_input(path, f"{name} file", root=root)
     if data is None:
         return None, diags
     shown = display_path(path)
@@ -311,6 +319,8 @@ class Project:
 def inside(root: Path, relative: str) -> str | None:
     """Why ``relative`` does not name a place inside ``root`` (None when it does): absolute paths,
     ``..`` and symbolic links that lead out are refused."""
+    if "\0" in relative:
+        return "holds a NUL character"
     pure = Path(relative)
     if pure.is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
         return "is an absolute path"
@@ -352,11 +362,11 @@ def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, lis
     """The project file and the source catalog, and the decks/ folder's presence."""
     diags: list[Diagnostic] = []
     cache = Cache(root)
-    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache)
+    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache, root)
     diags += more
     if config is not None:
         diags += _output_inside(root, config)
-    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache)
+    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache, root)
     diags += more
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))

@@ -354,7 +354,7 @@ def _deck_results(root: Path, paths: list[Path], corpus_key: str, cache: Cache, 
     where: list[int] = []
     for path in paths:
         shown = display_path(path)
-        data, problems = read_input(path, "deck file")
+        data, problems = read_input(path, "deck file", root=root)
         if data is None:
             slots.append(FileResult(path, shown, None, None, problems, [], []))
             continue

@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -142,10 +143,18 @@ def release_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)  # the running program's own symbols, glibc's among them
 
 
+def _read(path: Path) -> bytes | None:
+    """A file of ours, or None: only a regular file is read (a fifo planted under one of our
+    names would block the build), up to 4 GB."""
+    from .load import read_input
+
+    return read_input(path, "file", 1 << 32)[0]
+
+
 def read_manifest(out_dir: Path) -> dict[str, object]:
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_read(out_dir / MANIFEST) or b"")
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -157,51 +166,65 @@ def built_with(out_dir: Path, name: str, lock: bytes) -> bool:
     hashes = manifest.get("sha256")
     if manifest.get("lock") != _sha(lock) or not isinstance(hashes, dict) or name not in hashes:
         return False
-    try:
-        return bool(hashes[name] == _sha((out_dir / name).read_bytes()))
-    except OSError:
-        return False
+    data = _read(out_dir / name)
+    return data is not None and hashes[name] == _sha(data)
 
 
 def recover(out_dir: Path, lock_path: Path | None) -> None:
     """Finish or undo what a killed run left: restore the old outputs if it was cut between two
     renames, roll the lock forward if the outputs it belongs to were committed, and remove every
     staging folder and temporary file. Call it while holding :func:`exclusive`."""
-    if not out_dir.exists():
-        olds = _siblings(out_dir, "old")
+    if not out_dir.exists() and not out_dir.is_symlink():
+        olds = [p for p in _siblings(out_dir, "old") if _real_folder(p)]  # never a planted link
         if olds:
             os.rename(olds[-1], out_dir)
     if lock_path is not None:
         committed = read_manifest(out_dir).get("lock") if out_dir.exists() else None
         for tmp in _lock_temps(lock_path):
-            current = lock_path.read_bytes() if lock_path.exists() else b""
-            waiting = tmp.read_bytes()
-            if committed == _sha(waiting) and _sha(current) != committed:
+            current = _read(lock_path) or b""
+            waiting = _read(tmp)
+            if waiting is not None and committed == _sha(waiting) and _sha(current) != committed:
                 os.replace(tmp, lock_path)
             else:
                 tmp.unlink()
     for stale in _siblings(out_dir, "staging") + _siblings(out_dir, "old"):
-        shutil.rmtree(stale, ignore_errors=True)
+        if _real_folder(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                stale.unlink()  # a file or link under our name: removed, never followed
 
 
-def _replaceable(out_dir: Path) -> bool:
-    """Absent, empty, written by studydeck (has its manifest), holding only what ``quiz`` and
-    ``export`` write before a first build, or the layout an older version wrote."""
-    if not out_dir.exists():
-        return True
-    if not out_dir.is_dir():
+def _real_folder(path: Path) -> bool:
+    """A folder itself, not a symbolic link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
         return False
+
+
+def _not_replaceable(out_dir: Path, by_build: bool) -> str | None:
+    """Why ``out_dir`` may not be replaced, or None: it may when absent, empty, written by
+    studydeck (has its manifest), holding only what ``quiz`` and ``export`` write before a first
+    build, or the layout an older version wrote; but a build's folder (its manifest names a lock)
+    only by a build: ``quiz --out dist`` would otherwise throw the package and worksheets away."""
+    if not out_dir.exists():
+        return None
+    if not out_dir.is_dir():
+        return "is not a folder"
     names = {p.name for p in out_dir.iterdir()}
-    if not names or MANIFEST in names:
-        return True
-    return all(n.endswith(".apkg") or n in ("worksheets", "quizzes", "exports") for n in names)
+    if MANIFEST in names:
+        if not by_build and read_manifest(out_dir).get("lock") is not None:
+            return ("holds the outputs of a build (the package, worksheets, exports); write quizzes and exports"
+                    " into a folder of their own (the default is one inside it)")
+        return None
+    if not names or all(n.endswith(".apkg") or n in ("worksheets", "quizzes", "exports") for n in names):
+        return None
+    return "holds files studydeck did not write; choose an empty or new folder for the outputs"
 
 
 def _unchanged(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
+    return _read(path) == data
 
 
 def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
@@ -211,10 +234,9 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
     ``lock`` (path, bytes) when given (left alone when it already holds those bytes). An error
     while the pairs are made leaves everything as it was. Returns the files' names. See the
     module docstring for what a kill leaves."""
-    if not _replaceable(out_dir):
-        raise OutputFolderError(
-            f"{out_dir} holds files studydeck did not write; choose an empty or new folder for the outputs"
-        )
+    why = _not_replaceable(out_dir, by_build=lock is not None)
+    if why:
+        raise OutputFolderError(f"{out_dir} {why}")
     mode = 0o666 & ~_umask()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir, None)  # what an earlier killed run left beside this folder (quiz, export)

@@ -277,3 +277,104 @@ def test_guid_never_changes_unless_the_id_does(starter_checked, text: str, title
     assert {n.item_id: n.guid for n in changed} == base
     assert any(n.fingerprint() != o for n, o in zip(changed, [m.fingerprint() for m in
                compile_notes(checked.project, checked.corpus)], strict=True))
+
+
+# --- the project's own files, planted: links leading out, fifos, devices (found by fuzzing the CLI) ---
+
+
+def _outside(tmp_path: Path) -> Path:
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.parent.mkdir(exist_ok=True)
+    secret.write_text("deck: Secret\nitems: []\n# the password is hunter2\n")
+    return secret
+
+
+@pytest.mark.parametrize("planted", ["deck file", "decks folder", "seeds folder", "project file"])
+def test_nothing_is_read_through_a_link_leading_out(make_project, run, tmp_path, planted: str) -> None:
+    root = make_project()
+    secret = _outside(tmp_path)
+    if planted == "deck file":
+        os.symlink(secret, root / "decks" / "zz.yaml")
+    elif planted == "decks folder":
+        shutil.move(root / "decks", secret.parent / "decks")
+        os.symlink(secret.parent / "decks", root / "decks")
+    elif planted == "seeds folder":
+        shutil.move(root / "seeds", secret.parent / "seeds")
+        os.symlink(secret.parent / "seeds", root / "seeds")
+    else:
+        shutil.move(root / "studydeck.yaml", secret.parent / "studydeck.yaml")
+        os.symlink(secret.parent / "studydeck.yaml", root / "studydeck.yaml")
+    code, _, err = run(["check"], cwd=root)
+    assert code == 1 and "Traceback" not in err and "hunter2" not in err
+    assert re.search(r"error\[unsafe-path\]: .* leads out through a symbolic link; not read", err), err
+
+
+@pytest.mark.parametrize("planted", ["fifo", "/dev/zero", "link leading out"])
+def test_a_planted_lock_is_refused_without_reading_it(make_project, tmp_path, planted: str) -> None:
+    """A fifo would block the build for ever, /dev/zero fill the memory, a link read a file
+    from elsewhere: each is a lock-file error, found at once."""
+    import subprocess
+    import sys
+
+    root = make_project()
+    lock = root / "studydeck.lock"
+    if planted == "fifo":
+        os.mkfifo(lock)
+    elif planted == "/dev/zero":
+        os.symlink("/dev/zero", lock)
+    else:
+        os.symlink(_outside(tmp_path), lock)
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--no-worksheets", str(root)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "STUDYDECK_NO_CACHE": "1"})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "hunter2" not in proc.stderr
+    assert "studydeck.lock:1:1: error[lock-file]:" in proc.stderr
+    assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize("planted", [".studydeck-build.json", "Siege of Lal Masjid.apkg", "lock temp"])
+def test_fifos_under_our_names_do_not_block_a_build(make_project, planted: str) -> None:
+    import subprocess
+    import sys
+
+    root = make_project()
+    assert build(root, worksheets=False, exports=set()).report.ok
+    fifo = root / ".studydeck.lock.999.tmp" if planted == "lock temp" else root / "dist" / planted
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--no-worksheets", "--no-exports", str(root)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "STUDYDECK_NO_CACHE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "dist" / "Siege of Lal Masjid.apkg").is_file()
+    assert not (root / ".studydeck.lock.999.tmp").exists()
+
+
+def test_a_planted_old_output_link_is_never_restored(make_project, tmp_path) -> None:
+    """``recover`` puts back the previous outputs of a run killed between two renames: never a
+    link someone left under that name, which would turn the output folder into another place."""
+    root = make_project()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    os.symlink(victim, root / ".dist.old-5")
+    assert build(root, worksheets=False, exports=set()).report.ok
+    assert (root / "dist").is_dir() and not (root / "dist").is_symlink()
+    assert not (root / ".dist.old-5").exists() and not (root / ".dist.old-5").is_symlink()
+    assert list(victim.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["quiz", "--questions", "5"], ["export", "--format", "gift"]])
+def test_quiz_and_export_never_replace_a_build(make_project, run, command: list[str]) -> None:
+    root = make_project()
+    assert run(["build", "--no-worksheets"], cwd=root)[0] == 0
+    before = snapshot(root / "dist")
+    code, _, err = run([*command, "--out", str(root / "dist")], cwd=root)
+    assert code == 1 and "holds the outputs of a build" in err, err
+    assert snapshot(root / "dist") == before
+
+
+def test_a_nul_in_a_configured_path_is_reported(make_project, run) -> None:
+    root = make_project()
+    project = root / "studydeck.yaml"
+    project.write_text(project.read_text().replace("  out: dist", '  out: "d\\0x"', 1))
+    code, _, err = run(["check"], cwd=root)
+    assert code == 1 and "Traceback" not in err
+    assert "error[unsafe-path]: build.out 'd\\x00x' holds a NUL character" in err, err

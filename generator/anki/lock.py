@@ -24,6 +24,8 @@ LOCK_FILE = "studydeck.lock"
 LOCK_VERSION = 2
 EARLIEST = 946_684_800  # 2000-01-01: no note was ever built before
 FUTURE_SLACK = 86_400  # a lock time more than a day ahead of the clock is refused
+# How far SOURCE_DATE_EPOCH may be ahead of this machine's clock (see :func:`now`).
+EPOCH_LOOKAHEAD = 366 * 86_400
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,27 @@ def _refuse_constant(name: str) -> object:
     raise _Constant(name)
 
 
+def latest_time(clock: int | None = None) -> int:
+    """The latest change time a lock, or a package read back (``anki.previous``), may hold: a day
+    ahead of the build's clock (SOURCE_DATE_EPOCH or this machine's, whichever is later)."""
+    return (clock if clock is not None else max(now(), int(time.time()))) + FUTURE_SLACK
+
+
+def checked_time(value: object, latest: int) -> int:
+    """``value`` as a change time, or ValueError saying why no build of this tool wrote it.
+    One rule for the lock and for every time taken from elsewhere: a time that a previous
+    package gives goes into the lock, and one the next build refuses would poison it."""
+    if type(value) is not int:  # not a bool, nor a float (inf, 1.5), nor text
+        raise ValueError(f"{value!r} is not a whole number of seconds")
+    if not EARLIEST <= value <= latest:
+        raise ValueError(f"{value} is not a plausible time (before 2000, or more than a day ahead of this machine's"
+                         " clock)")
+    return value
+
+
 def parse_lock(text: str, clock: int | None = None) -> Lock:
     """The lock, or :class:`LockError` saying what is wrong and where."""
-    latest = (clock if clock is not None else max(now(), int(time.time()))) + FUTURE_SLACK
+    latest = latest_time(clock)
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
@@ -134,13 +154,10 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
 
             if not isinstance(row, dict) or not isinstance(row.get("hash"), str):
                 raise LockError(f"{name}.{key}: expected {{hash, changed}}", *where())
-            changed = row.get("changed")
-            if type(changed) is not int:
-                raise LockError(f"{name}.{key}.changed: {changed!r} is not a whole number of seconds", *where())
-            if not EARLIEST <= changed <= latest:
-                raise LockError(
-                    f"{name}.{key}.changed: {changed} is not a plausible time (before 2000, or more than a day"
-                    " ahead of this machine's clock); restore the lock from version control", *where())
+            try:
+                changed = checked_time(row.get("changed"), latest)
+            except ValueError as exc:
+                raise LockError(f"{name}.{key}.changed: {exc}; restore the lock from version control", *where()) from None
             kind = row.get("type")
             out[str(key)] = Entry(row["hash"], changed, kind if isinstance(kind, str) else None,
                                   bool(row.get("removed")))
@@ -155,14 +172,28 @@ def _json_position(exc: ValueError) -> tuple[int, int]:
 
 
 def now() -> int:
-    """The build time: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    """The build time: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock.
+
+    The build writes this time into the lock, so a value the lock's rule refuses (before 2000,
+    or absurdly far ahead) is refused here, before anything is written; else the next build
+    would refuse the lock. A SOURCE_DATE_EPOCH ahead of the clock is allowed up to a year
+    (``EPOCH_LOOKAHEAD``), not a day like a lock time: it is chosen on purpose (a release dated
+    ahead, a test that fixes the time) and :func:`latest_time` takes it as the clock while it is
+    set; a build without it refuses a lock written by one far ahead until the clock catches up.
+    """
     value = os.environ.get("SOURCE_DATE_EPOCH")
+    clock = int(time.time())
     if not value:
-        return int(time.time())
-    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return clock
+    if not (value.isascii() and value.isdigit()):
         # The reproducible-builds specification: a malformed value stops the build.
         raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value[:40]!r}")
-    return int(value)
+    digits = value.lstrip("0") or "0"  # digits only, so leading zeros change nothing
+    # (the length is checked first: int() is never handed thousands of digits)
+    if len(digits) > 12 or not EARLIEST <= int(digits) <= clock + EPOCH_LOOKAHEAD:
+        raise ValueError(f"SOURCE_DATE_EPOCH {value[:40]} is not a plausible build time (before 2000, or more than"
+                         " a year ahead of this machine's clock)")
+    return int(digits)
 
 
 @dataclass(frozen=True)

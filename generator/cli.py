@@ -7,8 +7,11 @@ Heavy libraries (genanki, typst) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import os
 import signal
+import stat
 import sys
 import threading
 from collections.abc import Sequence
@@ -18,6 +21,8 @@ from typing import TYPE_CHECKING
 from .diagnostics import OutputError, Report
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from .pipeline import Checked
     from .progress import Progress
 
@@ -30,6 +35,53 @@ EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/t
 
 class _Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
+
+
+class _Unwritable(Exception):
+    """Standard output is closed or refuses the text (a full disk): the requested output is lost."""
+
+
+def _out(text: str, flush: bool = False) -> None:
+    """Write ``text`` to standard output. Output that cannot be written raises _Unwritable; a reader
+    that went away (``| head -1``) raises BrokenPipeError, which is not an error of ours."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): print() would drop the text silently
+        if text:
+            raise _Unwritable("it is closed")
+        return
+    try:
+        if text:
+            sys.stdout.write(text)
+        if flush:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _Unwritable(exc.strerror or str(exc)) from None
+
+
+def _tolerant_streams() -> None:
+    """Standard streams that never lose text to an exception: characters their encoding lacks are
+    written as backslash escapes, and a closed stderr becomes a sink (print would send it to stdout)."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- lives as long as the process
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # a detached stream: keep it as it is
+                reconfigure(errors="backslashreplace")
+
+
+def _reader_gone() -> None:
+    """After a broken pipe: point a stream that still cannot flush at /dev/null, so that the flush
+    at exit does not fail again (text already buffered for a working stream is still written)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            with open(os.devnull, "wb") as sink:
+                os.dup2(sink.fileno(), stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
 
 
 PROJECT_FILE = "studydeck.yaml"
@@ -57,11 +109,23 @@ def _shown(text: str) -> str:
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
     if fmt == "json":
-        print(report.to_json())
+        _out(_encodable_json(report.to_json()) + "\n")
         return
     for diag in report:
         print(diag.format(), file=sys.stderr)
     print(report.summary() + tail, file=sys.stderr)
+
+
+def _encodable_json(text: str) -> str:
+    """``text``, or with non-ASCII escaped as \\uXXXX when stdout's encoding cannot carry it (still
+    valid JSON, where backslash-replaced characters would not be)."""
+    import json
+
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return json.dumps(json.loads(text), indent=2)
+    return text
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -85,7 +149,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     exports = set() if args.no_exports else (set(args.exports.split(",")) if args.exports else None)
     if exports and (unknown := exports - set(EXPORT_FORMATS)):
         raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
-    previous = Path(args.previous) if args.previous else None
+    previous = None if args.previous is None else _previous(args.previous)
     root = _root(args.root)
     try:
         now()  # a malformed SOURCE_DATE_EPOCH stops the build before it starts
@@ -115,6 +179,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
     return EXIT_OK
+
+
+def _previous(value: str) -> Path:
+    """--previous as a path to a regular file, or to nothing yet (a first release: nothing was
+    published); checked without opening it (a FIFO would block)."""
+    if not value:
+        raise _Usage("--previous: the path is empty (give the .apkg learners last received)")
+    if not os.path.lexists(value):
+        return Path(value)
+    try:
+        mode = os.stat(value).st_mode
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
+        raise _Usage(f"--previous: {_shown(value)}: {reason}") from None
+    if not stat.S_ISREG(mode):
+        raise _Usage(f"--previous: {_shown(value)}: not a regular file (give the .apkg learners last received)")
+    return Path(value)
 
 
 def _checked(root: Path, tail: str = "; nothing written.", progress: Progress | None = None) -> Checked | None:
@@ -229,13 +310,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     checked = _checked(_root(args.root), "; coverage needs a clean check.")
     if checked is None:
         return EXIT_INVALID
-    sys.stdout.write(render(*coverage(checked), marked_backs(checked)))
+    _out(render(*coverage(checked), marked_backs(checked)))
     return EXIT_OK
 
 
 def cmd_find(args: argparse.Namespace) -> int:
     from .pipeline import load_sources
+    from .sources import normalise
 
+    if not normalise(args.phrase).strip():
+        raise _Usage("find: the phrase is empty; give words to look for")
     corpus, report = load_sources(_root(args.root))
     if not corpus.documents:
         _print_report(report, "text")
@@ -251,8 +335,8 @@ def cmd_find(args: argparse.Namespace) -> int:
             count += 1
             where = doc.excluded_reason(passage)
             flag = f"  [not citable: {where}]" if where else ""
-            print(f"{doc_id}:{passage.line}:{flag}")
-            print(f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}")
+            _out(f"{doc_id}:{passage.line}:{flag}\n"
+                 f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}\n")
     print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
 
@@ -267,7 +351,7 @@ def _yaml_quote(text: str) -> str:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import render
 
-    sys.stdout.write(render())
+    _out(render())
     return EXIT_OK
 
 
@@ -289,12 +373,22 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
-        print(f"studydeck {_version()}")
+        _out(f"studydeck {_version()}\n", flush=True)  # parser.exit() leaves main: flush while errors are ours
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """Help goes through _out: a closed or full stdout is an error, not text silently lost."""
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        if file is not None:
+            super().print_help(file)
+        else:
+            _out(self.format_help(), flush=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="studydeck",
         description="Sourced study decks: YAML items checked against source texts -> Anki decks and PDF quizzes.",
         epilog="Exit codes: 0 clean, 1 invalid input or failed output, 2 usage error.",
@@ -369,21 +463,26 @@ def _sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        parser.print_help()
-        return EXIT_OK
-    args = parser.parse_args(argv)
-    # A short-lived run that allocates hundreds of thousands of small acyclic objects: the cyclic
-    # collector would rescan them again and again (half of a 10k-item check). Reference counting
-    # still frees them; the benchmark reports the peak memory this costs.
-    gc.disable()
-    previous = signal.signal(signal.SIGTERM, _sigterm) if threading.current_thread() is threading.main_thread() else None
-    try:
-        return int(args.func(args))
+    _tolerant_streams()
+    previous = None
+    try:  # parse_args too: --version and --help write to stdout, which may be closed or full
+        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if not argv:
+            parser.print_help()
+            return EXIT_OK
+        args = parser.parse_args(argv)
+        # A short-lived run that allocates hundreds of thousands of small acyclic objects: the cyclic
+        # collector would rescan them again and again (half of a 10k-item check). Reference counting
+        # still frees them; the benchmark reports the peak memory this costs.
+        gc.disable()
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _sigterm)
+        code = int(args.func(args))
+        _out("", flush=True)  # a full disk shows at the flush; at exit it would be a traceback
+        return code
     except _Usage as exc:
-        print(f"studydeck: error: {exc}", file=sys.stderr)
+        print(f"studydeck: error: {_shown(str(exc))}", file=sys.stderr)  # it may echo a --deck or --tag value
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         if getattr(exc, "committed", False):
@@ -392,7 +491,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("studydeck: interrupted; previous outputs left as they were.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # a reader such as `head` went away: not an error of ours
+        _reader_gone()
         return EXIT_OK
+    except _Unwritable as exc:
+        print(f"studydeck: error: cannot write standard output: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be
         where = f" {_shown(str(exc.filename))}" if exc.filename else ""
         after = getattr(exc, "after_commit", "")

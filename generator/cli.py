@@ -7,7 +7,6 @@ Heavy libraries (genanki, typst) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import signal
@@ -18,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import streams
 from .diagnostics import OutputError, Report
 
 if TYPE_CHECKING:
@@ -35,53 +35,6 @@ EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/t
 
 class _Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
-
-
-class _Unwritable(Exception):
-    """Standard output is closed or refuses the text (a full disk): the requested output is lost."""
-
-
-def _out(text: str, flush: bool = False) -> None:
-    """Write ``text`` to standard output. Output that cannot be written raises _Unwritable; a reader
-    that went away (``| head -1``) raises BrokenPipeError, which is not an error of ours."""
-    if sys.stdout is None:  # started with stdout closed (`>&-`): print() would drop the text silently
-        if text:
-            raise _Unwritable("it is closed")
-        return
-    try:
-        if text:
-            sys.stdout.write(text)
-        if flush:
-            sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _Unwritable(exc.strerror or str(exc)) from None
-
-
-def _tolerant_streams() -> None:
-    """Standard streams that never lose text to an exception: characters their encoding lacks are
-    written as backslash escapes, and a closed stderr becomes a sink (print would send it to stdout)."""
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- lives as long as the process
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(OSError, ValueError):  # a detached stream: keep it as it is
-                reconfigure(errors="backslashreplace")
-
-
-def _reader_gone() -> None:
-    """After a broken pipe: point a stream that still cannot flush at /dev/null, so that the flush
-    at exit does not fail again (text already buffered for a working stream is still written)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            with open(os.devnull, "wb") as sink:
-                os.dup2(sink.fileno(), stream.fileno())
-        except (AttributeError, OSError, ValueError):
-            pass
 
 
 PROJECT_FILE = "studydeck.yaml"
@@ -109,23 +62,11 @@ def _shown(text: str) -> str:
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
     if fmt == "json":
-        _out(_encodable_json(report.to_json()) + "\n")
+        streams.out(streams.encodable_json(report.to_json()) + "\n")
         return
     for diag in report:
         print(diag.format(), file=sys.stderr)
     print(report.summary() + tail, file=sys.stderr)
-
-
-def _encodable_json(text: str) -> str:
-    """``text``, or with non-ASCII escaped as \\uXXXX when stdout's encoding cannot carry it (still
-    valid JSON, where backslash-replaced characters would not be)."""
-    import json
-
-    try:
-        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return json.dumps(json.loads(text), indent=2)
-    return text
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -310,7 +251,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     checked = _checked(_root(args.root), "; coverage needs a clean check.")
     if checked is None:
         return EXIT_INVALID
-    _out(render(*coverage(checked), marked_backs(checked)))
+    streams.out(render(*coverage(checked), marked_backs(checked)))
     return EXIT_OK
 
 
@@ -335,7 +276,7 @@ def cmd_find(args: argparse.Namespace) -> int:
             count += 1
             where = doc.excluded_reason(passage)
             flag = f"  [not citable: {where}]" if where else ""
-            _out(f"{doc_id}:{passage.line}:{flag}\n"
+            streams.out(f"{doc_id}:{passage.line}:{flag}\n"
                  f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}\n")
     print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
@@ -351,7 +292,7 @@ def _yaml_quote(text: str) -> str:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import render
 
-    _out(render())
+    streams.out(render())
     return EXIT_OK
 
 
@@ -373,18 +314,18 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
-        _out(f"studydeck {_version()}\n", flush=True)  # parser.exit() leaves main: flush while errors are ours
+        streams.out(f"studydeck {_version()}\n", flush=True)  # parser.exit() leaves main: flush while errors are ours
         parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
-    """Help goes through _out: a closed or full stdout is an error, not text silently lost."""
+    """Help goes through streams.out: a closed or full stdout is an error, not text silently lost."""
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         if file is not None:
             super().print_help(file)
         else:
-            _out(self.format_help(), flush=True)
+            streams.out(self.format_help(), flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -463,7 +404,7 @@ def _sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _tolerant_streams()
+    streams.tolerant()
     previous = None
     try:  # parse_args too: --version and --help write to stdout, which may be closed or full
         parser = build_parser()
@@ -479,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _sigterm)
         code = int(args.func(args))
-        _out("", flush=True)  # a full disk shows at the flush; at exit it would be a traceback
+        streams.out("", flush=True)  # a full disk shows at the flush; at exit it would be a traceback
         return code
     except _Usage as exc:
         print(f"studydeck: error: {_shown(str(exc))}", file=sys.stderr)  # it may echo a --deck or --tag value
@@ -491,9 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("studydeck: interrupted; previous outputs left as they were.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # a reader such as `head` went away: not an error of ours
-        _reader_gone()
+        streams.reader_gone()
         return EXIT_OK
-    except _Unwritable as exc:
+    except streams.Unwritable as exc:
         print(f"studydeck: error: cannot write standard output: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be

@@ -44,7 +44,10 @@ def cache_dir(project: Path | None = None) -> Path | None:
     elif xdg and os.path.isabs(xdg):  # the XDG spec: a relative value is invalid and ignored
         folder = Path(xdg) / "studydeck"
     else:
-        folder = Path(os.path.expanduser("~")) / ".cache" / "studydeck"
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home) or os.environ.get("HOME") == "":
+            return None  # no home to speak of (HOME set empty would give /.cache): no cache
+        folder = Path(home) / ".cache" / "studydeck"
     if project is not None:
         base, target = project.resolve(), folder.resolve()
         if target == base or base in target.parents:

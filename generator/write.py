@@ -188,11 +188,7 @@ def recover(out_dir: Path, lock_path: Path | None) -> None:
             else:
                 tmp.unlink()
     for stale in _siblings(out_dir, "staging") + _siblings(out_dir, "old"):
-        if _real_folder(stale):
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                stale.unlink()  # a file or link under our name: removed, never followed
+        _remove(stale)
 
 
 def _real_folder(path: Path) -> bool:
@@ -201,6 +197,25 @@ def _real_folder(path: Path) -> bool:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
+
+
+def _remove(path: Path) -> None:
+    """Remove what stands at ``path``, as far as possible: a folder with what it holds (made
+    writable first where a user made it read-only: it was our output folder), a file or a
+    link itself (never followed)."""
+    if not _real_folder(path):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
+
+    def again_writable(func: Callable[[str], object], where: str, _: object) -> None:
+        with contextlib.suppress(OSError):  # what still cannot go stays: never an error here
+            os.chmod(os.path.dirname(where), 0o700)
+            func(where)
+
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+    shutil.rmtree(path, onerror=again_writable)
 
 
 def _not_replaceable(out_dir: Path, by_build: bool) -> str | None:
@@ -283,5 +298,5 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
             lock_tmp.unlink(missing_ok=True)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)  # (after the exchange: the old outputs, or the link the output folder was)
     return sorted(hashes)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from generator import cache
 
 from .conftest import CASES
@@ -78,3 +82,14 @@ def test_edited_file_reuses_unchanged_items_results(make_project, run) -> None:
     assert code == 1
     assert "warning[answer-in-question]" in err and "error[answer-not-in-excerpt]" in err
     assert err.splitlines()[-1] == "1 error, 1 warning in 3 files; nothing written."
+
+
+@pytest.mark.parametrize(("home", "expected"), [("", None), ("relative/home", None), ("/home/ada", "/home/ada")])
+def test_without_a_home_there_is_no_cache(monkeypatch, home: str, expected: str | None) -> None:
+    """HOME set empty made the cache /.cache/studydeck (the root folder's); with no usable home
+    and no cache variable, the cache is off."""
+    for name in ("STUDYDECK_CACHE_DIR", "XDG_CACHE_HOME", "STUDYDECK_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", home)
+    folder = cache.cache_dir()
+    assert folder == (Path(expected) / ".cache" / "studydeck" if expected else None)

@@ -378,3 +378,13 @@ def test_a_nul_in_a_configured_path_is_reported(make_project, run) -> None:
     code, _, err = run(["check"], cwd=root)
     assert code == 1 and "Traceback" not in err
     assert "error[unsafe-path]: build.out 'd\\x00x' holds a NUL character" in err, err
+
+
+def test_an_output_folder_that_is_a_link_leaves_nothing_behind(make_project) -> None:
+    """The exchange puts the link under the staging name: it is removed (a link, never followed)."""
+    root = make_project()
+    (root / "elsewhere").mkdir()
+    os.symlink("elsewhere", root / "dist")
+    assert build(root, worksheets=False, exports=set()).report.ok
+    assert (root / "dist").is_dir() and not (root / "dist").is_symlink()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".dist")) == []

@@ -7,6 +7,7 @@ Heavy libraries (genanki, typst) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import signal
@@ -43,16 +44,53 @@ PROJECT_FILE = "studydeck.yaml"
 def _root(value: str | None) -> Path:
     """ROOT as given, or the nearest folder at or above the current one holding studydeck.yaml."""
     if value is not None:
-        path = Path(value)
-        if not path.is_dir():
-            raise _Usage(f"{_shown(value)}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
-        return path
-    here = Path.cwd()
+        return _given_root(value)
+    here = _cwd()
+    if here is None:
+        raise _Usage("the current folder no longer exists; give ROOT, or run inside a project")
     for folder in (here, *here.parents):
         if (folder / PROJECT_FILE).is_file():
             return folder if folder != here else Path(".")
     raise _Usage(f"not a studydeck project: no {PROJECT_FILE} in {_shown(str(here))} or any folder above it"
                  " (give ROOT, or run inside a project)")
+
+
+def _given_root(value: str) -> Path:
+    """ROOT as given, when the system can work in it; otherwise a usage error that says why."""
+    shown = _brief(value)
+    if not value:
+        raise _Usage("ROOT is empty; give the project folder, or leave ROOT out to find it")
+    if not os.path.isabs(value) and _cwd() is None:
+        raise _Usage(f"{shown}: the current folder no longer exists; give ROOT as an absolute path")
+    mode = 0  # stays 0 when nothing is there
+    try:
+        mode = os.stat(value).st_mode
+        if stat.S_ISDIR(mode):
+            os.stat(os.path.join(value, PROJECT_FILE))  # a ROOT too long for the paths inside it
+    except ValueError:
+        raise _Usage(f"{shown}: not a valid path (it holds a NUL character)") from None
+    except OSError as exc:  # a missing project file is reported by check, as a problem of the project
+        if exc.errno == errno.ENAMETOOLONG:
+            raise _Usage(f"{shown}: the path, or a name in it, is longer than the system allows"
+                         " (give a shorter ROOT)") from None
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise _Usage(f"{shown}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(mode):
+        raise _Usage(f"{shown}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
+    return Path(value)
+
+
+def _cwd() -> Path | None:
+    """The current folder, or None when it no longer exists (removed while we stand in it)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
+def _brief(path: str) -> str:
+    """A path fit to print in a one-line message: escaped like ``_shown``, and cut short when long."""
+    return _shown(path) if len(path) <= 200 else f"{_shown(path[:60])}... ({len(path):,} characters)"
 
 
 def _shown(text: str) -> str:
@@ -87,7 +125,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .load import display_path
     from .progress import Progress
 
-    exports = set() if args.no_exports else (set(args.exports.split(",")) if args.exports else None)
+    exports: set[str] | None = set() if args.no_exports else None
+    if args.exports is not None:
+        exports = {name.strip() for name in args.exports.split(",")} - {""}
+        if not exports:
+            raise _Usage(f"--exports: no formats given; give some of {','.join(EXPORT_FORMATS)}, or use --no-exports")
     if exports and (unknown := exports - set(EXPORT_FORMATS)):
         raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
     previous = None if args.previous is None else _previous(args.previous)
@@ -157,8 +199,34 @@ def _checked(root: Path, tail: str = "; nothing written.", progress: Progress | 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .progress import Progress
 
+    _quiz_options(args)
     with Progress() as progress:
         return _quiz(args, progress)
+
+
+# quiz options that stand for a project-file setting: (option, section, field).
+SETTING_OPTIONS = (("questions", "build", "questions"), ("seed", "build", "seed"),
+                   ("minutes", "quiz", "minutes"), ("instructions", "quiz", "instructions"))
+
+
+def _quiz_options(args: argparse.Namespace) -> None:
+    """Hold each option to the rules of its project-file setting (the model's metadata, the
+    loader's conversion); --title and --name, which have none, to the file's rules for text."""
+    from .load import check_text, setting
+    from .model import BuildDefaults, QuizDefaults
+
+    sections = {"build": BuildDefaults, "quiz": QuizDefaults}
+    for option, section, field in SETTING_OPTIONS:
+        text = getattr(args, option)
+        if text is None or (option == "instructions" and not text.strip()):
+            continue  # absent: the project file's; --instructions "": none on this quiz
+        try:
+            setattr(args, option, setting(sections[section], field, text, f"--{option}"))
+        except ValueError as exc:
+            raise _Usage(f"{exc} (as for {section}.{field} in {PROJECT_FILE})") from None
+    for option in ("title", "name"):
+        if getattr(args, option) is not None and (problem := check_text(getattr(args, option), f"--{option}")):
+            raise _Usage(problem)
 
 
 def _quiz(args: argparse.Namespace, progress: Progress) -> int:
@@ -347,8 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("root", nargs="?", help=ROOT_HELP)
     build.add_argument("--out", help="output folder, replaced as a whole (default: the project file's build.out, dist)")
     build.add_argument("--no-worksheets", action="store_true", help="leave out the PDF worksheets")
-    build.add_argument("--no-exports", action="store_true", help="leave out the Moodle XML, GIFT and self-test exports")
-    build.add_argument("--exports", metavar="LIST", help="comma-separated exports to write: moodle,gift,html "
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--no-exports", action="store_true", help="leave out the Moodle XML, GIFT and self-test exports")
+    which.add_argument("--exports", metavar="LIST", help="comma-separated exports to write: moodle,gift,html "
                        "(default: the project file's build.exports, all three)")
     build.add_argument("--previous", metavar="APKG",
                        help="the package learners last received, when it is not in the output folder"
@@ -377,13 +446,13 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES), help="item type (repeatable; default: all)")
     quiz.add_argument("--tag", action="append",
                       help="only items with this tag (repeatable: items with any of them; default: all)")
-    quiz.add_argument("--questions", type=_positive,
+    quiz.add_argument("--questions",
                       help="number of questions (default: build.questions); a warning says when fewer can be chosen")
     quiz.add_argument("--versions", type=_versions,
                       help="versions with shuffled order, 1 to 26, lettered A to Z (default: build.versions)")
-    quiz.add_argument("--minutes", type=_positive, help="time allowed, printed on the sheet (default: quiz.minutes)")
+    quiz.add_argument("--minutes", help="time allowed, printed on the sheet (default: quiz.minutes)")
     quiz.add_argument("--instructions", help="instructions printed under the title (default: quiz.instructions)")
-    quiz.add_argument("--seed", type=int, help="shuffling seed (default: build.seed)")
+    quiz.add_argument("--seed", help="shuffling seed (default: build.seed)")
     quiz.add_argument("--title", help="title printed on the sheet")
     quiz.add_argument("--name", help="file name stem (default: from the title)")
     quiz.add_argument("--paper", choices=["a4", "us-letter"], help="paper size (default: build.paper)")

@@ -49,6 +49,9 @@ class _Invalid:
 
 
 INVALID: Any = _Invalid()
+_WHOLE = re.compile(r"-?(?:0|[1-9][0-9]*)")  # no leading zeros: 0123 is text (YAML 1.1 octal)
+_MAX_DIGITS = 30  # far beyond every minimum and maximum in the model
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @functools.cache
@@ -97,13 +100,8 @@ class _Converter:
             self.diags.append(WrongType.at(node.span, f"{name}: expected true or false, got {node.value!r}"))
             return INVALID
         if tp is int:
-            if node.plain and re.fullmatch(r"0|[1-9][0-9]{0,8}", text):
-                value = int(text)
-                low, high = meta.get("minimum"), meta.get("maximum")
-                if (low is None or value >= low) and (high is None or value <= high):
-                    return value
-                self.diags.append(BadValue.at(node.span, f"{name}: {value} is outside {low}..{high}"))
-                return INVALID
+            if node.plain and _WHOLE.fullmatch(text):
+                return self.whole(node, text, name, meta)
             self.diags.append(WrongType.at(node.span, f"{name}: expected a whole number, got {node.value!r}"))
             return INVALID
         if typing.get_origin(tp) is Literal:
@@ -120,6 +118,23 @@ class _Converter:
             self.diags.append(BadValue.at(node.span, f"{name}: {text!r} does not match {pattern}"))
             return INVALID
         return text
+
+    def whole(self, node: Scalar, text: str, name: str, meta: typing.Mapping[str, Any]) -> Any:
+        """An integer literal, checked against the field's range. One longer than ``_MAX_DIGITS``
+        is outside every range of the format and never converted (``int()`` refuses thousands of
+        digits, and is slow well before that)."""
+        low, high = meta.get("minimum"), meta.get("maximum")
+        value = int(text) if len(text) <= _MAX_DIGITS else None
+        if value is not None and (low is None or value >= low) and (high is None or value <= high):
+            return value
+        digits = len(text.lstrip("-"))
+        shown = text if digits <= 40 else f"{text[:20]}... ({digits:,} digits)"
+        if low is not None and high is not None:
+            why = f"is outside {low}..{high}"
+        else:
+            why = f"is less than {low}" if low is not None else f"is more than {high}"
+        self.diags.append(BadValue.at(node.span, f"{name}: {shown} {why}"))
+        return INVALID
 
     def sequence(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
         if not isinstance(node, Sequence):
@@ -194,6 +209,37 @@ class _Converter:
         return cls(pos=Pos(node.span, spans), **values)
 
 
+def check_text(text: str, name: str) -> str | None:
+    """Why text given outside a file (a command-line argument) could not stand in one, or None:
+    the project file's cap on a value's length and its character checks, and bytes that are not
+    UTF-8 (Python keeps them as lone surrogates)."""
+    if len(text) > yamltree.MAX_SCALAR_CHARS:
+        return f"{name}: {len(text):,} characters; the cap is {yamltree.MAX_SCALAR_CHARS:,}"
+    if bad := _SURROGATE.search(text):
+        code = ord(bad.group())
+        if code >= 0xDC80:  # an undecodable byte, as surrogateescape keeps it
+            return f"{name}: invalid UTF-8 byte 0x{code - 0xDC00:02x}"
+        return f"{name}: lone surrogate U+{code:04X}"
+    for problem in yamltree.check_value(text, Span(name)):
+        return f"{name}: {problem.message}"
+    return None
+
+
+def setting(cls: type, field: str, text: str, name: str) -> Any:
+    """A project-file setting (``cls``'s ``field``) given as text, e.g. on the command line, held
+    to the file's rules: its field's metadata, the loader's conversion and :func:`check_text`.
+    Raises ValueError with the problem, told as ``name: ...``."""
+    if problem := check_text(text, name):
+        raise ValueError(problem)
+    f, tp, _ = _fields(cls)[field]
+    shape, inner, _ = annotation_shape(tp)
+    conv = _Converter()
+    value = conv.scalar(Scalar(text, Span(name), True), inner if shape == "union" else tp, name, f.metadata)
+    if conv.diags:
+        raise ValueError(conv.diags[0].message)
+    return value
+
+
 def _label(node: Mapping, name: str) -> str:
     """``items[3]`` becomes ``items[3] (id-of-item)`` when the mapping has an id, for clearer messages."""
     ident = next((v for k, v in node.entries if k.value == "id"), None)
@@ -212,10 +258,11 @@ def _expect(tp: Any) -> str:
 
 def display_path(path: Path | str) -> str:
     """The path as a user would type it: relative to the current folder when inside it, with
-    control characters (a newline in a file name) shown as escapes, never printed raw."""
+    control characters (a newline in a file name) shown as escapes, never printed raw; as given
+    when the current folder no longer exists."""
     try:
         rel = os.path.relpath(path)
-    except ValueError:
+    except (ValueError, OSError):
         rel = str(path)
     shown = str(path) if rel.startswith(".." + os.sep + "..") else rel
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)

@@ -254,7 +254,7 @@ class BuildDefaults(Located):
     out: str = spec("Output folder, relative to the project root.", "dist")
     paper: Literal["a4", "us-letter"] = spec("Worksheet paper size.", "a4")
     versions: int = spec("Worksheet versions per quiz.", 2, minimum=1, maximum=26)
-    seed: int = spec("Seed for shuffling choices and questions.", 2007, minimum=0)
+    seed: int = spec("Seed for shuffling choices and questions.", 2007, minimum=0, maximum=999_999_999)
     questions: int = spec("Questions in the mixed quiz.", 20, minimum=1, maximum=500)
     exports: tuple[Literal["moodle", "gift", "html"], ...] = spec(
         "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page ([] for none).",

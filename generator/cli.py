@@ -7,18 +7,15 @@ Heavy libraries (genanki, typst) are imported only by the commands that need the
 from __future__ import annotations
 
 import argparse
-import errno
 import gc
-import os
 import signal
-import stat
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import streams
+from . import options, streams
 from .diagnostics import OutputError, Report
 
 if TYPE_CHECKING:
@@ -34,70 +31,6 @@ ITEM_TYPE_NAMES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quot
 EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/test_export_moodle.py
 
 
-class _Usage(Exception):
-    """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
-
-
-PROJECT_FILE = "studydeck.yaml"
-
-
-def _root(value: str | None) -> Path:
-    """ROOT as given, or the nearest folder at or above the current one holding studydeck.yaml."""
-    if value is not None:
-        return _given_root(value)
-    here = _cwd()
-    if here is None:
-        raise _Usage("the current folder no longer exists; give ROOT, or run inside a project")
-    for folder in (here, *here.parents):
-        if (folder / PROJECT_FILE).is_file():
-            return folder if folder != here else Path(".")
-    raise _Usage(f"not a studydeck project: no {PROJECT_FILE} in {_shown(str(here))} or any folder above it"
-                 " (give ROOT, or run inside a project)")
-
-
-def _given_root(value: str) -> Path:
-    """ROOT as given, when the system can work in it; otherwise a usage error that says why."""
-    shown = _brief(value)
-    if not value:
-        raise _Usage("ROOT is empty; give the project folder, or leave ROOT out to find it")
-    if not os.path.isabs(value) and _cwd() is None:
-        raise _Usage(f"{shown}: the current folder no longer exists; give ROOT as an absolute path")
-    mode = 0  # stays 0 when nothing is there
-    try:
-        mode = os.stat(value).st_mode
-        if stat.S_ISDIR(mode):
-            os.stat(os.path.join(value, PROJECT_FILE))  # a ROOT too long for the paths inside it
-    except ValueError:
-        raise _Usage(f"{shown}: not a valid path (it holds a NUL character)") from None
-    except OSError as exc:  # a missing project file is reported by check, as a problem of the project
-        if exc.errno == errno.ENAMETOOLONG:
-            raise _Usage(f"{shown}: the path, or a name in it, is longer than the system allows"
-                         " (give a shorter ROOT)") from None
-        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-            raise _Usage(f"{shown}: {exc.strerror or exc}") from None
-    if not stat.S_ISDIR(mode):
-        raise _Usage(f"{shown}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
-    return Path(value)
-
-
-def _cwd() -> Path | None:
-    """The current folder, or None when it no longer exists (removed while we stand in it)."""
-    try:
-        return Path.cwd()
-    except OSError:
-        return None
-
-
-def _brief(path: str) -> str:
-    """A path fit to print in a one-line message: escaped like ``_shown``, and cut short when long."""
-    return _shown(path) if len(path) <= 200 else f"{_shown(path[:60])}... ({len(path):,} characters)"
-
-
-def _shown(text: str) -> str:
-    """A path or name fit to print: control characters (a newline in a file name) escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
     if fmt == "json":
         streams.out(streams.encodable_json(report.to_json()) + "\n")
@@ -110,7 +43,7 @@ def _print_report(report: Report, fmt: str, tail: str = "") -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import check_project
 
-    checked = check_project(_root(args.root), items=False)
+    checked = check_project(options.root(args.root), items=False)
     _print_report(checked.report, args.format, "." if checked.report.ok else "; nothing written.")
     return EXIT_OK if checked.report.ok else EXIT_INVALID
 
@@ -129,15 +62,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.exports is not None:
         exports = {name.strip() for name in args.exports.split(",")} - {""}
         if not exports:
-            raise _Usage(f"--exports: no formats given; give some of {','.join(EXPORT_FORMATS)}, or use --no-exports")
+            raise options.Usage(f"--exports: no formats given; give some of {','.join(EXPORT_FORMATS)}, or use --no-exports")
     if exports and (unknown := exports - set(EXPORT_FORMATS)):
-        raise _Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
-    previous = None if args.previous is None else _previous(args.previous)
-    root = _root(args.root)
+        raise options.Usage(f"--exports: unknown format {', '.join(sorted(unknown))}; formats: {', '.join(EXPORT_FORMATS)}")
+    previous = None if args.previous is None else options.previous(args.previous)
+    root = options.root(args.root)
     try:
         now()  # a malformed SOURCE_DATE_EPOCH stops the build before it starts
     except ValueError as exc:
-        raise _Usage(str(exc)) from None
+        raise options.Usage(str(exc)) from None
     with Progress() as progress:
         def waiting() -> None:
             progress.clear()
@@ -164,23 +97,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _previous(value: str) -> Path:
-    """--previous as a path to a regular file, or to nothing yet (a first release: nothing was
-    published); checked without opening it (a FIFO would block)."""
-    if not value:
-        raise _Usage("--previous: the path is empty (give the .apkg learners last received)")
-    if not os.path.lexists(value):
-        return Path(value)
-    try:
-        mode = os.stat(value).st_mode
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
-        raise _Usage(f"--previous: {_shown(value)}: {reason}") from None
-    if not stat.S_ISREG(mode):
-        raise _Usage(f"--previous: {_shown(value)}: not a regular file (give the .apkg learners last received)")
-    return Path(value)
-
-
 def _checked(root: Path, tail: str = "; nothing written.", progress: Progress | None = None) -> Checked | None:
     """The checked project, or None after printing its problems (a command that needs it clean)."""
     from .pipeline import check_project
@@ -199,34 +115,9 @@ def _checked(root: Path, tail: str = "; nothing written.", progress: Progress | 
 def cmd_quiz(args: argparse.Namespace) -> int:
     from .progress import Progress
 
-    _quiz_options(args)
+    options.quiz_options(args)
     with Progress() as progress:
         return _quiz(args, progress)
-
-
-# quiz options that stand for a project-file setting: (option, section, field).
-SETTING_OPTIONS = (("questions", "build", "questions"), ("seed", "build", "seed"),
-                   ("minutes", "quiz", "minutes"), ("instructions", "quiz", "instructions"))
-
-
-def _quiz_options(args: argparse.Namespace) -> None:
-    """Hold each option to the rules of its project-file setting (the model's metadata, the
-    loader's conversion); --title and --name, which have none, to the file's rules for text."""
-    from .load import check_text, setting
-    from .model import BuildDefaults, QuizDefaults
-
-    sections = {"build": BuildDefaults, "quiz": QuizDefaults}
-    for option, section, field in SETTING_OPTIONS:
-        text = getattr(args, option)
-        if text is None or (option == "instructions" and not text.strip()):
-            continue  # absent: the project file's; --instructions "": none on this quiz
-        try:
-            setattr(args, option, setting(sections[section], field, text, f"--{option}"))
-        except ValueError as exc:
-            raise _Usage(f"{exc} (as for {section}.{field} in {PROJECT_FILE})") from None
-    for option in ("title", "name"):
-        if getattr(args, option) is not None and (problem := check_text(getattr(args, option), f"--{option}")):
-            raise _Usage(problem)
 
 
 def _quiz(args: argparse.Namespace, progress: Progress) -> int:
@@ -235,7 +126,7 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish
 
-    root = _root(args.root)
+    root = options.root(args.root)
     checked = _checked(root, progress=progress)
     if checked is None or checked.project.config is None:
         return EXIT_INVALID
@@ -251,7 +142,7 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
                               args.name or title, spec, args.questions or config.build.questions,
                               args.versions or config.build.versions, checked.corpus)
     except QuizChoiceError as exc:
-        raise _Usage(str(exc)) from None
+        raise options.Usage(str(exc)) from None
     if request.shortfall:
         progress.clear()
         print(f"studydeck: warning: {request.shortfall}", file=sys.stderr)
@@ -279,14 +170,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .load import display_path
     from .write import exclusive, publish
 
-    root = _root(args.root)
+    root = options.root(args.root)
     checked = _checked(root)
     if checked is None or checked.project.config is None:
         return EXIT_INVALID
     try:
         decks = choose(checked.project.decks, args.deck or [], args.type or [], args.tag or [])
     except ExportChoiceError as exc:
-        raise _Usage(str(exc)) from None
+        raise options.Usage(str(exc)) from None
     out = Path(args.out) if args.out else root / checked.project.config.build.out / "exports" / args.format
     files, summary = render_exports(checked.project, checked.corpus, Path(), {args.format}, decks)
     flat = {p.name: data for p, data in files.items()}  # one format: <deck>.xml, <deck>.gift or index.html
@@ -299,24 +190,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return int(value)
-
-
-def _versions(value: str) -> int:
-    """1 to 26: versions are lettered A to Z."""
-    number = _positive(value)
-    if number > 26:
-        raise argparse.ArgumentTypeError(f"at most 26 versions (lettered A to Z), got {value}")
-    return number
-
-
 def cmd_coverage(args: argparse.Namespace) -> int:
     from .coverage import coverage, marked_backs, render
 
-    checked = _checked(_root(args.root), "; coverage needs a clean check.")
+    checked = _checked(options.root(args.root), "; coverage needs a clean check.")
     if checked is None:
         return EXIT_INVALID
     streams.out(render(*coverage(checked), marked_backs(checked)))
@@ -328,8 +205,8 @@ def cmd_find(args: argparse.Namespace) -> int:
     from .sources import normalise
 
     if not normalise(args.phrase).strip():
-        raise _Usage("find: the phrase is empty; give words to look for")
-    corpus, report = load_sources(_root(args.root))
+        raise options.Usage("find: the phrase is empty; give words to look for")
+    corpus, report = load_sources(options.root(args.root))
     if not corpus.documents:
         _print_report(report, "text")
         return EXIT_INVALID
@@ -448,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only items with this tag (repeatable: items with any of them; default: all)")
     quiz.add_argument("--questions",
                       help="number of questions (default: build.questions); a warning says when fewer can be chosen")
-    quiz.add_argument("--versions", type=_versions,
+    quiz.add_argument("--versions", type=options.versions,
                       help="versions with shuffled order, 1 to 26, lettered A to Z (default: build.versions)")
     quiz.add_argument("--minutes", help="time allowed, printed on the sheet (default: quiz.minutes)")
     quiz.add_argument("--instructions", help="instructions printed under the title (default: quiz.instructions)")
@@ -491,8 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args))
         streams.out("", flush=True)  # a full disk shows at the flush; at exit it would be a traceback
         return code
-    except _Usage as exc:
-        print(f"studydeck: error: {_shown(str(exc))}", file=sys.stderr)  # it may echo a --deck or --tag value
+    except options.Usage as exc:
+        print(f"studydeck: error: {options.shown(str(exc))}", file=sys.stderr)  # it may echo a --deck or --tag value
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         if getattr(exc, "committed", False):
@@ -507,13 +384,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studydeck: error: cannot write standard output: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:  # writing outputs: permissions, a full disk, a file where a folder should be
-        where = f" {_shown(str(exc.filename))}" if exc.filename else ""
+        where = f" {options.shown(str(exc.filename))}" if exc.filename else ""
         after = getattr(exc, "after_commit", "")
         tail = f"; {after}" if after else "; previous outputs left as they were."
         print(f"studydeck: error: cannot write{where}: {exc.strerror or exc}{tail}", file=sys.stderr)
         return EXIT_INVALID
     except OutputError as exc:
-        print(f"studydeck: error: {_shown(str(exc))}; previous outputs left as they were.", file=sys.stderr)
+        print(f"studydeck: error: {options.shown(str(exc))}; previous outputs left as they were.", file=sys.stderr)
         return EXIT_INVALID
     finally:
         gc.enable()

@@ -425,7 +425,9 @@ def load_corpus(root: Path, catalog: Catalog, cache: Cache | None = None,
             diags.append(UnsafePath.at(entry.pos.of("file"), f"file {entry.file!r} {why}; seeds live in seeds/"))
             continue
         path = root / "seeds" / entry.file
-        data, problems = read_input(path, f"seed file seeds/{entry.file}", MAX_SEED_BYTES, root)
+        # (inside seeds/, checked above; seeds/ itself is inside the project, or its catalog, read
+        # from it, would have been refused: one path resolution per seed, not two per component)
+        data, problems = read_input(path, f"seed file seeds/{entry.file}", MAX_SEED_BYTES)
         if data is None:
             diags += [Diagnostic(entry.pos.of("file"), d.severity, d.code, d.message) for d in problems]
             continue

@@ -38,9 +38,10 @@ from .diagnostics import (
     WrongType,
 )
 from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, annotation_shape, format_fields
+from .options import PROJECT_FILE
+from .options import shown as printable
 from .yamltree import Mapping, Node, Scalar, Sequence, describe
 
-PROJECT_FILE = "studydeck.yaml"
 CATALOG_FILE = "seeds/sources.yaml"
 
 
@@ -264,8 +265,7 @@ def display_path(path: Path | str) -> str:
         rel = os.path.relpath(path)
     except (ValueError, OSError):
         rel = str(path)
-    shown = str(path) if rel.startswith(".." + os.sep + "..") else rel
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)
+    return printable(str(path) if rel.startswith(".." + os.sep + "..") else rel)
 
 
 def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES,

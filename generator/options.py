@@ -15,7 +15,7 @@ class Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
 
 
-PROJECT_FILE = "studydeck.yaml"
+PROJECT_FILE = "studydeck.yaml"  # (here, not in load: the CLI starts without importing the loader)
 
 
 def root(value: str | None) -> Path:
@@ -34,26 +34,26 @@ def root(value: str | None) -> Path:
 
 def _given_root(value: str) -> Path:
     """ROOT as given, when the system can work in it; otherwise a usage error that says why."""
-    shown = brief(value)
+    said = brief(value)
     if not value:
         raise Usage("ROOT is empty; give the project folder, or leave ROOT out to find it")
     if not os.path.isabs(value) and _cwd() is None:
-        raise Usage(f"{shown}: the current folder no longer exists; give ROOT as an absolute path")
+        raise Usage(f"{said}: the current folder no longer exists; give ROOT as an absolute path")
     mode = 0  # stays 0 when nothing is there
     try:
         mode = os.stat(value).st_mode
         if stat.S_ISDIR(mode):
             os.stat(os.path.join(value, PROJECT_FILE))  # a ROOT too long for the paths inside it
     except ValueError:
-        raise Usage(f"{shown}: not a valid path (it holds a NUL character)") from None
+        raise Usage(f"{said}: not a valid path (it holds a NUL character)") from None
     except OSError as exc:  # a missing project file is reported by check, as a problem of the project
         if exc.errno == errno.ENAMETOOLONG:
-            raise Usage(f"{shown}: the path, or a name in it, is longer than the system allows"
+            raise Usage(f"{said}: the path, or a name in it, is longer than the system allows"
                          " (give a shorter ROOT)") from None
         if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
-            raise Usage(f"{shown}: {exc.strerror or exc}") from None
+            raise Usage(f"{said}: {exc.strerror or exc}") from None
     if not stat.S_ISDIR(mode):
-        raise Usage(f"{shown}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
+        raise Usage(f"{said}: not a folder (ROOT must hold studydeck.yaml, decks/ and seeds/)")
     return Path(value)
 
 
@@ -66,7 +66,7 @@ def _cwd() -> Path | None:
 
 
 def brief(path: str) -> str:
-    """A path fit to print in a one-line message: escaped like ``_shown``, and cut short when long."""
+    """A path fit to print in a one-line message: escaped like :func:`shown`, and cut short when long."""
     return shown(path) if len(path) <= 200 else f"{shown(path[:60])}... ({len(path):,} characters)"
 
 

@@ -101,6 +101,24 @@ def alternatives(answer: str) -> list[str]:
     return list(seen.values())
 
 
+AUTO_MARK_MAX_WORDS = 4
+
+
+def words(text: str) -> int:
+    """How many words a typed answer has (runs of letters or digits)."""
+    return len(re.findall(r"[^\W_]+(?:['\u2019.-][^\W_]+)*", text))
+
+
+def typed_answers(answer: str) -> list[str] | None:
+    """The answers a machine may accept for a typed answer, or None when it should not mark it:
+    only a short answer (a name, number, date or term of at most AUTO_MARK_MAX_WORDS words) is
+    auto-marked; a longer one is a question a teacher marks, with the model answer as guidance.
+    One rule for every export (Moodle XML, GIFT, QTI, the self-test page)."""
+    if words(answer) > AUTO_MARK_MAX_WORDS:
+        return None
+    return alternatives(answer)
+
+
 def speakers(project: Project) -> list[str]:
     """Every quote item's speaker in the project, once each (case ignored), sorted."""
     found: dict[str, str] = {}

@@ -126,6 +126,11 @@ class Basic(Item):
     type: Literal["basic"] = spec("A question and its answer.")
     question: str = spec("The question; states its own context.")
     answer: str = spec("The answer.")
+    accept: tuple[str, ...] = spec(
+        "Other answers that are just as correct when typed (a surname alone, another spelling); used where a"
+        " short answer is marked by a machine (Moodle, GIFT, QTI, the self-test page).",
+        (),
+    )
     reverse: bool = spec("Also make a card from answer to question (needs reverse_question).", False)
     reverse_question: str | None = spec(
         "The reverse card's question, asked about the answer and answered by the question's subject, e.g."

@@ -109,14 +109,19 @@ def words(text: str) -> int:
     return len(re.findall(r"[^\W_]+(?:['\u2019.-][^\W_]+)*", text))
 
 
-def typed_answers(answer: str) -> list[str] | None:
+def typed_answers(answer: str, accept: Sequence[str] = ()) -> list[str] | None:
     """The answers a machine may accept for a typed answer, or None when it should not mark it:
     only a short answer (a name, number, date or term of at most AUTO_MARK_MAX_WORDS words) is
-    auto-marked; a longer one is a question a teacher marks, with the model answer as guidance.
-    One rule for every export (Moodle XML, GIFT, QTI, the self-test page)."""
+    auto-marked, with the item's own accepted variants (``accept``) and the fair forms of each
+    (``alternatives``); a longer one is a question a teacher marks, with the model answer as
+    guidance. One rule for every export (Moodle XML, GIFT, QTI, the self-test page)."""
     if words(answer) > AUTO_MARK_MAX_WORDS:
         return None
-    return alternatives(answer)
+    found: dict[str, str] = {}
+    for text in (answer, *accept):
+        for alt in alternatives(text):
+            found.setdefault(alt.casefold(), alt)
+    return list(found.values())
 
 
 def speakers(project: Project) -> list[str]:

@@ -23,7 +23,7 @@ from .anki.previous import PreviousPackageError, read_shipped, spec_content, typ
 from .cache import cache_dir
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
 from .export import ExportSummary, iter_exports
-from .load import display_path, read_input
+from .paths import display_path, read_input
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import built_with, exclusive, publish, recover, release_memory

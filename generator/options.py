@@ -10,12 +10,13 @@ import os
 import stat
 from pathlib import Path
 
+from .paths import PROJECT_FILE as PROJECT_FILE  # (re-exported: these moved to paths)
+from .paths import brief as brief
+from .paths import shown as shown
+
 
 class Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
-
-
-PROJECT_FILE = "studydeck.yaml"  # (here, not in load: the CLI starts without importing the loader)
 
 
 def root(value: str | None) -> Path:
@@ -63,16 +64,6 @@ def _cwd() -> Path | None:
         return Path.cwd()
     except OSError:
         return None
-
-
-def brief(path: str) -> str:
-    """A path fit to print in a one-line message: escaped like :func:`shown`, and cut short when long."""
-    return shown(path) if len(path) <= 200 else f"{shown(path[:60])}... ({len(path):,} characters)"
-
-
-def shown(text: str) -> str:
-    """A path or name fit to print: control characters (a newline in a file name) escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def previous(value: str) -> Path:

@@ -34,8 +34,9 @@ from typing import Any, TypeGuard
 from . import yamltree
 from .cache import Cache, key
 from .diagnostics import ControlCharacter, Diagnostic, LineEnd, OutputCollision, Report, Span
-from .load import PROJECT_FILE, Project, deck_files, display_path, load_settings, parse_model, read_input
+from .load import Project, load_settings, parse_model
 from .model import MIXED_QUIZ, Catalog, Deck, Item, ProjectConfig, slug
+from .paths import PROJECT_FILE, deck_files, display_path, read_input
 from .pieces import Record, Split, owner, parse_head, parse_piece, split_items, with_items
 from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, item_text
 from .relations import duplicate_record

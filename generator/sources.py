@@ -31,8 +31,8 @@ from typing import Any
 
 from .cache import Cache, key
 from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
-from .load import inside, read_input
 from .model import Catalog, SourceDoc
+from .paths import inside, read_input
 
 MAX_SEED_BYTES = 8 * 1024 * 1024
 _TRANSLATE = {

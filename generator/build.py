@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anki.compiled import compile_files, compile_parsed
 from .anki.lock import LOCK_FILE, Lock, LockError, Shipped, advance, now, parse_lock
 from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
@@ -115,8 +114,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     # (With the cache off there is nowhere to keep notes compiled in the check: the decks are
     # loaded, and compiled once, below.)
     cached = cache_dir(root) is not None
-    checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached,
-                            after=compile_parsed if cached else None,
+    checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached, notes=cached,
                             progress=lambda done, total: stage("checking deck files", done, total))
     result = BuildResult(checked)
     project, report = checked.project, checked.report
@@ -131,9 +129,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         recover(out_dir, lock_path)
         lock, lock_was, problems = _read_lock(lock_path)
         report.extend(problems)
-        # The notes, each file's from the cache or compiled now (see ``anki.compiled``).
+        # The notes, each file's from the cache or compiled now (see ``engine``).
         stage("compiling notes", 0, 0)
-        compiled = compile_files(checked)
+        compiled = checked.compiled()
         notes = compiled.notes
         report.extend(_type_changes(notes, compiled.types, lock))
         if not report.ok:

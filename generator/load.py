@@ -1,5 +1,5 @@
-"""Load stage: YAML files -> model, with every schema problem located (decks are read by
-``pipeline``, which caches them per file).
+"""Load stage: YAML files -> model, with every schema problem located (deck files are read
+item by item by ``deckfile``; ``engine`` keeps what the reading gave).
 
 Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
 dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
@@ -13,13 +13,12 @@ import difflib
 import functools
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from . import yamltree
-from .cache import Cache
-from .cache import key as cache_key
 from .diagnostics import (
     BadValue,
     Diagnostic,
@@ -255,32 +254,16 @@ def _expect(tp: Any) -> str:
     return "text"
 
 
-def read_model(path: Path, cls: type, name: str, cache: Cache | None = None,
-               root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
-    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it; kept in
-    ``cache`` by the file's bytes (a catalog of hundreds of sources is then not parsed again).
+def read_model(path: Path, cls: type, name: str, root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
+    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it.
     ``root``: as for ``read_input``."""
     data, diags = read_input(path, f"{name} file", root=root)
     if data is None:
         return None, diags
-    shown = display_path(path)
-    k = "y" + cache_key(path, shown, data, cls.__name__) if cache is not None else ""
-    stored = cache.get(k) if cache is not None else None
-    if isinstance(stored, dict):
-        from .plain import diag_from_plain, from_plain
+    return parse_model(data, display_path(path), cls, name)
 
-        try:
-            value = from_plain(cls, stored["value"], shown) if stored["value"] is not None else None
-            return value, [diag_from_plain(d) for d in stored["diags"]]
-        except (KeyError, TypeError, ValueError):
-            pass  # a foreign entry: parse again
-    value, diags = parse_model(data, shown, cls, name)
-    if cache is not None:
-        from .plain import diag_to_plain, to_plain
 
-        cache.put(k, {"value": to_plain(value) if value is not None else None,
-                      "diags": [diag_to_plain(d) for d in diags]})
-    return value, diags
+ReadModel = Callable[[Path, type, str, "Path | None"], tuple[Any, list[Diagnostic]]]
 
 
 def parse_model(data: bytes, shown: str, cls: type, name: str,
@@ -325,15 +308,16 @@ def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
     return []
 
 
-def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
-    """The project file and the source catalog, and the decks/ folder's presence."""
+def load_settings(root: Path, read: ReadModel = read_model,
+                  ) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+    """The project file and the source catalog (each read by ``read``), and the decks/ folder's
+    presence."""
     diags: list[Diagnostic] = []
-    cache = Cache(root)
-    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache, root)
+    config, more = read(root / PROJECT_FILE, ProjectConfig, "project", root)
     diags += more
     if config is not None:
         diags += _output_inside(root, config)
-    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache, root)
+    catalog, more = read(root / CATALOG_FILE, Catalog, "catalog", root)
     diags += more
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))

@@ -1,0 +1,60 @@
+"""A located diagnostic (:class:`Span`, :class:`Diagnostic`) and the base of every kind of
+problem (:class:`Problem`); the kinds themselves are in ``diagnostics``, one class each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in an input file: path as given, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    notes: tuple[str, ...] = ()
+
+    def format(self) -> str:
+        head = f"{self.span.path}:{self.span.line}:{self.span.col}: {self.severity}[{self.code}]: {self.message}"
+        return "\n".join([head, *(f"    {note}" for note in self.notes)])
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.span.path,
+            "line": self.span.line,
+            "col": self.span.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "notes": list(self.notes),
+        }
+
+
+class Problem:
+    """Base of every kind of problem; subclasses set ``code`` and, for smells, ``severity``."""
+
+    code: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "error"
+    registry: ClassVar[dict[str, type[Problem]]] = {}
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if cls.code in Problem.registry:
+            raise RuntimeError(f"duplicate diagnostic code {cls.code}")
+        Problem.registry[cls.code] = cls
+
+    @classmethod
+    def at(cls, span: Span, message: str, *notes: str) -> Diagnostic:
+        return Diagnostic(span, cls.severity, cls.code, message, tuple(notes))

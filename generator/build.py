@@ -19,8 +19,8 @@ from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
-from .cache import cache_dir
 from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
+from .engine import keeps_results
 from .export import ExportSummary, iter_exports
 from .paths import display_path, read_input
 from .pipeline import Checked, check_project
@@ -113,7 +113,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     # the package is made from each file's notes, compiled where the check parsed it and cached.
     # (With the cache off there is nowhere to keep notes compiled in the check: the decks are
     # loaded, and compiled once, below.)
-    cached = cache_dir(root) is not None
+    cached = keeps_results(root)
     checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached, notes=cached,
                             progress=lambda done, total: stage("checking deck files", done, total))
     result = BuildResult(checked)

@@ -36,12 +36,12 @@ from typing import Any, NamedTuple
 
 from . import facts
 from .anki.notes import DeckNotes, Entry, Known, NoteSpec, compile_items, deck_entries, deck_name, place
-from .cache import Cache, key
+from .cache import Cache, cache_dir, key
 from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
-from .load import Project, parse_model
+from .load import Project, parse_model, settings_problems
 from .model import Catalog, Deck, ProjectConfig
-from .paths import display_path, read_input
+from .paths import CATALOG_FILE, PROJECT_FILE, display_path, read_input
 from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
@@ -156,6 +156,11 @@ def _notes_entry(stored: Any) -> NotesEntry | None:
 _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
 
+def keeps_results(root: Path) -> bool:
+    """Whether results are kept for this project (the cache is on, and outside it)."""
+    return cache_dir(root) is not None
+
+
 class Engine:
     """The results kept for one project (the cache is never placed inside it)."""
 
@@ -164,6 +169,12 @@ class Engine:
         self.cache = Cache(root)
 
     # --- settings and seeds -------------------------------------------------------------------
+
+    def settings(self) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+        """``load.load_settings``, each of the two files kept by its bytes."""
+        config, diags = self.read_model(self.root / PROJECT_FILE, ProjectConfig, "project", self.root)
+        catalog, more = self.read_model(self.root / CATALOG_FILE, Catalog, "catalog", self.root)
+        return config, catalog, diags + more + settings_problems(self.root, config)
 
     def read_model(self, path: Path, cls: type, name: str, root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
         """``load.read_model``, kept by the file's bytes (a catalog of hundreds of sources is then

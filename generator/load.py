@@ -13,7 +13,6 @@ import difflib
 import functools
 import re
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -263,9 +262,6 @@ def read_model(path: Path, cls: type, name: str, root: Path | None = None) -> tu
     return parse_model(data, display_path(path), cls, name)
 
 
-ReadModel = Callable[[Path, type, str, "Path | None"], tuple[Any, list[Diagnostic]]]
-
-
 def parse_model(data: bytes, shown: str, cls: type, name: str,
                 decoded: tuple[str | None, list[Diagnostic]] | None = None) -> tuple[Any, list[Diagnostic]]:
     """The bytes of one YAML file -> an instance of ``cls`` (or None) and every problem in it
@@ -308,19 +304,20 @@ def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
     return []
 
 
-def load_settings(root: Path, read: ReadModel = read_model,
-                  ) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
-    """The project file and the source catalog (each read by ``read``), and the decks/ folder's
-    presence."""
-    diags: list[Diagnostic] = []
-    config, more = read(root / PROJECT_FILE, ProjectConfig, "project", root)
-    diags += more
-    if config is not None:
-        diags += _output_inside(root, config)
-    catalog, more = read(root / CATALOG_FILE, Catalog, "catalog", root)
-    diags += more
+def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+    """The project file and the source catalog, and every problem with them (see
+    :func:`settings_problems`)."""
+    config, diags = read_model(root / PROJECT_FILE, ProjectConfig, "project", root)
+    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", root)
+    return config, catalog, diags + more + settings_problems(root, config)
+
+
+def settings_problems(root: Path, config: ProjectConfig | None) -> list[Diagnostic]:
+    """What is wrong with the project beyond its two files' own content: ``build.out``, and
+    the decks/ folder's presence."""
+    diags = _output_inside(root, config) if config is not None else []
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))
     elif not deck_files(root):
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no deck files (decks/*.yaml)"))
-    return config, catalog, diags
+    return diags

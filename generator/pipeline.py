@@ -21,7 +21,7 @@ from .anki.notes import Entry
 from .deckfile import FileParse
 from .diagnostics import Diagnostic, OutputCollision, Report, Span
 from .engine import Compiled, Engine, FileResult, FileSummary, corpus_key
-from .load import Project, load_settings
+from .load import Project
 from .model import MIXED_QUIZ, ProjectConfig, slug
 from .paths import PROJECT_FILE, deck_files, display_path, read_input
 from .plain import deck_from_cache
@@ -162,7 +162,7 @@ def output_collisions(paths: list[Path]) -> list[Diagnostic]:
 def load_sources(root: Path) -> tuple[Corpus, Report]:
     """Only the project settings and the seed corpus (what ``find`` needs), no deck files."""
     engine = Engine(root)
-    _, catalog, diags = load_settings(root, engine.read_model)
+    _, catalog, diags = engine.settings()
     report = Report(diags, files=2)
     if catalog is None:
         return Corpus({}), report
@@ -178,7 +178,7 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
     loaded: ``project.decks`` is empty. ``notes``: compile each file's notes where it is parsed
     again without errors, and keep them (a build)."""
     engine = Engine(root)
-    config, catalog, diags = load_settings(root, engine.read_model)
+    config, catalog, diags = engine.settings()
     paths = deck_files(root)
     report = Report(diags, files=len(paths) + 2)
     report.extend(output_collisions(paths))

@@ -32,10 +32,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
-from .anki.notes import DeckNotes, Entry, Known, NoteSpec, compile_items, deck_entries, deck_name, place
 from .cache import Cache, cache_dir, key
 from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
@@ -44,6 +43,12 @@ from .model import Catalog, Deck, ProjectConfig
 from .paths import CATALOG_FILE, PROJECT_FILE, display_path, read_input
 from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
+
+if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
+    from .anki.notes import DeckNotes, NoteSpec
+    from .model import Item
+
+    _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
 # --- the records ----------------------------------------------------------------------------------
 
@@ -132,6 +137,8 @@ def _item_records(stored: Any) -> dict[str, ItemRecord]:
 
 
 def _note(data: Any, due: int = 0) -> NoteSpec:
+    from .anki.notes import NoteSpec
+
     i, k, d, f, t, g, h = data
     fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
     return NoteSpec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
@@ -151,9 +158,6 @@ def _notes_entry(stored: Any) -> NotesEntry | None:
         return entry if all(len(r.type_at) == 2 for r in entry.items) else None
     except (KeyError, TypeError, ValueError):
         return None
-
-
-_Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
 
 def keeps_results(root: Path) -> bool:
@@ -267,8 +271,13 @@ class Engine:
         return "n" + key(result.path, result.shown, b"", f"{corpus_key}\0{config.id}\0{config.collection}")
 
     def compile_notes(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, result: FileResult, head: Deck,
-                      entries: list[Entry]) -> _Part:
-        """One file's notes (``notes.compile_items``), reusing those of its unchanged items; kept."""
+                      parsed: list[tuple[str, int, Item | None]]) -> _Part:
+        """One file's notes (``notes.compile_items``), reusing those of its unchanged items; kept.
+        ``parsed``: each item's text (``plain.item_text``), the line above its first, and the item
+        when it is at hand."""
+        from .anki.notes import Entry, Known, compile_items, deck_name
+
+        entries = [Entry(text, base, item) for text, base, item in parsed]
         assert result.key is not None
         path_key = self._notes_key(config, corpus_key, result)
         before = _notes_entry(self.cache.get(path_key))
@@ -292,6 +301,8 @@ class Engine:
     def compiled(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, files: tuple[FileResult, ...]) -> Compiled:
         """Every note of the checked files: each file's kept ones when its content is unchanged,
         else compiled now."""
+        from .anki.notes import DeckNotes, deck_entries, place
+
         parts: list[_Part] = []
         for result in files:
             entry = _notes_entry(self.cache.get(self._notes_key(config, corpus_key, result)))
@@ -307,7 +318,8 @@ class Engine:
                     pass  # a foreign entry: compiled again
             deck = self.load_deck(result, corpus, corpus_key)
             assert deck is not None, "a checked file has a deck"
-            parts.append(self.compile_notes(config, corpus, corpus_key, result, deck, deck_entries(deck)))
+            items = [(e.text, e.base, e.item) for e in deck_entries(deck)]
+            parts.append(self.compile_notes(config, corpus, corpus_key, result, deck, items))
         spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
                  for item, where in types.items()}
         return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

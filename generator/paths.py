@@ -36,6 +36,11 @@ def display_path(path: Path | str) -> str:
     return shown(str(path) if rel.startswith(".." + os.sep + "..") else rel)
 
 
+def _where(path: Path) -> Span:
+    """The place a problem with reading ``path`` is reported at (worked out only then)."""
+    return Span(display_path(path))
+
+
 def read_input(path: Path, what: str, cap: int | None = None,
                root: Path | None = None) -> tuple[bytes | None, list[Diagnostic]]:
     """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
@@ -47,23 +52,22 @@ def read_input(path: Path, what: str, cap: int | None = None,
         from .yamltree import MAX_FILE_BYTES  # (imported when needed: the CLI starts without YAML)
 
         cap = MAX_FILE_BYTES
-    shown = Span(display_path(path))
     if root is not None and (why := inside(root, path.relative_to(root).as_posix())):
-        return None, [UnsafePath.at(shown, f"{what} {why}; not read")]
+        return None, [UnsafePath.at(_where(path), f"{what} {why}; not read")]
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
-        return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
+        return None, [NotAFile.at(_where(path), f"{what} is a folder, not a file")]
     except FileNotFoundError:
-        return None, [MissingFile.at(shown, f"{what} is missing")]
+        return None, [MissingFile.at(_where(path), f"{what} is missing")]
     except OSError as exc:
-        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
+        return None, [MissingFile.at(_where(path), f"cannot read {what}: {exc.strerror or exc}")]
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
+            return None, [NotAFile.at(_where(path), f"{what} is a folder, not a file")]
         if not stat.S_ISREG(info.st_mode):
-            return None, [NotAFile.at(shown, f"{what} is not a regular file (a pipe, socket or device)")]
+            return None, [NotAFile.at(_where(path), f"{what} is not a regular file (a pipe, socket or device)")]
         chunks, size = [], 0
         while size <= cap:
             chunk = os.read(fd, min(1 << 20, cap + 1 - size))
@@ -72,11 +76,11 @@ def read_input(path: Path, what: str, cap: int | None = None,
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
+        return None, [MissingFile.at(_where(path), f"cannot read {what}: {exc.strerror or exc}")]
     finally:
         os.close(fd)
     if size > cap:
-        return None, [FileTooLarge.at(shown, f"{what} is larger than the cap of {cap:,} bytes; not read")]
+        return None, [FileTooLarge.at(_where(path), f"{what} is larger than the cap of {cap:,} bytes; not read")]
     return b"".join(chunks), []
 
 

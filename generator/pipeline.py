@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from . import workers
-from .anki.notes import Entry
 from .deckfile import FileParse
 from .diagnostics import Diagnostic, OutputCollision, Report, Span
 from .engine import Compiled, Engine, FileResult, FileSummary, corpus_key
@@ -67,8 +66,7 @@ def _check_file(job: _Job, task: _Task) -> tuple[FileResult, FileParse]:
     result, done = job.engine.parse_file(path, shown, data, job.corpus, job.corpus_key, k)
     if job.notes and job.config is not None and done.head is not None and not any(
             d.severity == "error" for d in result.diags):
-        entries = [Entry(text, base, item) for text, base, item in done.entries]
-        job.engine.compile_notes(job.config, job.corpus, job.corpus_key, result, done.head, entries)
+        job.engine.compile_notes(job.config, job.corpus, job.corpus_key, result, done.head, done.entries)
     return result, done
 
 

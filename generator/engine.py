@@ -130,7 +130,7 @@ def corpus_key(catalog: Catalog, corpus: Corpus) -> str:
     return digest.hexdigest()
 
 
-def _item_records(stored: Any) -> dict[str, ItemRecord]:
+def item_records(stored: Any) -> dict[str, ItemRecord]:
     if not isinstance(stored, dict):
         return {}
     return {fp: ItemRecord(*r) for fp, r in stored.items() if isinstance(r, list) and len(r) == 4}
@@ -248,7 +248,7 @@ class Engine:
         """``deckfile.parse_deck_file`` with the records its items had in the path's latest
         version, which the result's records then replace."""
         path_key = "i" + key(path, shown, b"", corpus_key)
-        before = _item_records(self.cache.get(path_key))
+        before = item_records(self.cache.get(path_key))
         done = parse_deck_file(data, shown, corpus, before)
         if done.now != before:
             self.cache.put(path_key, done.now)

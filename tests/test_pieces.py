@@ -3,6 +3,7 @@ exactly what a whole parse gives, and an edit re-parses only the items it touche
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import pieces, yamltree
+from generator.deckfile import _by_pieces, _whole, parse_deck_file
+from generator.engine import Engine, item_records
+from generator.engine import corpus_key as _corpus_key
 from generator.load import load_settings
 from generator.pieces import split_items
-from generator.deckfile import _by_pieces, _whole
-from generator.engine import Engine
-from generator.engine import corpus_key as _corpus_key
 from generator.plain import deck_from_cache, to_plain
 from generator.sources import load_corpus
 
-from .conftest import CASES, REPO
+from .conftest import CASES, REPO, cache_folder
 
 FILES = sorted([*REPO.glob("decks/*.yaml"), *CASES.rglob("*.yaml")])
 
@@ -133,18 +134,29 @@ _EDITS = st.lists(st.tuples(
 ), min_size=1, max_size=3)
 
 
+@pytest.fixture(scope="module")
+def figures_records(corpus, tmp_path_factory):
+    """figures.yaml parsed once through the engine, and its item records as the cache gives them
+    back (JSON and all): the state every edit below starts from."""
+    folder = tmp_path_factory.mktemp("figures")
+    _, catalog, _ = load_settings(REPO)
+    engine = Engine(folder / "project")
+    key = _corpus_key(catalog, corpus)
+    with pytest.MonkeyPatch.context() as patch:  # (module fixtures come before the autouse cache fixture)
+        patch.setenv("STUDYDECK_CACHE_DIR", str(cache_folder(tmp_path_factory)))
+        source = (REPO / "decks" / "figures.yaml").read_text()
+        _, done = engine.parse_file(folder / "figures.yaml", "f.yaml", source.encode(), corpus, key, "k1")
+        records = item_records(json.loads(json.dumps(done.now)))
+    assert records == done.now
+    return source, records
+
+
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(_EDITS)
-def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits) -> None:
-    """Whatever the edit (broken YAML, moved keys, misindented lines), the cached, piece-by-piece
-    result of the edited file equals a fresh whole parse of it."""
-    source = (REPO / "decks" / "figures.yaml").read_text()
-    folder = tmp_path_factory.mktemp("edit")
-    path = folder / "figures.yaml"
-    _, catalog, _ = load_settings(REPO)
-    key = _corpus_key(catalog, corpus)
-    engine = Engine(folder / "project")
-    engine.parse_file(path, "f.yaml", source.encode(), corpus, key, "k1")
+def test_any_edit_gives_what_a_whole_parse_gives(corpus, figures_records, edits) -> None:
+    """Whatever the edit (broken YAML, moved keys, misindented lines), the piece-by-piece result
+    of the edited file, from its items' records before the edit, equals a fresh whole parse of it."""
+    source, before = figures_records
     lines = source.split("\n")
     for kind, at, text in edits:
         n = at % len(lines)
@@ -163,7 +175,7 @@ def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits
         elif kind == "char" and lines[n]:
             lines[n] = lines[n][: at % len(lines[n])] + "x" + lines[n][at % len(lines[n]) + 1 :]
     edited = "\n".join(lines).encode()
-    _, done = engine.parse_file(path, "f.yaml", edited, corpus, key, "k2")
+    done = parse_deck_file(edited, "f.yaml", corpus, dict(before))  # what Engine.parse_file does with the cache
     text, _ = yamltree.decode(edited, "f.yaml")
     whole = _whole(edited, split_items(text) if text is not None else None, "f.yaml", corpus, {})
     assert _plain(done) == _plain(whole)

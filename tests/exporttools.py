@@ -38,3 +38,25 @@ def checked_project(root: Path, decks: dict[str, str] | None = None) -> Checked:
     checked = check_project(root)
     assert checked.report.ok, [d.format() for d in checked.report]
     return checked
+
+
+# Short answers (at most 4 words, so auto-marked) holding what GIFT and Moodle's cloze syntax read
+# specially: a leading weight, } # ~ & \ at the start, middle and end, a reference, a wildcard,
+# a cloze marker, and Moodle's file-link token.
+SHORT_HOSTILE = ("%100% Air Force", "%100%militants", "a}b #c", "x &", "y \\", "&amp;lt; z", "~tilde", "star*",
+                 "{100:SA:=x} y", "@@PLUGINFILE@@/x.png", "=right", "#hash\\#", "\\}brace", "&#100;", "]]> end")
+
+
+def short_hostile_deck() -> str:
+    """Basic and one-blank cloze items whose short answers are SHORT_HOSTILE; and a multiple-choice
+    item whose distractors start with a weight."""
+    src = "{doc: wikipedia-siege, excerpt: \"By 10 July, the Pakistani government reported that 100 militants\"}"
+    rows = []
+    for n, answer in enumerate(SHORT_HOSTILE):
+        a = json.dumps(answer)
+        rows.append(f"- {{id: s-basic-{n}, type: basic, question: Which text? @@PLUGINFILE@@/q.png {n}, answer: {a}, source: {src}}}")
+        rows.append(f"- {{id: s-cloze-{n}, type: cloze, text: {json.dumps(f'Fill in {n}: {{{{c1::{answer}}}}} here.')},"
+                    f" source: {src}}}")
+    rows.append(f"- {{id: s-mcq, type: mcq, question: Which one?, answer: \"%100% militants\", distractors:"
+                f" [\"%100% Air Force\", \"%50% Army\", \"~%100% Navy\"], source: {src}}}")
+    return "deck: Short hostile\nitems:\n" + "\n".join(rows) + "\n"

@@ -228,5 +228,5 @@ def test_no_auto_marked_answer_is_longer_than_the_rule(tmp_path) -> None:
                 essays += q["type"] == "Essay"
                 if q["type"] == "Short":
                     typed += [subanswer(c["text"]["text"]) for c in q["choices"] if c["isCorrect"]]
-    assert len(typed) > 100 and essays > 0  # not vacuous
+    assert len(typed) > 50 and essays > 0  # not vacuous
     assert [a for a in typed if words(a) > AUTO_MARK_MAX_WORDS] == []

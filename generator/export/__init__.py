@@ -47,7 +47,8 @@ class ExportSummary:
             total = sum(counts.values())
             files = self.files[fmt]
             what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page"}[fmt]
-            out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({_kinds(counts)})")
+            out.append(f"{what}: {total} question{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+                       f" ({_kinds(counts)})")
             if fmt in ("moodle", "gift"):
                 teacher = {k: n for k, n in counts.items() if k in TEACHER_KINDS}
                 auto = {k: n for k, n in counts.items() if k not in TEACHER_KINDS}

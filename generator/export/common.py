@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..citation import citation
+from ..diagnostics import Span
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
@@ -157,15 +158,19 @@ def model_answer(item: Item) -> str:
     return "".join(p if isinstance(p, str) else p[0] for p in cloze_parts(item.text))
 
 
-def teacher_marked(project: Project) -> list[tuple[Item, str]]:
-    """Every item Moodle XML and GIFT ask as a question a teacher marks, with why."""
+def teacher_marked(project: Project) -> list[tuple[Item, Span, str]]:
+    """Every item Moodle XML and GIFT ask as a question a teacher marks: the item, where its long
+    answer stands, and why."""
     out = []
     for item in project.items:
-        if asked(project, item)[0] == "teacher":
-            longest = max(words(p[0]) for p in cloze_parts(item.text) if isinstance(p, tuple)) \
-                if isinstance(item, Cloze) else words(model_answer(item))
-            what = "a blank" if isinstance(item, Cloze) else "the answer"
-            out.append((item, f"{what} of {longest} words (auto-marking takes at most {AUTO_MARK_MAX_WORDS})"))
+        if asked(project, item)[0] != "teacher":
+            continue
+        if isinstance(item, Cloze):
+            longest = max(words(p[0]) for p in cloze_parts(item.text) if isinstance(p, tuple))
+            out.append((item, item.pos.of("text"), f"a blank of {longest} words"))
+        else:
+            field = "answer" if isinstance(item, Basic) else "speaker"
+            out.append((item, item.pos.of(field), f"an answer of {words(model_answer(item))} words"))
     return out
 
 

@@ -140,8 +140,8 @@ def test_hostile_catalogues_read_in_moodle_exactly(tmp_path) -> None:
     checked = checked_project(tmp_path / "p", {"hostile.yaml": hostile_deck(), "s.yaml": short_hostile_deck()})
     files, _ = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     by_slug = {d.slug: d for d in checked.project.decks}
-    compare(files[Path("/out/gift/hostile.gift")], by_slug["hostile"], checked)
     read = {q.get("idnumber"): q for q in compare(files[Path("/out/gift/s.gift")], by_slug["s"], checked)}
+    compare(files[Path("/out/gift/hostile.gift")], by_slug["hostile"], checked)
     assert [(a["text"], a["fraction"]) for a in read["s-mcq"]["answers"]] == [
         ("%100% militants", 1.0), ("%100% Air Force", 0.0), ("%50% Army", 0.0), ("~%100% Navy", 0.0)]
     assert [read[f"s-basic-{n}"]["answers"][0]["text"] for n in range(len(SHORT_HOSTILE))] == \

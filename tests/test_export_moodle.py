@@ -235,6 +235,29 @@ def test_hostile_text_stays_text(tmp_path) -> None:
     assert "$$" not in cloze and "{mlang" not in cloze  # no filter sees its syntax in the HTML
 
 
+def test_chron_storm_4am_reads_the_same_under_both_answer_regexes(shipped) -> None:  # type: ignore[no-untyped-def]
+    """Issue 20.3: written as "4&#58;00 am", the older regex read only "4&"."""
+    _, files, _ = shipped
+    root = etree.fromstring(files[Path("/out/moodle/chronology.xml")], PARSER)
+    text = root.find("question[idnumber='chron-storm-4am']").findtext("questiontext/text")
+    assert {v: cloze_answers(text, v) for v in LOOKBEHINDS} == {v: [["4:00 am"]] for v in LOOKBEHINDS}
+
+
+def test_names_are_plain_text_and_matching_answers_show_as_written(tmp_path) -> None:
+    """Issue 20.11: Moodle stores a name as plain text (no &#x27; or &quot;), and shows a matching
+    answer through format_string, which strips tags: the answer is escaped so its markup shows."""
+    checked = checked_project(tmp_path / "p", {"hostile.yaml": hostile_deck()})
+    files, _ = render_exports(checked.project, checked.corpus, Path("/out"), {"moodle"})
+    root = etree.fromstring(files[Path("/out/moodle/hostile.xml")], PARSER)
+    match = root.find("question[idnumber='h-match']")
+    answers = [s.findtext("answer/text") for s in match.findall("subquestion")]
+    item = next(i for i in checked.project.items if i.id == "h-match")
+    assert [html.unescape(a) for a in answers] == [p.right for p in item.pairs]
+    assert all("<" not in a and "&lt;script" in a for a in answers)
+    names = [q.findtext("name/text") for q in root.findall("question")[1:]]
+    assert not any("&#x27;" in n or "&quot;" in n for n in names) and any("'" in n for n in names)
+
+
 def test_short_hostile_answers_are_auto_marked_and_arrive_as_written(tmp_path) -> None:
     """Short answers holding } # ~ & \\ %, a reference, a wildcard, a cloze marker and Moodle's
     file-link token: each short-answer question accepts exactly the answer, and each cloze blank
@@ -263,6 +286,8 @@ def test_short_hostile_answers_are_auto_marked_and_arrive_as_written(tmp_path) -
 def test_cloze_answers_read_the_same_under_both_answer_regexes(variant: str) -> None:
     """The embedded-answer writing, applied to hostile texts and to "4:00 am" (chron-storm-4am):
     each marker holds exactly its answers under both regexes Moodle has had."""
+    from generator.export.moodle import cloze_answer
+
     texts = [t for t in (*SHORT_HOSTILE, "4:00 am", "AT&T", "a & b", "x&amp;", "\\", "&", "}", "#", "a\\#", "&lt;b&gt;")
              if not unwritable(t)]
     for text in texts:

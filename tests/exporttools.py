@@ -4,13 +4,37 @@ Moodle XML and GIFT treat specially, and the shipped bank and a hostile bank, ch
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from generator.pipeline import Checked, check_project
 
 from .conftest import REPO
 from .test_hostile import ANSWER, PAYLOAD, _every_field_deck
+
+# Moodle's own parsing code, run by php-cli from the harnesses in tests/php (they require the files
+# from a Moodle source tree as they are): ../shared/moodle-4.5.6 beside the repository, or $STUDYDECK_MOODLE.
+MOODLE = Path(os.environ.get("STUDYDECK_MOODLE") or REPO.parent / "shared" / "moodle-4.5.6")
+PHP = shutil.which("php")
+needs_moodle = pytest.mark.skipif(
+    PHP is None or not (MOODLE / "question" / "format" / "gift" / "format.php").is_file(),
+    reason=f"needs php-cli (apt-get install php-cli) and a Moodle source tree at {MOODLE}"
+           " (or STUDYDECK_MOODLE=/path/to/moodle)",
+)
+
+
+def run_php(harness: str, data: bytes) -> Any:
+    """Run ``tests/php/<harness>`` on ``data`` with the Moodle tree; its JSON output."""
+    script = Path(__file__).resolve().parent / "php" / harness
+    done = subprocess.run([PHP or "php", str(script), str(MOODLE)], input=data, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
 
 # CDATA's end, GIFT's reserved characters, Moodle's cloze and short-answer syntax, and a filter tag.
 EXTRA = "]]> ]]]]><![CDATA[ ~ = # { } : \\ * %%ab%% {:SHORTANSWER:=x} {mlang en}x{mlang} $$x$$"

@@ -7,38 +7,22 @@ is the importer teachers use."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from generator.export import render_exports
 from generator.export.common import AUTO_MARK_MAX_WORDS, cloze_parts, evidences, quote_distractors, stem, typed_answers, words
 from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
 
-from .conftest import REPO
-from .exporttools import SHORT_HOSTILE, checked_project, hostile_deck, short_hostile_deck
+from .exporttools import SHORT_HOSTILE, checked_project, hostile_deck, needs_moodle, run_php, short_hostile_deck
 
-MOODLE = Path(os.environ.get("STUDYDECK_MOODLE") or REPO.parent / "shared" / "moodle-4.5.6")
-HARNESS = Path(__file__).resolve().parent / "php" / "gift_import.php"
-PHP = shutil.which("php")
-pytestmark = pytest.mark.skipif(
-    PHP is None or not (MOODLE / "question" / "format" / "gift" / "format.php").is_file(),
-    reason=f"needs php-cli (apt-get install php-cli) and a Moodle source tree at {MOODLE}"
-           " (or STUDYDECK_MOODLE=/path/to/moodle)",
-)
+pytestmark = needs_moodle
 TEACHER_NOTE = " (Answer in a few words or a sentence; your teacher marks this question.)"
 
 
 def moodle_reads(data: bytes) -> list[dict[str, Any]]:
     """The questions Moodle's GIFT importer reads from ``data``; it must report no error."""
-    done = subprocess.run([PHP or "php", str(HARNESS), str(MOODLE)], input=data, capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr.decode()
-    result = json.loads(done.stdout)
+    result = run_php("gift_import.php", data)
     assert result["errors"] == []
     return list(result["questions"])
 

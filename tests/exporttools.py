@@ -78,7 +78,8 @@ def short_hostile_deck() -> str:
     rows = []
     for n, answer in enumerate(SHORT_HOSTILE):
         a = json.dumps(answer)
-        rows.append(f"- {{id: s-basic-{n}, type: basic, question: Which text? @@PLUGINFILE@@/q.png {n}, answer: {a}, source: {src}}}")
+        rows.append(f"- {{id: s-basic-{n}, type: basic, question: Which text? @@PLUGINFILE@@/q.png {n}, answer: {a},"
+                    f" source: {src}}}")
         rows.append(f"- {{id: s-cloze-{n}, type: cloze, text: {json.dumps(f'Fill in {n}: {{{{c1::{answer}}}}} here.')},"
                     f" source: {src}}}")
     rows.append(f"- {{id: s-mcq, type: mcq, question: Which one?, answer: \"%100% militants\", distractors:"

@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from generator.export import render_exports
-from generator.export.common import AUTO_MARK_MAX_WORDS, cloze_parts, evidences, quote_distractors, stem, typed_answers, words
+from generator.export.common import (
+    AUTO_MARK_MAX_WORDS,
+    cloze_parts,
+    evidences,
+    quote_distractors,
+    stem,
+    typed_answers,
+    words,
+)
 from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 

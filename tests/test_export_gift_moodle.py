@@ -11,8 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from generator.export import render_exports
-from generator.export.common import AUTO_MARK_MAX_WORDS, cloze_parts, evidences, quote_distractors, stem, typed_answers, words
-from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
+from generator.export.common import (
+    AUTO_MARK_MAX_WORDS,
+    cloze_parts,
+    evidences,
+    quote_distractors,
+    stem,
+    typed_answers,
+    words,
+)
+from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 
 from .exporttools import SHORT_HOSTILE, checked_project, hostile_deck, needs_moodle, run_php, short_hostile_deck
 

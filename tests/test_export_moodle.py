@@ -15,7 +15,15 @@ from lxml import html as lhtml
 
 from generator.cli import EXPORT_FORMATS
 from generator.export import FORMATS, render_exports
-from generator.export.common import AUTO_MARK_MAX_WORDS, cloze_parts, evidences, quote_distractors, stem, typed_answers, words
+from generator.export.common import (
+    AUTO_MARK_MAX_WORDS,
+    cloze_parts,
+    evidences,
+    quote_distractors,
+    stem,
+    typed_answers,
+    words,
+)
 from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 
@@ -144,7 +152,8 @@ def _check_question(q: etree._Element, item, corpus) -> None:  # type: ignore[no
             blanks = list(CLOZE.finditer(item.text))
             shown, n = item.text, len(blanks)
             for i, m in reversed(list(enumerate(blanks, start=1))):
-                shown = shown[:m.start()] + "____" + (f" ({i})" if n > 1 else "") + (f" ({m[3]})" if m[3] else "") + shown[m.end():]
+                blank = "____" + (f" ({i})" if n > 1 else "") + (f" ({m[3]})" if m[3] else "")
+                shown = shown[:m.start()] + blank + shown[m.end():]
             assert question == f"Write the missing words{', numbered' if n > 1 else ''}:{shown}", item.id
         else:
             assert stem(item) in question or isinstance(item, Quote)

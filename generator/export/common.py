@@ -161,7 +161,7 @@ def model_answer(item: Item) -> str:
 def teacher_marked(project: Project) -> list[tuple[Item, Span, str]]:
     """Every item Moodle XML and GIFT ask as a question a teacher marks: the item, where its long
     answer stands, and why."""
-    out = []
+    out: list[tuple[Item, Span, str]] = []
     for item in project.items:
         if asked(project, item)[0] != "teacher":
             continue

@@ -10,9 +10,10 @@ questions. Which one an item becomes follows :func:`.common.asked`: a short type
 auto-marked (short answer, missing word), a long one is an essay (``{}``) a teacher marks, with the
 model answer first in the general feedback. An answer starting ``%NN%`` would be read as a weight
 (GIFT has no escape for ``%``): it is written after a ``[plain]`` format marker, which both Moodle's
-parser and gift-pegjs read before the text but after any weight. Items it cannot carry (order items; cloze items with several blanks; a text holding
-``->``, which Moodle would read as a matching question) are listed in a comment at the top of
-the file and returned, never dropped silently.
+parser and gift-pegjs read before the text but after any weight. Items it cannot carry (order
+items; cloze items with several blanks; a text holding ``->``, which Moodle would read as a
+matching question) are listed in a comment at the top of the file and returned, never dropped
+silently.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from generator.export.common import AUTO_MARK_MAX_WORDS, words
 from generator.pipeline import Checked, check_project
 
 from .conftest import REPO
@@ -40,6 +41,11 @@ def run_php(harness: str, data: bytes) -> Any:
 EXTRA = "]]> ]]]]><![CDATA[ ~ = # { } : \\ * %%ab%% {:SHORTANSWER:=x} {mlang en}x{mlang} $$x$$"
 EXPORT_PAYLOAD = f"{PAYLOAD} {EXTRA}"
 EXPORT_ANSWER = f"{ANSWER} {EXTRA}"
+
+
+def auto_markable(answer: str) -> bool:
+    """Issue 19's rule: a machine marks a typed answer only if it has at most 4 words."""
+    return words(answer) <= AUTO_MARK_MAX_WORDS
 
 
 def hostile_deck() -> str:

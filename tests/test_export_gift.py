@@ -15,19 +15,11 @@ from typing import Any
 import pytest
 
 from generator.export import render_exports
-from generator.export.common import (
-    AUTO_MARK_MAX_WORDS,
-    cloze_parts,
-    evidences,
-    quote_distractors,
-    stem,
-    typed_answers,
-    words,
-)
+from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 
-from .exporttools import EXPORT_ANSWER, EXPORT_PAYLOAD, SHORT_HOSTILE, checked_project, hostile_deck, short_hostile_deck
+from . import exporttools as tools
 
 JS = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node")
@@ -62,10 +54,6 @@ def stars(answer: str, accept: tuple[str, ...] = ()) -> list[str]:
     return [a.replace("*", "\\*") for a in typed_answers(answer, accept) or []]
 
 
-def short(text: str) -> bool:
-    return words(text) <= AUTO_MARK_MAX_WORDS
-
-
 def essay(stem_text: str, model: str) -> dict[str, Any]:
     return {"type": "Essay", "stem": stem_text, "model": model}
 
@@ -75,7 +63,7 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
     if item.id in skip or isinstance(item, Order) or (isinstance(item, Cloze) and len(list(CLOZE.finditer(item.text))) != 1):
         return None
     if isinstance(item, Basic):
-        if not short(item.answer):
+        if not tools.auto_markable(item.answer):
             return essay(f"{item.question} (Answer in a few words or a sentence; your teacher marks this question.)",
                          item.answer)
         return {"type": "Short", "stem": item.question, "right": stars(item.answer, item.accept)}
@@ -83,7 +71,7 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
         return {"type": "MC", "stem": item.question, "right": [item.answer], "wrong": sorted(item.distractors)}
     if isinstance(item, Quote):  # other quote items' speakers as choices; too few: a short answer
         if len(quote_distractors(checked.project, item)) < 2:
-            if not short(item.speaker):
+            if not tools.auto_markable(item.speaker):
                 return essay(f"{stem(item)} (Answer in a few words or a sentence; your teacher marks this question.)",
                              item.speaker)
             return {"type": "Short", "stem": stem(item), "right": stars(item.speaker)}
@@ -94,7 +82,7 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
         m = next(CLOZE.finditer(item.text), None)
         assert m is not None
         hint = f" ({m[3]})" if m[3] else ""
-        if not short(m[2]):
+        if not tools.auto_markable(m[2]):
             return essay(f"Write the missing words: {item.text[:m.start()]}____{hint}{item.text[m.end():]}",
                          "".join(p if isinstance(p, str) else p[0] for p in cloze_parts(item.text)))
         return {"type": "Short", "stem": f"{item.text[:m.start()].strip()} _____ {hint.strip()}{item.text[m.end():]}",
@@ -147,7 +135,7 @@ def check_file(data: bytes, deck, checked, skip: tuple[str, ...] = ()) -> None: 
 
 
 def test_shipped_bank_parses_to_what_each_item_means(tmp_path) -> None:
-    checked = checked_project(tmp_path / "p")
+    checked = tools.checked_project(tmp_path / "p")
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     for deck in checked.project.decks:
         check_file(files[Path("/out/gift") / f"{deck.slug}.gift"], deck, checked)
@@ -157,38 +145,39 @@ def test_shipped_bank_parses_to_what_each_item_means(tmp_path) -> None:
 
 
 def test_hostile_catalogue_parses_back_exactly(tmp_path) -> None:
-    checked = checked_project(tmp_path / "p", {"hostile.yaml": hostile_deck()})
+    checked = tools.checked_project(tmp_path / "p", {"hostile.yaml": tools.hostile_deck()})
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     data = files[Path("/out/gift/hostile.gift")]
     check_file(data, checked.project.decks[0], checked)
     parsed = {q.get("id"): q for q in parse(data)}
-    assert parsed["h-basic"]["stem"]["text"].startswith(flat(EXPORT_PAYLOAD))
+    assert parsed["h-basic"]["stem"]["text"].startswith(flat(tools.EXPORT_PAYLOAD))
     assert parsed["h-basic"]["type"] == "Essay"  # the hostile answer is long: a teacher marks it
-    assert parsed["h-basic"]["globalFeedback"]["text"].startswith(flat(f"Model answer: {EXPORT_ANSWER}"))
+    assert parsed["h-basic"]["globalFeedback"]["text"].startswith(flat(f"Model answer: {tools.EXPORT_ANSWER}"))
     assert [item_id for item_id, _ in summary.gift_skipped] == ["h-order"]
 
 
 def test_short_hostile_answers_and_weight_lookalikes_parse_back_exactly(tmp_path) -> None:
     """Short answers holding GIFT's reserved characters, and answers and distractors starting
     "%100%": every one is auto-marked as written, none is read as a weight."""
-    checked = checked_project(tmp_path / "p", {"s.yaml": short_hostile_deck()})
+    checked = tools.checked_project(tmp_path / "p", {"s.yaml": tools.short_hostile_deck()})
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     data = files[Path("/out/gift/s.gift")]
     check_file(data, checked.project.decks[0], checked)
     parsed = {q.get("id"): q for q in parse(data)}
-    assert [parsed[f"s-basic-{n}"]["type"] for n in range(len(SHORT_HOSTILE))] == ["Short"] * len(SHORT_HOSTILE)
-    assert [parsed[f"s-cloze-{n}"]["hasEmbeddedAnswers"] for n in range(len(SHORT_HOSTILE))] == [True] * len(SHORT_HOSTILE)
+    assert [parsed[f"s-basic-{n}"]["type"] for n in range(len(tools.SHORT_HOSTILE))] == ["Short"] * len(tools.SHORT_HOSTILE)
+    count = len(tools.SHORT_HOSTILE)
+    assert [parsed[f"s-cloze-{n}"]["hasEmbeddedAnswers"] for n in range(count)] == [True] * count
     mcq = parsed["s-mcq"]["choices"]
     assert [(c["text"]["text"], c["isCorrect"], c["weight"]) for c in mcq] == [
         ("%100% militants", True, None), ("%100% Air Force", False, None), ("%50% Army", False, None),
         ("~%100% Navy", False, None)]
-    assert summary.counts["gift"] == {"short answer": len(SHORT_HOSTILE), "missing word": len(SHORT_HOSTILE),
+    assert summary.counts["gift"] == {"short answer": len(tools.SHORT_HOSTILE), "missing word": len(tools.SHORT_HOSTILE),
                                       "multiple choice": 1}
 
 
 def test_arrow_in_a_matching_left_side_is_listed_not_split(tmp_path) -> None:
-    deck = hostile_deck().replace('left: "L1 ', 'left: "L1 -> ')
-    checked = checked_project(tmp_path / "p", {"hostile.yaml": deck})
+    deck = tools.hostile_deck().replace('left: "L1 ', 'left: "L1 -> ')
+    checked = tools.checked_project(tmp_path / "p", {"hostile.yaml": deck})
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     assert dict(summary.gift_skipped)["h-match"].endswith("which GIFT cannot escape")
     check_file(files[Path("/out/gift/hostile.gift")], checked.project.decks[0], checked, skip=("h-match",))
@@ -224,10 +213,11 @@ def test_build_summary_counts_each_kind_of_question_and_who_marks_it() -> None:
 
 def test_no_auto_marked_answer_is_longer_than_the_rule(tmp_path) -> None:
     """Done when (issue 19), read by gift-pegjs: no short-answer or missing-word question accepts an
-    answer of more than AUTO_MARK_MAX_WORDS words, in the shipped bank or the hostile catalogues;
+    answer of more than 4 words, in the shipped bank or the hostile catalogues;
     the long ones are essays."""
-    shipped = checked_project(tmp_path / "p")
-    hostile = checked_project(tmp_path / "h", {"hostile.yaml": hostile_deck(), "s.yaml": short_hostile_deck()})
+    shipped = tools.checked_project(tmp_path / "p")
+    decks = {"hostile.yaml": tools.hostile_deck(), "s.yaml": tools.short_hostile_deck()}
+    hostile = tools.checked_project(tmp_path / "h", decks)
     typed, essays = [], 0
     for checked in (shipped, hostile):
         files, _ = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
@@ -237,4 +227,4 @@ def test_no_auto_marked_answer_is_longer_than_the_rule(tmp_path) -> None:
                 if q["type"] == "Short":
                     typed += [subanswer(c["text"]["text"]) for c in q["choices"] if c["isCorrect"]]
     assert len(typed) > 50 and essays > 0  # not vacuous
-    assert [a for a in typed if words(a) > AUTO_MARK_MAX_WORDS] == []
+    assert [a for a in typed if not tools.auto_markable(a)] == []

@@ -11,18 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from generator.export import render_exports
-from generator.export.common import (
-    AUTO_MARK_MAX_WORDS,
-    cloze_parts,
-    evidences,
-    quote_distractors,
-    stem,
-    typed_answers,
-    words,
-)
+from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 
-from .exporttools import SHORT_HOSTILE, checked_project, hostile_deck, needs_moodle, run_php, short_hostile_deck
+from .exporttools import (
+    SHORT_HOSTILE,
+    auto_markable,
+    checked_project,
+    hostile_deck,
+    needs_moodle,
+    run_php,
+    short_hostile_deck,
+)
 
 pytestmark = needs_moodle
 TEACHER_NOTE = " (Answer in a few words or a sentence; your teacher marks this question.)"
@@ -64,7 +64,7 @@ def expected(item, project) -> dict[str, Any] | None:  # type: ignore[no-untyped
     if isinstance(item, Cloze):
         parts = cloze_parts(item.text)
         blanks = [p for p in parts if isinstance(p, tuple)]
-        if any(words(answer) > AUTO_MARK_MAX_WORDS for answer, _ in blanks):
+        if not all(auto_markable(answer) for answer, _ in blanks):
             many = len(blanks) > 1
             shown, n = [], 0
             for p in parts:

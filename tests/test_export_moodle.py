@@ -15,19 +15,19 @@ from lxml import html as lhtml
 
 from generator.cli import EXPORT_FORMATS
 from generator.export import FORMATS, render_exports
-from generator.export.common import (
-    AUTO_MARK_MAX_WORDS,
-    cloze_parts,
-    evidences,
-    quote_distractors,
-    stem,
-    typed_answers,
-    words,
-)
+from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 
-from .exporttools import EXPORT_ANSWER, EXPORT_PAYLOAD, SHORT_HOSTILE, checked_project, hostile_deck, short_hostile_deck
+from .exporttools import (
+    EXPORT_ANSWER,
+    EXPORT_PAYLOAD,
+    SHORT_HOSTILE,
+    auto_markable,
+    checked_project,
+    hostile_deck,
+    short_hostile_deck,
+)
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=True)
 # Moodle's qtype_multianswer regular expressions (questiontype.php). ANSWER_ALTERNATIVE_ANSWER_REGEX
@@ -111,15 +111,14 @@ def expected_type(item, project) -> str:  # type: ignore[no-untyped-def]
     """The Moodle question an item must become: a typed answer only where it is short (a cloze
     answer holding "~", which no Moodle version reads back, or "@@PLUGINFILE@@", which would reach
     the part's HTML text, makes the whole item an essay)."""
-    short = lambda text: words(text) <= AUTO_MARK_MAX_WORDS  # noqa: E731
     if isinstance(item, Basic):
-        return "shortanswer" if short(item.answer) else "essay"
+        return "shortanswer" if auto_markable(item.answer) else "essay"
     if isinstance(item, Quote):
         if len(quote_distractors(project, item)) >= 2:
             return "multichoice"
-        return "shortanswer" if short(item.speaker) else "essay"
+        return "shortanswer" if auto_markable(item.speaker) else "essay"
     if isinstance(item, Cloze):
-        return "cloze" if all(short(m[2]) and not unwritable(m[2]) for m in CLOZE.finditer(item.text)) else "essay"
+        return "cloze" if all(auto_markable(m[2]) and not unwritable(m[2]) for m in CLOZE.finditer(item.text)) else "essay"
     return {Mcq: "multichoice", TrueFalse: "truefalse", Order: "ordering", Match: "matching",
             Claims: "matching"}[type(item)]
 
@@ -349,7 +348,7 @@ def auto_marked_answers(data: bytes) -> list[str]:
 
 def test_no_auto_marked_answer_is_longer_than_the_rule(shipped, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Done when (issue 19): no auto-marked question anywhere whose accepted answer has more than
-    AUTO_MARK_MAX_WORDS words: the shipped bank, the hostile catalogue and the short hostile answers."""
+    4 words: the shipped bank, the hostile catalogue and the short hostile answers."""
     checked, files, summary = shipped
     hostile = checked_project(tmp_path / "h", {"hostile.yaml": hostile_deck(), "s.yaml": short_hostile_deck()})
     more, _ = render_exports(hostile.project, hostile.corpus, Path("/out"), {"moodle"})
@@ -357,9 +356,8 @@ def test_no_auto_marked_answer_is_longer_than_the_rule(shipped, tmp_path) -> Non
     for name, data in [*files.items(), *more.items()]:
         answers = auto_marked_answers(data)
         seen += len(answers)
-        assert all(words(a) <= AUTO_MARK_MAX_WORDS for a in answers), \
-            (name, [a for a in answers if words(a) > AUTO_MARK_MAX_WORDS])
+        assert [a for a in answers if not auto_markable(a)] == [], name
     assert seen > 100 and auto_marked_answers(more[Path("/out/moodle/s.xml")])  # not vacuous
     counts = summary.counts["moodle"]
-    long_basic = sum(isinstance(i, Basic) and words(i.answer) > AUTO_MARK_MAX_WORDS for i in checked.project.items)
+    long_basic = sum(isinstance(i, Basic) and not auto_markable(i.answer) for i in checked.project.items)
     assert counts["essay"] >= long_basic > 0 and "essay" in summary.lines()[1]

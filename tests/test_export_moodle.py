@@ -141,6 +141,7 @@ def _check_question(q: etree._Element, item, corpus) -> None:  # type: ignore[no
             "".join(p if isinstance(p, str) else p[0] for p in cloze_parts(item.text))
         info = " ".join(text_of(q.findtext("graderinfo/text")).split())
         assert f"Model answer: {' '.join(model.split())}" in info, item.id
+        assert general.startswith(f"Model answer: {' '.join(model.split())}"), item.id  # for the student's review
         for ev in evidences(corpus, item):
             assert " ".join(ev.excerpt.split()) in info and ev.cite in info, item.id
         assert (q.findtext("responseformat"), q.findtext("responserequired"), q.findtext("attachments")) == \

@@ -114,7 +114,7 @@ class _Writer:
         if isinstance(item, Cloze) and how == "typed" and all(cloze_answer(alts[0]) is not None for alts in typed):
             return "cloze", self.cloze(item, blanks), self.feedback(item), ""
         if how == "teacher" or isinstance(item, Cloze):  # a long answer, or one no cloze marker can carry
-            return "essay", self.essay_text(item), self.feedback(item), self.essay(item)
+            return "essay", self.essay_text(item), self.feedback(item, self.model(item)), self.essay(item)
         if isinstance(item, Basic):
             return "shortanswer", f"<p>{esc(item.question)}</p>", self.feedback(item), self.short(item.answer, typed[0])
         if isinstance(item, Mcq):
@@ -210,19 +210,23 @@ class _Writer:
         text = self.quote_text(item) if isinstance(item, Quote) else f"<p>{esc(stem(item))}</p>"
         return text + "<p><em>Answer in a few words or a sentence; your teacher marks this question.</em></p>"
 
-    def essay(self, item: Item) -> str:
-        """An essay's own elements: a plain-text box of a few lines for a sentence, and the model
-        answer, excerpts and citations as grader information."""
+    def model(self, item: Item) -> str:
+        """The model answer (and a cloze item's missing words), for the grader and the student's review."""
         info = f'<p class="studydeck-model">Model answer: <strong>{esc(model_answer(item))}</strong></p>'
         if isinstance(item, Cloze):
             words = [p[0] for p in cloze_parts(item.text) if isinstance(p, tuple)]
             info += "<p>Missing words: " + "; ".join(
                 f"({n}) {esc(w)}" if len(words) > 1 else esc(w) for n, w in enumerate(words, start=1)) + "</p>"
+        return info
+
+    def essay(self, item: Item) -> str:
+        """An essay's own elements: a plain-text box of a few lines for a sentence, and the model
+        answer, excerpts and citations as grader information."""
         return ("    <responseformat>plain</responseformat>\n    <responserequired>1</responserequired>\n"
                 "    <responsefieldlines>5</responsefieldlines>\n    <minwordlimit></minwordlimit>\n"
                 "    <maxwordlimit></maxwordlimit>\n    <attachments>0</attachments>\n"
                 "    <attachmentsrequired>0</attachmentsrequired>\n    <maxbytes>0</maxbytes>\n"
-                "    <filetypeslist></filetypeslist>\n" + _text("graderinfo", self.feedback(item, info))
+                "    <filetypeslist></filetypeslist>\n" + _text("graderinfo", self.feedback(item, self.model(item)))
                 + _text("responsetemplate", ""))
 
     def order_text(self, item: Order) -> str:

@@ -43,9 +43,24 @@ def _print_report(report: Report, fmt: str, tail: str = "") -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import check_project
 
-    checked = check_project(options.root(args.root), items=False)
+    checked = check_project(options.root(args.root), items=args.verbose)
     _print_report(checked.report, args.format, "." if checked.report.ok else "; nothing written.")
+    if args.verbose and checked.report.ok:
+        _print_teacher_marked(checked)
     return EXIT_OK if checked.report.ok else EXIT_INVALID
+
+
+def _print_teacher_marked(checked: Checked) -> None:
+    """``check --verbose``: the items Moodle XML and GIFT leave to a teacher to mark, located."""
+    from .export.common import AUTO_MARK_MAX_WORDS, teacher_marked
+
+    found = teacher_marked(checked.project)
+    for item, span, why in found:
+        print(f"{options.shown(span.path)}:{span.line}:{span.col}: note: {item.id}: marked by a teacher in Moodle XML"
+              f" and GIFT ({why}; auto-marking takes at most {AUTO_MARK_MAX_WORDS})", file=sys.stderr)
+    total = len(checked.project.items)
+    print(f"{len(found)} of {total} item{'s' if total != 1 else ''} will be marked by a teacher in Moodle XML and GIFT.",
+          file=sys.stderr)
 
 
 def _waiting() -> None:
@@ -286,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("root", nargs="?", help=ROOT_HELP)
     check.add_argument("--format", choices=["text", "json"], default="text",
                        help="text for people (default), json for tools")
+    check.add_argument("--verbose", action="store_true",
+                       help="also list the items Moodle XML and GIFT leave to a teacher to mark (answers over 4 words)")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")

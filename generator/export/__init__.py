@@ -11,9 +11,9 @@ from pathlib import Path
 from ..load import Project
 from ..model import Deck
 from ..sources import Corpus
-from .common import ExportChoiceError, choose
+from .common import TEACHER_KINDS, ExportChoiceError, choose
 from .gift import render_gift
-from .moodle import QTYPE, render_moodle
+from .moodle import render_moodle
 from .selftest import render_selftest
 
 FORMATS = ("moodle", "gift", "html")
@@ -22,7 +22,9 @@ __all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "iter_expo
 
 @dataclass
 class ExportSummary:
-    """Per format, questions per item type; and the items GIFT cannot carry (id, reason)."""
+    """Per format, questions per kind (Moodle XML and GIFT: the question kind written, e.g. short
+    answer, multiple choice, essay; the self-test page: the item type); and the items GIFT cannot
+    carry (id, reason)."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
@@ -43,17 +45,25 @@ class ExportSummary:
                 continue
             counts = self.counts[fmt]
             total = sum(counts.values())
-            kinds = ", ".join(f"{k} {n}" + (f" as {QTYPE[k]}" if fmt == "moodle" else "")
-                              for k, n in sorted(counts.items()))
             files = self.files[fmt]
             what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page"}[fmt]
-            out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({kinds})")
+            out.append(f"{what}: {total} question{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+                       f" ({_kinds(counts)})")
+            if fmt in ("moodle", "gift"):
+                teacher = {k: n for k, n in counts.items() if k in TEACHER_KINDS}
+                auto = {k: n for k, n in counts.items() if k not in TEACHER_KINDS}
+                out.append(f"  auto-marked: {sum(auto.values())}; marked by a teacher: {sum(teacher.values())}"
+                           + (f" ({_kinds(teacher)})" if teacher else ""))
             if fmt == "gift" and self.gift_skipped:
                 out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
                 out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped[:shown]]
                 if len(self.gift_skipped) > shown:
                     out.append(f"  ... and {len(self.gift_skipped) - shown} more")
         return out
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
 
 
 def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str], summary: ExportSummary,

@@ -1,5 +1,5 @@
-"""Exports for learners who do not use Anki: Moodle XML and GIFT question banks for teachers,
-and an offline self-test page for students. Each compile function takes checked data and returns
+"""Exports for learners who do not use Anki: Moodle XML, GIFT and QTI 1.2 (Canvas) question banks
+for teachers, and an offline self-test page for students. Each compile function takes checked data and returns
 bytes; :func:`render_exports` gathers every file as path -> bytes (nothing written) with a summary."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from ..sources import Corpus
 from .common import ExportChoiceError, choose
 from .gift import render_gift
 from .moodle import QTYPE, render_moodle
+from .qti import WHOLE_BANK, render_qti
 from .selftest import render_selftest
 
-FORMATS = ("moodle", "gift", "html")
+FORMATS = ("moodle", "gift", "html", "qti")
 __all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "iter_exports", "render_exports"]
 
 
@@ -46,7 +47,7 @@ class ExportSummary:
             kinds = ", ".join(f"{k} {n}" + (f" as {QTYPE[k]}" if fmt == "moodle" else "")
                               for k, n in sorted(counts.items()))
             files = self.files[fmt]
-            what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page"}[fmt]
+            what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page", "qti": "QTI 1.2 (Canvas)"}[fmt]
             out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({kinds})")
             if fmt == "gift" and self.gift_skipped:
                 out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
@@ -58,7 +59,7 @@ class ExportSummary:
 
 def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str], summary: ExportSummary,
                  decks: Sequence[Deck] | None = None) -> Iterator[tuple[Path, bytes]]:
-    """Every export file of the chosen formats (``moodle``, ``gift``, ``html``) for ``decks``
+    """Every export file of the chosen formats (``moodle``, ``gift``, ``html``, ``qti``) for ``decks``
     (default: all of the project's), one at a time as (path under ``out_dir``, bytes), counted
     in ``summary`` (a build writes each into its staging folder and lets it go)."""
     chosen = list(project.decks if decks is None else decks)
@@ -72,6 +73,15 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
             summary.add("gift", counts)
             summary.gift_skipped += skipped
             yield out_dir / "gift" / f"{deck.slug}.gift", data
+        if "qti" in formats:
+            data, counts = render_qti([deck], project, corpus, deck.deck)
+            summary.add("qti", counts)
+            yield out_dir / "qti" / f"{deck.slug}.zip", data
+    if "qti" in formats and chosen:
+        assert project.config is not None
+        data, _ = render_qti(chosen, project, corpus, project.config.collection)
+        summary.add("qti", {})  # the same questions again, one package: counted as a file only
+        yield out_dir / "qti" / f"{WHOLE_BANK}.zip", data
     if "html" in formats and chosen:
         data, counts = render_selftest(chosen, project, corpus)
         summary.add("html", counts)

@@ -59,7 +59,7 @@ def expected_type(project, item: Item) -> str:  # type: ignore[no-untyped-def]
 
 
 def _packages(checked) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
-    files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"qti"})
+    files, _ = render_exports(checked.project, checked.corpus, Path("/out"), {"qti"})
     assert all(p.parent == Path("/out/qti") for p in files)
     return {p.stem: data for p, data in files.items()}
 
@@ -136,6 +136,38 @@ def test_blank_names_never_meet_a_bracketed_word_of_the_item() -> None:
     assert blank_prefix("The [latex] and [sound:x.mp3] of it") == "blank"
     assert blank_prefix("see [Blank1] here") == "blank_"
     assert blank_prefix("[blank_2] and [blank3]") == "blank__"
+
+
+# Canvas's importer reads plain-text answers through clear_html (qti_exporter's html_helper.rb), which
+# drops tags and entities: "<b>" and "&amp;" would vanish from an accepted answer or a matching side.
+CANVAS_STRIPS = re.compile(r"</?[^>\n]*>|&#\d+;|&\w+;")
+
+
+def _plain_fields(item: Item) -> list[str]:
+    """The texts an item puts into plain-text fields (choices, accepted answers, matching sides)."""
+    if isinstance(item, Basic):
+        return [item.answer, *item.accept]
+    if isinstance(item, Mcq):
+        return [item.answer, *item.distractors]
+    if isinstance(item, Quote):
+        return [item.speaker]
+    if isinstance(item, Cloze):
+        return [p[0] for p in cloze_parts(item.text) if isinstance(p, tuple)]
+    if isinstance(item, Order):
+        return [e.text for e in item.events]
+    if isinstance(item, Match):
+        return [t for p in item.pairs for t in (p.left, p.right)]
+    if isinstance(item, Claims):
+        return [t for c in item.claims for t in (c.claimant, c.value)]
+    return []
+
+
+def test_shipped_answers_survive_canvas_plain_text_reading(banks) -> None:  # type: ignore[no-untyped-def]
+    checked, _, _ = banks["shipped"]
+    hostile, _, _ = banks["hostile"]
+    assert any(CANVAS_STRIPS.search(t) for d in hostile.project.decks for i in d.items for t in _plain_fields(i))
+    found = [(i.id, t) for d in checked.project.decks for i in d.items for t in _plain_fields(i) if CANVAS_STRIPS.search(t)]
+    assert found == []
 
 
 def test_export_command_writes_the_packages(make_project, run, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -215,7 +247,7 @@ def without_instructure(doc: etree._ElementTree) -> etree._ElementTree:
 @needs_tool
 @pytest.mark.parametrize("bank", ["shipped", "hostile"])
 def test_canvas_converter_takes_every_package_and_item(banks, bank) -> None:  # type: ignore[no-untyped-def]
-    checked, packages, converted = banks[bank]
+    checked, _, converted = banks[bank]
     schema = _schema()
     for stem, (log, _, out) in converted.items():
         said = [x for x in log.splitlines() if not re.match(r"-- Converting item|(Writing|Processing) (file|dir)", x)]
@@ -255,8 +287,8 @@ def _read(doc: etree._ElementTree) -> dict:  # type: ignore[type-arg]
     field = root.find(f"{QTI21}instructureMetadata/{QTI21}instructureField[@name='question_type']")
     body = root.find(f"{QTI21}itemBody")
     interactions = body.findall(f"{QTI21}choiceInteraction")
-    choices = {i.get("responseIdentifier"): {c.get("identifier"): _html(c).strip() for c in i.findall(f"{QTI21}simpleChoice")}
-               for i in interactions}
+    choices = {i.get("responseIdentifier"): {c.get("identifier"): _html(c).strip()
+                                             for c in i.findall(f"{QTI21}simpleChoice")} for i in interactions}
     prompts = {i.get("responseIdentifier"): _html(i.find(f"{QTI21}prompt")).strip() for i in interactions}
     right: dict[str, list[str]] = {}
     for cond in root.iter(f"{QTI21}match", f"{QTI21}stringMatch"):

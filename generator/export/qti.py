@@ -325,7 +325,8 @@ def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: s
     assert project.config is not None
     writer = _Items(project, corpus)
     entries: list[tuple[str, bytes]] = []
-    resources, counts = [], {}
+    resources: list[str] = []
+    counts: dict[str, int] = {}
     for deck in decks:
         ident = f"studydeck-{project.config.id}-{deck.slug}"
         data, mine = assessment_xml(writer, ident, deck)

@@ -22,7 +22,7 @@ from lxml import html as lhtml
 
 from generator.export import render_exports
 from generator.export.common import cloze_parts, evidences, quote_distractors, typed_answers
-from generator.export.qti import WHOLE_BANK, blank_prefix
+from generator.export.qti import QUESTION_TYPES, WHOLE_BANK, blank_prefix
 from generator.model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, TrueFalse
 
 from .conftest import REPO
@@ -39,6 +39,24 @@ NS = {"q": QTI21[1:-1]}
 # the manifest's metadata, organizations and dependency links, and Canvas's quiz settings file
 # (assessment_meta.xml); none of them is QTI.
 NOT_QTI = {"metadata", "organizations", "dependency", "quiz"}
+
+
+# The hostile catalogue's answers are long, so its basic and cloze items are essays: these items
+# carry hostile text into short answers, blanks (beside bracketed words like Canvas's blank names)
+# and quote choices.
+_SRC = "{doc: wikipedia-siege, excerpt: The Lal Masjid was founded by Maulana Qari Abdullah in 1965.}"
+TYPED = f"""deck: Typed
+items:
+- {{id: t-basic, type: basic, question: "Q <b>x</b> ]]> [latex]y[/latex]?", answer: "<i>x</i> & ]]>",
+   accept: ["&amp; [b1]"], source: {_SRC}}}
+- {{id: t-cloze, type: cloze, text: "[blank1] [latex]x[/latex] {{{{c1::<i>x</i> & ]]>}}}} and
+   {{{{c2::$ \\\\(y\\\\) [b]::<b>hint</b>}}}} [sound:x.mp3] [Blank_3]", source: {_SRC}}}
+- {{id: t-quote-1, type: quote, quotation: founded by Maulana Qari Abdullah, speaker: "<b>One</b> & ]]>",
+   context: "<i>c</i>", source: {_SRC}}}
+- {{id: t-quote-2, type: quote, quotation: Maulana Qari Abdullah, speaker: "Two &lt; [x]", context: c2, source: {_SRC}}}
+- {{id: t-quote-3, type: quote, quotation: The Lal Masjid was founded, speaker: "Three \\\\(z\\\\) $$", context: c3,
+   source: {_SRC}}}
+"""
 
 
 def expected_type(project, item: Item) -> str:  # type: ignore[no-untyped-def]
@@ -79,7 +97,7 @@ def _convert(package: bytes, where: Path) -> tuple[str, Path, Path]:
 def banks(tmp_path_factory):  # type: ignore[no-untyped-def]
     """The shipped bank and the hostile one, their packages, each converted once by the tool."""
     found = {}
-    for name, decks in (("shipped", None), ("hostile", {"hostile.yaml": hostile_deck()})):
+    for name, decks in (("shipped", None), ("hostile", {"hostile.yaml": hostile_deck(), "typed.yaml": TYPED})):
         checked = checked_project(tmp_path_factory.mktemp(name) / "p", decks)
         packages = _packages(checked)
         converted = {}
@@ -120,7 +138,7 @@ def test_build_counts_every_item_by_type(banks) -> None:  # type: ignore[no-unty
     items = [i for d in checked.project.decks for i in d.items]
     want: dict[str, int] = {}
     for item in items:
-        key = f"{item.kind} as {expected_type(checked.project, item).removesuffix('_question').replace('_', ' ')}"
+        key = f"{item.kind} as {QUESTION_TYPES[expected_type(checked.project, item)]}"
         want[key] = want.get(key, 0) + 1
     assert summary.counts["qti"] == want and sum(want.values()) == len(items)
     line = next(x for x in summary.lines() if x.startswith("QTI 1.2"))
@@ -360,10 +378,12 @@ def test_round_trip_through_canvas_converter(banks, bank) -> None:  # type: igno
     checked, _, converted = banks[bank]
     _, _, out = converted[WHOLE_BANK]
     items = {f"studydeck-{checked.project.config.id}-{i.id}": i for d in checked.project.decks for i in d.items}
-    seen = set()
+    kinds, types = set(), set()
     for path in sorted((out / "assessmentItems").glob("*.xml")):
-        item = items[path.stem]
-        _check_round_trip(checked.project, checked.corpus, item, _read(etree.parse(str(path))))
-        seen.add(item.kind)
+        item, got = items[path.stem], _read(etree.parse(str(path)))
+        _check_round_trip(checked.project, checked.corpus, item, got)
+        kinds.add(item.kind)
+        types.add(got["type"])
     assert len(list((out / "assessmentItems").glob("*.xml"))) == len(items)
-    assert seen == {"basic", "mcq", "truefalse", "cloze", "quote", "order", "match", "claims"}
+    assert kinds == {"basic", "mcq", "truefalse", "cloze", "quote", "order", "match", "claims"}
+    assert types == set(QUESTION_TYPES)

@@ -31,9 +31,10 @@ from .common import cloze_parts, evidences, quote_distractors, rng, stem, typed_
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
-# Canvas's question types, as the build reports them.
-QUESTION_TYPES = ("multiple_choice_question", "true_false_question", "short_answer_question", "essay_question",
-                  "fill_in_multiple_blanks_question", "matching_question")
+# Canvas's question types, and their names as the build reports them.
+QUESTION_TYPES = {"multiple_choice_question": "multiple choice", "true_false_question": "true/false",
+                  "short_answer_question": "short answer", "essay_question": "essay",
+                  "fill_in_multiple_blanks_question": "fill in multiple blanks", "matching_question": "matching"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BLANK_SCAN = re.compile(r"\[([A-Za-z0-9_\-.]+)\]")  # what Canvas's quiz page reads as a blank in question text
 
@@ -313,7 +314,7 @@ def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[
     for item in deck.items:
         qtype, node = writer.item(item)
         section.append(node)
-        key = f"{item.kind} as {qtype.removesuffix('_question').replace('_', ' ')}"
+        key = f"{item.kind} as {QUESTION_TYPES[qtype]}"
         counts[key] = counts.get(key, 0) + 1
     ET.indent(root, "  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n", counts

@@ -329,13 +329,14 @@ def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: s
     resources: list[str] = []
     counts: dict[str, int] = {}
     for deck in decks:
-        ident = f"studydeck-{project.config.id}-{deck.slug}"
+        ident = f"studydeck-{project.config.id}_{deck.slug}"  # "_": never an item's ident (ids are slugs)
         data, mine = assessment_xml(writer, ident, deck)
         for key, n in mine.items():
             counts[key] = counts.get(key, 0) + n
         meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
-                     description=f"<p>{h(deck.description or '')}</p>", points=f"{len(deck.items)}.0")
+                     description=f"<p>{h(deck.description)}</p>" if deck.description else "",
+                     points=f"{len(deck.items)}.0")
         entries += [(f"{ident}/{ident}.xml", data), (f"{ident}/assessment_meta.xml", meta.encode("utf-8"))]
         resources.append(_fill("resource.xml", ident=ident))
-    manifest = _fill("manifest.xml", "".join(resources), ident=f"studydeck-{project.config.id}-manifest", title=title)
+    manifest = _fill("manifest.xml", "".join(resources), ident=f"studydeck-{project.config.id}_manifest", title=title)
     return zip_entries([("imsmanifest.xml", manifest.encode("utf-8")), *entries]), counts

@@ -36,10 +36,12 @@ QUESTION_TYPES = {"multiple_choice_question": "multiple choice", "true_false_que
                   "short_answer_question": "short answer", "essay_question": "essay",
                   "fill_in_multiple_blanks_question": "fill in multiple blanks", "matching_question": "matching"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What each type's builder returns: (Canvas question type, answer idents, [(feedback ident, HTML)]).
+Built = tuple[str, list[str], list[tuple[str, str]]]
 _BLANK_SCAN = re.compile(r"\[([A-Za-z0-9_\-.]+)\]")  # what Canvas's quiz page reads as a blank in question text
 
 
-def h(text: str) -> str:
+def _h(text: str) -> str:
     """Item text as inert HTML (quotes included, for attributes)."""
     return html.escape(text, quote=True)
 
@@ -92,10 +94,10 @@ class _Items:
         """General feedback: the answer, each excerpt as its source writes it, its citation, the note."""
         out = [extra] if extra else []
         for ev in evidences(self.corpus, item):
-            out.append(f'<blockquote class="studydeck-excerpt"><p>{h(ev.excerpt)}</p></blockquote>'
-                       f'<p class="studydeck-cite">{h(ev.cite)}</p>')
+            out.append(f'<blockquote class="studydeck-excerpt"><p>{_h(ev.excerpt)}</p></blockquote>'
+                       f'<p class="studydeck-cite">{_h(ev.cite)}</p>')
         if item.note:
-            out.append(f'<p class="studydeck-note">{h(item.note)}</p>')
+            out.append(f'<p class="studydeck-note">{_h(item.note)}</p>')
         return "".join(out)
 
     def item(self, item: Item) -> tuple[str, ET.Element]:
@@ -114,7 +116,7 @@ class _Items:
             _material(flow, text, "text/html")
         return qtype, node
 
-    def body(self, item: Item, presentation: ET.Element, node: ET.Element) -> tuple[str, list[str], list[tuple[str, str]]]:
+    def body(self, item: Item, presentation: ET.Element, node: ET.Element) -> Built:
         """Fills the presentation and processing; (question type, answer idents, [(feedback ident, HTML)])."""
         process = _sub(node, "resprocessing")
         outcomes = _sub(process, "outcomes")
@@ -122,14 +124,14 @@ class _Items:
         condition = _sub(process, "respcondition", **{"continue": "Yes"})
         _sub(_sub(condition, "conditionvar"), "other")
         _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-        question = f"<p>{h(stem(item))}</p>"
+        question = f"<p>{_h(stem(item))}</p>"
         if isinstance(item, Basic):
             return self.typed(item, presentation, process, question, item.answer, item.accept)
         if isinstance(item, Mcq):
             return self.choice(item, presentation, process, question, item.answer, item.distractors)
         if isinstance(item, Quote):
-            question = (f"<p>Who said or wrote this?</p><blockquote><p>\u201c{h(item.quotation)}\u201d</p></blockquote>"
-                        f"<p>{h(item.context)}</p>")
+            question = (f"<p>Who said or wrote this?</p><blockquote><p>\u201c{_h(item.quotation)}\u201d</p></blockquote>"
+                        f"<p>{_h(item.context)}</p>")
             wrong = quote_distractors(self.project, item)
             if len(wrong) < 2:  # too few other speakers in the bank to choose from
                 return self.typed(item, presentation, process, question, item.speaker)
@@ -139,22 +141,22 @@ class _Items:
         if isinstance(item, Cloze):
             return self.cloze(item, presentation, process)
         if isinstance(item, Order):
-            text = f"<p>{h(item.prompt)}</p><p>Match each event with its place in time, earliest first.</p>"
-            rows = "".join(f"<li>{h(e.date)}: {h(e.text)}</li>" for e in item.events)
+            text = f"<p>{_h(item.prompt)}</p><p>Match each event with its place in time, earliest first.</p>"
+            rows = "".join(f"<li>{_h(e.date)}: {_h(e.text)}</li>" for e in item.events)
             pairs = [(e.text, ordinal(n, len(item.events))) for n, e in enumerate(item.events, start=1)]
             return self.matching(item, presentation, process, text, pairs, f"<ol>{rows}</ol>")
         if isinstance(item, Match):
-            text = (f"<p>{h(item.prompt)}</p><p>Match each {h(item.left_label)} with its "
-                    f"{h(item.right_label)}.</p>")
+            text = (f"<p>{_h(item.prompt)}</p><p>Match each {_h(item.left_label)} with its "
+                    f"{_h(item.right_label)}.</p>")
             return self.matching(item, presentation, process, text, [(p.left, p.right) for p in item.pairs])
         assert isinstance(item, Claims)
-        text = f"<p>{h(item.question)}</p><p>The sources disagree: match each claimant with what they claimed.</p>"
+        text = f"<p>{_h(item.question)}</p><p>The sources disagree: match each claimant with what they claimed.</p>"
         return self.matching(item, presentation, process, text, [(c.claimant, c.value) for c in item.claims])
 
     # --- the types' own elements ------------------------------------------------------------
 
     def choice(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, right: str,
-               wrong: Iterable[str]) -> tuple[str, list[str], list[tuple[str, str]]]:
+               wrong: Iterable[str]) -> Built:
         """multiple_choice_question: the choices in an order fixed by the item, one right."""
         texts = [right, *wrong]
         rng(self.project, item, "qti-choices").shuffle(texts)
@@ -167,8 +169,7 @@ class _Items:
         _score(process, "response1", [ids[texts.index(right)]])
         return "multiple_choice_question", ids, [("general_fb", self.feedback(item))]
 
-    def truefalse(self, item: TrueFalse, presentation: ET.Element, process: ET.Element,
-                  question: str) -> tuple[str, list[str], list[tuple[str, str]]]:
+    def truefalse(self, item: TrueFalse, presentation: ET.Element, process: ET.Element, question: str) -> Built:
         """true_false_question: "True" and "False"; the correction in the feedback."""
         _material(presentation, question, "text/html")
         render = _sub(_sub(presentation, "response_lid", ident="response1", rcardinality="Single"), "render_choice")
@@ -181,33 +182,30 @@ class _Items:
         _sub(_sub(wrong, "conditionvar"), "other")
         _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
         verdict = "true" if item.answer else "false"
-        fix = f"<p class=\"studydeck-correction\">{h(item.correction)}</p>" if item.correction else ""
+        fix = f"<p class=\"studydeck-correction\">{_h(item.correction)}</p>" if item.correction else ""
         return "true_false_question", ["1", "2"], [
             ("general_fb", self.feedback(item, f"<p>The statement is {verdict}.</p>{fix}")),
             ("correct_fb", f"<p>Correct: the statement is {verdict}.</p>"),
             ("general_incorrect_fb", f"<p>No: the statement is {verdict}.</p>")]
 
     def typed(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, answer: str,
-              accept: Sequence[str] = ()) -> tuple[str, list[str], list[tuple[str, str]]]:
+              accept: Sequence[str] = ()) -> Built:
         """short_answer_question when a machine may mark the answer, else essay_question (a teacher
         marks it) with the model answer in the feedback: the rule of ``typed_answers``."""
         answers = typed_answers(answer, accept)
         if answers is None:
-            extra = f'<p class="studydeck-answer">Model answer: {h(answer)}</p>'
+            extra = f'<p class="studydeck-answer">Model answer: {_h(answer)}</p>'
             return self.essay(item, presentation, process, question, extra)
-        _material(presentation, question, "text/html")
-        fib = _sub(_sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
-        _sub(fib, "response_label", ident="answer1", rshuffle="No")
+        _text_box(presentation, question)
         condition = _sub(process, "respcondition", **{"continue": "No"})
         test = _sub(condition, "conditionvar")
         for text in answers:
             _sub(test, "varequal", text, respident="response1")
         _sub(condition, "setvar", "100", action="Set", varname="SCORE")
-        extra = f'<p class="studydeck-answer">Answer: {h(answer)}</p>'
+        extra = f'<p class="studydeck-answer">Answer: {_h(answer)}</p>'
         return "short_answer_question", [], [("general_fb", self.feedback(item, extra))]
 
-    def cloze(self, item: Cloze, presentation: ET.Element,
-              process: ET.Element) -> tuple[str, list[str], list[tuple[str, str]]]:
+    def cloze(self, item: Cloze, presentation: ET.Element, process: ET.Element) -> Built:
         """fill_in_multiple_blanks_question, one ``[blank_n]`` per blank. A blank whose answer a machine
         should not mark (``typed_answers``: more than four words) makes the item an essay question,
         as Canvas has no blank a teacher marks."""
@@ -215,18 +213,18 @@ class _Items:
         blanks = [p for p in parts if isinstance(p, tuple)]
         answers = [typed_answers(answer) for answer, _ in blanks]
         full = "".join(p if isinstance(p, str) else p[0] for p in parts)
-        summary = f'<p class="studydeck-answer">{"Model answer" if None in answers else "Answer"}: {h(full)}</p>'
+        summary = f'<p class="studydeck-answer">{"Model answer" if None in answers else "Answer"}: {_h(full)}</p>'
         if None in answers:
-            text = "".join(h(p) if isinstance(p, str) else "____" + (f" ({h(p[1])})" if p[1] else "") for p in parts)
+            text = "".join(_h(p) if isinstance(p, str) else "____" + (f" ({_h(p[1])})" if p[1] else "") for p in parts)
             return self.essay(item, presentation, process, f"<p>{text}</p>", summary)
         prefix = blank_prefix(item.text)
         names = [f"{prefix}{n}" for n in range(1, len(blanks) + 1)]
         out, n = [], 0
         for part in parts:
             if isinstance(part, str):
-                out.append(h(part))
+                out.append(_h(part))
                 continue
-            out.append(f"[{names[n]}]" + (f" <em>({h(part[1])})</em>" if part[1] else ""))
+            out.append(f"[{names[n]}]" + (f" <em>({_h(part[1])})</em>" if part[1] else ""))
             n += 1
         _material(presentation, f"<p>{''.join(out)}</p>", "text/html")
         ids: list[str] = []
@@ -244,18 +242,15 @@ class _Items:
             _add(process, f"response_{name}", mine[0], share)
         return "fill_in_multiple_blanks_question", ids, [("general_fb", self.feedback(item, summary))]
 
-    def essay(self, item: Item, presentation: ET.Element, process: ET.Element, question: str,
-              extra: str) -> tuple[str, list[str], list[tuple[str, str]]]:
+    def essay(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, extra: str) -> Built:
         """essay_question: a teacher marks it; the model answer is in the feedback."""
-        _material(presentation, question, "text/html")
-        fib = _sub(_sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
-        _sub(fib, "response_label", ident="answer1", rshuffle="No")
+        _text_box(presentation, question)
         condition = _sub(process, "respcondition", **{"continue": "No"})
         _sub(_sub(condition, "conditionvar"), "other")
         return "essay_question", [], [("general_fb", self.feedback(item, extra))]
 
     def matching(self, item: Item, presentation: ET.Element, process: ET.Element, question: str,
-                 pairs: list[tuple[str, str]], extra: str = "") -> tuple[str, list[str], list[tuple[str, str]]]:
+                 pairs: list[tuple[str, str]], extra: str = "") -> Built:
         """matching_question: one ``response_lid`` per left side, each offering every distinct right
         side (in an order fixed by the item); a right side two left sides share is offered once."""
         _material(presentation, question, "text/html")
@@ -272,6 +267,13 @@ class _Items:
                 _material(_sub(render, "response_label", ident=right_ids[text]), text, "text/plain")
             _add(process, f"response_{ident}", right_ids[right], share)
         return "matching_question", left_ids, [("general_fb", self.feedback(item, extra))]
+
+
+def _text_box(presentation: ET.Element, question: str) -> None:
+    """The question and one box to type the answer in (short answer and essay alike)."""
+    _material(presentation, question, "text/html")
+    fib = _sub(_sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+    _sub(fib, "response_label", ident="answer1", rshuffle="No")
 
 
 def _score(process: ET.Element, respident: str, right: list[str]) -> ET.Element:
@@ -299,7 +301,7 @@ def _title(text: str) -> str:
 def _fill(name: str, xml: str = "", **values: str) -> str:
     """A template file next to this module, each value XML-escaped (``xml``: XML put in as it is)."""
     text = (TEMPLATES / name).read_text(encoding="utf-8")
-    return Template(text).substitute({k: h(_clean(v)) for k, v in values.items()}, xml=xml)
+    return Template(text).substitute({k: _h(_clean(v)) for k, v in values.items()}, xml=xml)
 
 
 def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[str, int]]:
@@ -334,7 +336,7 @@ def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: s
         for key, n in mine.items():
             counts[key] = counts.get(key, 0) + n
         meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
-                     description=f"<p>{h(deck.description)}</p>" if deck.description else "",
+                     description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
                      points=f"{len(deck.items)}.0")
         entries += [(f"{ident}/{ident}.xml", data), (f"{ident}/assessment_meta.xml", meta.encode("utf-8"))]
         resources.append(_fill("resource.xml", ident=ident))

@@ -261,9 +261,10 @@ class BuildDefaults(Located):
     versions: int = spec("Worksheet versions per quiz.", 2, minimum=1, maximum=26)
     seed: int = spec("Seed for shuffling choices and questions.", 2007, minimum=0, maximum=999_999_999)
     questions: int = spec("Questions in the mixed quiz.", 20, minimum=1, maximum=500)
-    exports: tuple[Literal["moodle", "gift", "html"], ...] = spec(
-        "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page ([] for none).",
-        ("moodle", "gift", "html"),
+    exports: tuple[Literal["moodle", "gift", "html", "qti"], ...] = spec(
+        "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page, QTI 1.2 for Canvas"
+        " ([] for none).",
+        ("moodle", "gift", "html", "qti"),
     )
     worksheets: tuple[str, ...] = spec(
         "Worksheets `build` makes: [all] (one per deck and the mixed quiz), [mixed] (the mixed quiz only),"

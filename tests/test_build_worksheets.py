@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from pypdf import PdfReader
 
 from generator.build import build
@@ -182,7 +181,7 @@ def test_by_default_every_question_type_earns_its_share(make_project, points) ->
 def test_per_part_with_a_cap_and_without(make_project) -> None:
     by_type, total, items = _mixed_points(_bank_project(make_project, "{per: part, cap: 2}"))
     assert total == sum(min(_parts(i), 2) for i in items)
-    for kind, (n, p) in by_type.items():
+    for kind, (_, p) in by_type.items():
         assert p == sum(min(_parts(i), 2) for i in items if i.kind == kind), kind
     assert by_type["match"][1] == 2 * by_type["match"][0] and by_type["mcq"][1] == by_type["mcq"][0]
     uncapped, total, items = _mixed_points(_bank_project(make_project, "{per: part}", "uncapped"))

@@ -8,7 +8,6 @@ import os
 import re
 
 import pytest
-
 from pypdf import PdfReader
 
 from generator.pipeline import check_project
@@ -171,7 +170,9 @@ EU_CLOZE = """
 - id: eu-restraint
   type: cloze
   text: The European Union praised the "{{c1::restraint and moderation}} showed by the Pakistani authorities".
-  source: {doc: wikipedia-siege, excerpt: The EU also praised the "restraint and moderation showed by the Pakistani authorities."}
+  source:
+    doc: wikipedia-siege
+    excerpt: The EU also praised the "restraint and moderation showed by the Pakistani authorities."
 """
 
 
@@ -241,8 +242,12 @@ def test_blanks_are_as_wide_as_their_answers(make_project) -> None:
         blank = data["sections"][0]["questions"][0]["blanks"][0]
         widths[blank["answer"]] = blank["width"]
         page = PdfReader(io.BytesIO(render_worksheet(data))).pages[0]
-        runs = []
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append((text, tm[4] + cm[4], size)))
+        runs: list[tuple[str, float, float]] = []
+
+        def visit(text, cm, tm, font, size, runs=runs) -> None:
+            runs.append((text, tm[4] + cm[4], size))
+
+        page.extract_text(visitor_text=visit)
         at = next(n for n, (text, _, _) in enumerate(runs) if text.strip().startswith("(1)"))
         after = next(x for text, x, _ in runs[at + 1 :] if text.strip())  # the text after the blank
         drawn = (after - runs[at][1]) / 11  # in em of the 11 pt text

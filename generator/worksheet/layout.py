@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import random
 import re
-from fractions import Fraction
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from .. import facts

@@ -150,7 +150,7 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     title = args.title or f"{config.collection}: quiz"
     minutes = config.quiz.minutes if args.minutes is None else args.minutes
     instructions = config.quiz.instructions if args.instructions is None else args.instructions
-    spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "")
+    spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "", config.quiz.points)
     progress("choosing questions")
     try:
         request = chosen_quiz(checked.project.decks, args.deck or [], args.type or [], args.tag or [],

@@ -274,9 +274,21 @@ class BuildDefaults(Located):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PointsScheme(Located):
+    per: Literal["question", "part"] = spec(
+        "question: every question is worth 1 point, its parts (pairs, events, blanks, a short answer's key words)"
+        " sharing it equally; part: 1 point per part, at most cap a question.",
+        "question",
+    )
+    cap: int | None = spec("With per: part, the most points one question is worth (none: no cap).", None,
+                           minimum=1, maximum=50)
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuizDefaults(Located):
     minutes: int | None = spec("Time allowed, in minutes, printed on every worksheet.", None, minimum=1, maximum=600)
     instructions: str | None = spec("Instructions printed under the title of every worksheet.", None)
+    points: PointsScheme = spec("How questions are scored on every worksheet and key.", PointsScheme())
 
 
 @dataclass(frozen=True, kw_only=True)

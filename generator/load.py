@@ -304,6 +304,16 @@ def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
     return []
 
 
+def _points_cap(config: ProjectConfig) -> list[Diagnostic]:
+    """``quiz.points.cap`` limits the points of a part-scored question only: with ``per: question``
+    it would be silently ignored."""
+    points = config.quiz.points
+    if points.cap is None or points.per == "part":
+        return []
+    return [BadValue.at(points.pos.of("cap"), f"project.quiz.points.cap: {points.cap} applies only with per: part"
+                                              " (per: question makes every question worth 1 point)")]
+
+
 def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
     """The project file and the source catalog, and every problem with them (see
     :func:`settings_problems`)."""
@@ -313,9 +323,9 @@ def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, lis
 
 
 def settings_problems(root: Path, config: ProjectConfig | None) -> list[Diagnostic]:
-    """What is wrong with the project beyond its two files' own content: ``build.out``, and
-    the decks/ folder's presence."""
-    diags = _output_inside(root, config) if config is not None else []
+    """What is wrong with the project beyond its two files' own content: ``build.out``, the
+    points cap, and the decks/ folder's presence."""
+    diags = _output_inside(root, config) + _points_cap(config) if config is not None else []
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))
     elif not deck_files(root):

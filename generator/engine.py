@@ -5,23 +5,22 @@ JSON entries in a private folder); the stages it calls (``load``, ``sources``, `
 
 Every key holds the code's own hash (``cache.code_version``), so a new version never reuses an
 old result; and every result that depends on the seeds holds the corpus key (the catalog, which
-names each seed's SHA-256, and which documents are usable). What is kept:
+names each seed's SHA-256, and which documents are usable). What is kept (the parts of its key),
+and when it is reused:
 
-==========================  ===========================================  ============================================
-entry (key)                 what                                         reused when
-==========================  ===========================================  ============================================
-settings ``y``              the project file or the catalog, parsed      the file's bytes are unchanged
-(path, bytes, class)        (model and problems)
-seed regions (catalog)      where each seed's uncitable regions stand    always, for the same catalog
-project index ``p``         each deck file's key and its                 ``check``: a file's key (path, bytes, corpus)
-(root, corpus)              :class:`FileSummary` (an :class:`IndexEntry`) is unchanged: the file is not even parsed
-item records ``i``          each item's :class:`~deckfile.ItemRecord`,   a piece of the file (an item's text at its
-(path, corpus)              by its piece's fingerprint                   place in the list) is unchanged: that item
-                                                                         is not parsed or checked again
-notes ``n``                 the file's notes (:class:`NotesEntry`: one   the file is unchanged: all its notes; else
-(path, corpus, project id,  :class:`NoteRecord` an item, by the item's   each item whose content (``notes.item_key``)
-collection)                 content)                                     is unchanged keeps its note
-==========================  ===========================================  ============================================
+- settings ``y`` (path, bytes, class): the project file or the catalog, parsed (its model and
+  problems); reused while the file's bytes are unchanged.
+- seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
+  catalog, so a check whose items are all kept normalises no seed.
+- project index ``p`` (root, corpus): each deck file's :class:`IndexEntry`, its key (path,
+  bytes, corpus) and its :class:`FileSummary`. ``check`` reuses a file's summary while its key
+  is unchanged: the file is not even parsed.
+- item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
+  fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
+  checked again; an item moved by an edit above it keeps its record (lines are kept relative).
+- notes ``n`` (path, corpus, project id, collection): the file's :class:`NotesEntry`, one
+  :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
+  reuses all its notes; otherwise each item whose content is unchanged keeps its note.
 
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """

@@ -12,8 +12,10 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # (multiprocessing is imported only when workers start: most runs need none)
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,6 +48,7 @@ def map_forked(work: Callable[[T], R], tasks: Sequence[T], workers: int,
     itself. An exception ``work`` raises is raised here; an interruption stops the workers
     without waiting for them."""
     from multiprocessing import get_context
+    from multiprocessing.connection import wait
 
     try:
         context = get_context("fork")

@@ -94,7 +94,8 @@ class NulByte(Problem):
 
 
 class LineEnd(Problem):
-    """A bare carriage return (old Mac line end); use LF or CRLF."""
+    """A bare carriage return (old Mac line end), or a Unicode line or paragraph separator
+    (U+2028, U+2029), which YAML reads as a line end and which show as nothing; use LF or CRLF."""
 
     code = "line-end"
 
@@ -106,7 +107,10 @@ class ControlCharacter(Problem):
 
 
 class InvisibleCharacter(Problem):
-    """A bidirectional override or zero-width character, which can hide what text really says."""
+    """A character that stands in the text without being seen: a format character (Unicode
+    category Cf: soft hyphen, zero-width and bidi controls, TAG characters...), or a blank letter
+    or mark (Hangul fillers, the braille blank, the combining grapheme joiner). It can hide what
+    the text really says, and a learner typing the answer would never match it."""
 
     code = "invisible-character"
 

@@ -33,10 +33,11 @@ EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/t
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
     if fmt == "json":
-        streams.out(streams.encodable_json(report.to_json()) + "\n")
+        text = "\n".join(options.shown(line, json=True) for line in report.to_json().split("\n"))
+        streams.out(streams.encodable_json(text) + "\n")
         return
     for diag in report:
-        print(diag.format(), file=sys.stderr)
+        print(diag.format(options.shown), file=sys.stderr)
     print(report.summary() + tail, file=sys.stderr)
 
 
@@ -82,7 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
     for diag in result.report:
-        print(diag.format(), file=sys.stderr)
+        print(diag.format(options.shown), file=sys.stderr)
     pdfs = [p for p in result.written if p.suffix == ".pdf"]
     for path in result.written:
         if path.suffix not in (".pdf", ".xml", ".gift"):
@@ -222,7 +223,7 @@ def cmd_find(args: argparse.Namespace) -> int:
             where = doc.excluded_reason(passage)
             flag = f"  [not citable: {where}]" if where else ""
             streams.out(f"{doc_id}:{passage.line}:{flag}\n"
-                 f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}\n")
+                 f"  source: {{doc: {doc_id}, excerpt: {options.shown(_yaml_quote(doc.shown(passage).text))}}}\n")
     print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
 

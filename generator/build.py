@@ -21,7 +21,7 @@ from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
 from .cache import cache_dir
-from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
+from .diagnostics import Diagnostic, LockFile, NoneOfOurNotes, NoteTypeChanged, PreviousPackage, Report, Span
 from .export import ExportSummary, iter_exports
 from .load import display_path, read_input
 from .pipeline import Checked, check_project
@@ -88,7 +88,13 @@ def _shipped(apkg: Path, named: bool, notes: list[NoteSpec], namespace: str,
     """What the previous package gave learners; a problem with it is an error when the user
     named the package, a warning when it is only the one found in the output folder."""
     try:
-        return read_shipped(apkg, {n.item_id: n.guid for n in notes}, namespace, note_types())
+        shipped = read_shipped(apkg, {n.item_id: n.guid for n in notes}, namespace, note_types())
+        if notes and not shipped[0] and apkg.is_file():
+            report.extend([NoneOfOurNotes.at(Span(display_path(apkg)), (
+                f"{display_path(apkg)} holds none of this project's {len(notes)} notes: it is another project's"
+                " package, or the id in studydeck.yaml changed since it was built (then every learner would get a"
+                " second copy of every note); times come from the lock alone"))])
+        return shipped
     except PreviousPackageError as exc:
         cls = PreviousPackage
         diag = cls.at(Span(display_path(apkg)), str(exc))

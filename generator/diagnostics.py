@@ -320,6 +320,15 @@ class PreviousPackage(Problem):
     code = "previous-package"
 
 
+class NoneOfOurNotes(Problem):
+    """The package a build compares with holds none of the project's notes: it is another
+    project's package, or the project's ``id`` changed since it was built. What learners have is
+    then unknown, and a change back to what they have (a ``git revert``) may never reach them."""
+
+    code = "no-notes-of-ours"
+    severity = "warning"
+
+
 class OutputCollision(Problem):
     """Two deck files would write outputs of the same name (``a_b.yaml`` and ``a-b.yaml``, or a deck
     named like the mixed quiz): one would silently overwrite the other."""

@@ -21,9 +21,20 @@ from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
 from .cache import cache_dir
-from .diagnostics import Diagnostic, LockFile, NoneOfOurNotes, NoteTypeChanged, PreviousPackage, Report, Span
+from .diagnostics import (
+    CollectionRenamed,
+    Diagnostic,
+    LockFile,
+    NoneOfOurNotes,
+    NoteTypeChanged,
+    PreviousPackage,
+    ProjectIdChanged,
+    Report,
+    Span,
+)
 from .export import ExportSummary, iter_exports
 from .load import display_path, read_input
+from .model import ProjectConfig
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import built_with, exclusive, publish, recover, release_memory
@@ -80,6 +91,25 @@ def _type_changes(notes: list[NoteSpec], types: dict[str, Span], lock: Lock) -> 
                 f"item {note.item_id!r} was published as a {entry.type} note; Anki keeps the old note when the type"
                 " changes under the same id: give the item a new id",
             ))
+    return diags
+
+
+def _identity_changes(config: ProjectConfig, lock: Lock) -> list[Diagnostic]:
+    """The project's id or collection name, changed since the lock was written: what learners
+    would get from it."""
+    diags = []
+    notes = len(lock.live_notes())
+    if lock.project is not None and lock.project != config.id:
+        diags.append(ProjectIdChanged.at(config.pos.of("id"), (
+            f"id {config.id!r} is not {lock.project!r}, the id the {notes} notes in {LOCK_FILE} were published"
+            " under: every note would get a new identity, and every learner a second copy of every note; put the id"
+            f" back (to start a new deck on purpose, remove {LOCK_FILE})")))
+    if lock.collection is not None and lock.collection != config.collection:
+        diags.append(CollectionRenamed.at(config.pos.of("collection"), (
+            f"the collection was published as {lock.collection!r}: Anki moves no card on import, so learners keep"
+            f" their cards in the deck {lock.collection!r} and get a new, empty deck {config.collection!r}; tell"
+            f" them to rename the deck in Anki to {config.collection!r} before they import, or put the old name"
+            " back")))
     return diags
 
 
@@ -142,6 +172,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         compiled = compile_files(checked)
         notes = compiled.notes
         report.extend(_type_changes(notes, compiled.types, lock))
+        report.extend(_identity_changes(config, lock))
         if not report.ok:
             return result
         apkg_name = package_name(config.collection)
@@ -164,6 +195,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                           shipped_notes, at),
             models=advance(lock.models, {k: (t.fingerprint(), type_content(t), None) for k, t in types.items()},
                            shipped_models, at),
+            project=config.id, collection=config.collection,
         )
         stage("writing the package", 0, 0)
         decks = {config.collection: config.description or ""}

@@ -320,6 +320,22 @@ class PreviousPackage(Problem):
     code = "previous-package"
 
 
+class ProjectIdChanged(Problem):
+    """The project's ``id`` differs from the one ``studydeck.lock`` records: every note's identity
+    comes from it, so every learner would get a second copy of every note. Put it back; to start a
+    new deck on purpose, remove the lock."""
+
+    code = "project-id-changed"
+
+
+class CollectionRenamed(Problem):
+    """The collection's name differs from the one ``studydeck.lock`` records: Anki moves no card on
+    import, so learners keep their cards in the old deck and get a new, empty one."""
+
+    code = "collection-renamed"
+    severity = "warning"
+
+
 class NoneOfOurNotes(Problem):
     """The package a build compares with holds none of the project's notes: it is another
     project's package, or the project's ``id`` changed since it was built. What learners have is

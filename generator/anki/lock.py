@@ -48,11 +48,19 @@ class Entry:
 class Lock:
     notes: dict[str, Entry] = field(default_factory=dict)  # item id -> entry
     models: dict[str, Entry] = field(default_factory=dict)  # note type -> entry
+    # The project's id and collection name the notes were published under (None in a lock
+    # written before they were recorded): a build that finds them changed says what follows.
+    project: str | None = None
+    collection: str | None = None
 
     def to_text(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "version": LOCK_VERSION,
             "comment": "written by `studydeck build`: when each note last changed; commit it with the decks",
+        }
+        data |= {"id": self.project} if self.project is not None else {}
+        data |= {"collection": self.collection} if self.collection is not None else {}
+        data |= {
             "models": {k: v.to_data() for k, v in sorted(self.models.items())},
             "notes": {k: v.to_data() for k, v in sorted(self.notes.items())},
         }
@@ -163,7 +171,13 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
                                   bool(row.get("removed")))
         return out
 
-    return Lock(table("notes"), table("models"))
+    def name(key: str) -> str | None:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise LockError(f"{key}: expected text", *_where(text, f'"{key}"'))
+        return value
+
+    return Lock(table("notes"), table("models"), name("id"), name("collection"))
 
 
 def _json_position(exc: ValueError) -> tuple[int, int]:

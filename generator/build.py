@@ -37,7 +37,7 @@ from .load import display_path, read_input
 from .model import ProjectConfig
 from .pipeline import Checked, check_project
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import built_with, exclusive, publish, recover, release_memory
+from .write import MANIFEST, built_with, exclusive, publish, read_manifest, recover, release_memory
 
 MAX_LOCK_BYTES = 256 * 1024 * 1024  # two million notes' entries; past it, no lock build wrote
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
@@ -51,10 +51,21 @@ class BuildResult:
     notes: int = 0
     changed: int = 0
     exports: ExportSummary = field(default_factory=ExportSummary)
+    removed: list[str] = field(default_factory=list)  # earlier outputs this build did not make again
 
     @property
     def report(self) -> Report:
         return self.checked.report
+
+    def removed_line(self) -> str:
+        """The line saying which earlier outputs the build removed, by folder."""
+        folders: dict[str, int] = {}
+        for name in self.removed:
+            top = name.split("/", 1)[0] + ("/" if "/" in name else "")
+            folders[top] = folders.get(top, 0) + 1
+        parts = ", ".join(f"{top} ({n} file{'s' if n != 1 else ''})" for top, n in sorted(folders.items()))
+        return (f"removed from {display_path(self.out_dir or '')}/ what this build did not make again: {parts}"
+                " (a build without --no-worksheets and --no-exports makes them again)")
 
 
 def package_name(collection: str) -> str:
@@ -232,7 +243,11 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
 
         # Outputs are written into a staging folder as they are made, and switched in, with the
         # lock, as one (``write.publish``): an error on the way leaves everything as it was.
+        earlier = read_manifest(out_dir).get("files")
         written = publish(out_dir, outputs(), lock=(lock_path, lock_text.encode()), carry=CARRIED)
+        # The output folder is replaced as a whole: what an earlier build made and this one did
+        # not (--no-worksheets, --no-exports, a format dropped) is gone, and the summary says so.
+        result.removed = sorted(set(earlier if isinstance(earlier, list) else []) - set(written) - {MANIFEST})
 
     result.written = [out_dir / name for name in written] + ([lock_path] if lock_text != lock_was else [])
     old_live = lock.live_notes()

@@ -94,6 +94,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"wrote {display_path(folder)}/", file=sys.stderr)
     for line in result.exports.lines():
         print(line, file=sys.stderr)
+    if result.removed:
+        print(options.shown(result.removed_line()), file=sys.stderr)
     print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
     return EXIT_OK
 

@@ -289,6 +289,11 @@ def _hint(problem: str, context: str, text: str, mark: object, opened: object) -
     if "expected '-' indicator" in problem or "expected <block end>" in problem:
         return ("this line's indentation does not match the lines around it: keys of one item, and items"
                 " of one list, must start in the same column")
+    if "Unicode character escape" in problem:
+        return ("\\uD800 to \\uDFFF (halves of a surrogate pair) and codes past \\U0010FFFF are no character:"
+                " write the character itself, or its own code (\\U0001F600, not \\uD83D\\uDE00)")
+    if "unknown escape character" in problem:
+        return "a backslash in double quotes starts an escape: write \\\\ for a backslash, or use single quotes"
     if "quoted scalar" in context:
         start = getattr(opened, "line", number) + 1
         return f"a quotation mark opened on line {start} is never closed (a quote inside it must be doubled or escaped)"

@@ -136,11 +136,42 @@ def checked_time(value: object, latest: int) -> int:
     return value
 
 
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key!r} is listed twice")
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are all different (json.loads would keep the last of two)."""
+    data = dict(pairs)
+    if len(data) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return data
+
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
 def parse_lock(text: str, clock: int | None = None) -> Lock:
     """The lock, or :class:`LockError` saying what is wrong and where."""
     latest = latest_time(clock)
+    if marker := _CONFLICT.search(text):
+        raise LockError("the lock holds merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the merge"
+                        " conflict by keeping, for each note, the entry with the later \"changed\" time (or take"
+                        " either side whole), then run `studydeck build`", text.count("\n", 0, marker.start()) + 1)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique)
+    except _Duplicate as exc:
+        key = json.dumps(exc.key)
+        second = text.find(key, text.find(key) + 1)
+        line = text.count("\n", 0, second) + 1
+        raise LockError(f"not a valid lock file ({exc}; the later entry would silently win): keep one entry for it"
+                        " (the one with the later \"changed\" time)", line, second - (text.rfind("\n", 0, second) + 1) + 1) from None
     except RecursionError:
         raise LockError("not a valid lock file (nested too deeply)") from None
     except _Constant as exc:

@@ -382,6 +382,15 @@ class AnswerInQuestion(Problem):
     severity = "warning"
 
 
+class NoFontForCharacter(Problem):
+    """An item's text holds a character no worksheet font draws (Chinese, Japanese and Korean
+    characters, emoji, Tifinagh...): the worksheets print a box in its place. Arabic script,
+    Urdu's letters among them, is drawn (Noto Naskh Arabic ships with studydeck)."""
+
+    code = "no-font-for-character"
+    severity = "warning"
+
+
 class NearDuplicate(Problem):
     """Two items ask the same thing: they rest on overlapping excerpts and share their answers,
     or they quote the same words (anywhere in the project, across deck files). The later item is

@@ -55,7 +55,7 @@ def test_a_long_word_is_broken_inside_the_page(make_project) -> None:
     width = float(re.search(r'<page width="([\d.]+)"', boxes)[1])  # type: ignore[index]
     right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes))
     assert right <= width - 1.9 / 2.54 * 72 + 1, (right, width)  # inside the right margin
-    assert LONG in "".join(re.sub(r"\s|\u200b", "", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert LONG in "".join(re.sub(r"\s", "", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 @pytest.mark.parametrize(("text", "missing"), [("红色清真寺", "红色清真寺"), ("😀 ok", "😀"), ("ⵜⵉⴼⵉⵏⴰⵖ", "ⵜⵉⴼⵏⴰⵖ"),

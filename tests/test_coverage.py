@@ -7,7 +7,6 @@ import os
 import re
 from pathlib import Path
 
-
 from .conftest import REPO
 
 

@@ -99,9 +99,11 @@ class LockError(ValueError):
         self.line, self.col = line, col
 
 
-def _where(text: str, needle: str) -> tuple[int, int]:
-    """Line and column of the first ``needle`` in the text (1, 1 when absent)."""
-    at = text.find(needle)
+def _where(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """Line and column of the ``nth`` ``needle`` in the text (1, 1 when absent)."""
+    at = -1
+    for _ in range(nth):
+        at = text.find(needle, at + 1)
     if at < 0:
         return 1, 1
     line = text.count("\n", 0, at) + 1
@@ -167,11 +169,8 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
     try:
         data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique)
     except _Duplicate as exc:
-        key = json.dumps(exc.key)
-        second = text.find(key, text.find(key) + 1)
-        line = text.count("\n", 0, second) + 1
         raise LockError(f"not a valid lock file ({exc}; the later entry would silently win): keep one entry for it"
-                        " (the one with the later \"changed\" time)", line, second - (text.rfind("\n", 0, second) + 1) + 1) from None
+                        " (the one with the later \"changed\" time)", *_where(text, json.dumps(exc.key), 2)) from None
     except RecursionError:
         raise LockError("not a valid lock file (nested too deeply)") from None
     except _Constant as exc:

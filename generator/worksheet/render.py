@@ -2,8 +2,8 @@
 
 The template is a file beside this module and receives the data as JSON in ``sys.inputs``.
 The root is set explicitly to the template's folder, system fonts are ignored (the fonts
-bundled in the typst wheel are used, and those in ``fonts/``: see ``glyphs``), no package is ever fetched, and the document date is
-fixed, so the same data gives the same bytes.
+bundled in the typst wheel are used, and those in ``fonts/``: see ``glyphs``), no package is
+ever fetched, and the document date is fixed, so the same data gives the same bytes.
 
 Many worksheets are rendered two at a time (:func:`render_all`): a Typst compile releases the
 GIL, and each compile is independent of the others. Typst memoizes its work in one cache shared

@@ -16,7 +16,7 @@ import struct
 import sys
 from pathlib import Path
 
-from fontTools.ttLib import TTFont  # type: ignore[import-not-found]
+from fontTools.ttLib import TTFont
 
 HERE = Path(__file__).resolve().parent
 

@@ -68,3 +68,12 @@ def test_the_shipped_fonts_are_in_the_package() -> None:
     folder = Path(__file__).resolve().parents[1] / "generator" / "worksheet" / "fonts"
     assert {p.name for p in folder.glob("*.ttf")} == {"NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"}
     assert "SIL OPEN FONT LICENSE" in (folder / "OFL.txt").read_text().upper()
+
+
+def test_the_coverage_list_was_made_from_this_typst() -> None:
+    """coverage.txt lists what typst's bundled fonts draw: a new typst may bundle others (run
+    generator/worksheet/fonts/make_coverage.py then)."""
+    from importlib.metadata import version
+
+    folder = Path(__file__).resolve().parents[1] / "generator" / "worksheet" / "fonts"
+    assert f" from typst-{version('typst')}: " in (folder / "coverage.txt").read_text().splitlines()[0]

@@ -34,14 +34,16 @@ def _embedded(binary: bytes) -> dict[str, set[int]]:
                 try:
                     font = TTFont(io.BytesIO(binary[at : at + end]))
                     found.setdefault(font["name"].getDebugName(4), set(font.getBestCmap() or ()))
-                except Exception:  # noqa: BLE001 -- four bytes that only look like a header
+                except Exception:
                     pass
             at = binary.find(magic, at + 4)
     return found
 
 
 def main(typst_binary: str) -> None:
-    fonts = _embedded(Path(typst_binary).read_bytes())
+    binary = Path(typst_binary)
+    fonts = _embedded(binary.read_bytes())
+    wheel = next(binary.parent.parent.glob("typst-*.dist-info")).name.removesuffix(".dist-info")
     fonts |= {path.name: set(TTFont(path).getBestCmap()) for path in sorted(HERE.glob("*.ttf"))}
     codes = sorted(set().union(*fonts.values()))
     ranges: list[list[int]] = []
@@ -50,7 +52,7 @@ def main(typst_binary: str) -> None:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    lines = [f"# characters a worksheet font draws; made by make_coverage.py from: {', '.join(sorted(fonts))}"]
+    lines = [f"# characters a worksheet font draws; made by make_coverage.py from {wheel}: {', '.join(sorted(fonts))}"]
     lines += [f"{a:04X}-{b:04X}" if a != b else f"{a:04X}" for a, b in ranges]
     (HERE / "coverage.txt").write_text("\n".join(lines) + "\n")
 

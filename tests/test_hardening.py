@@ -509,8 +509,35 @@ def _write_phase(root: Path) -> float:
     return time.monotonic() - started
 
 
+def _stopped(pid: int) -> None:
+    """Wait until the process ``pid`` is stopped (or gone)."""
+    with contextlib.suppress(OSError):
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "TtZX":
+            pass
+
+
+def _kill_at_the_switch(proc: subprocess.Popen[bytes], root: Path, old: tuple[dict[str, bytes], bytes],
+                        deadline: float) -> None:
+    """Kill the build at the first moment the lock or the output folder has changed: stopped
+    again and again from the time its new lock waits beside the old one (the switch and the
+    lock's rename follow within microseconds), and looked at while stopped. A lock renamed before
+    the switch is then caught with the old outputs."""
+    manifest = root / "dist" / ".studydeck-build.json"
+    before = manifest.read_bytes()
+    while not list(root.glob(".studydeck.lock.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        pass
+    while proc.poll() is None and time.monotonic() < deadline:
+        proc.send_signal(signal.SIGSTOP)
+        _stopped(proc.pid)
+        if (root / "studydeck.lock").read_bytes() != old[1] or not manifest.exists() or manifest.read_bytes() != before:
+            break
+        proc.send_signal(signal.SIGCONT)
+    proc.send_signal(signal.SIGKILL)
+
+
 def soak(make_project, kills: int, seed: int) -> dict[str, int]:
-    """Kill builds at random moments inside the write phase; every time the outputs are all old
+    """Kill builds at random moments inside the write phase, and every other one at the switch
+    (``_kill_at_the_switch``); every time the outputs are all old
     or all new, the lock goes with them (after the recovery the next build starts with), and no
     temporary file is left."""
     import random
@@ -529,12 +556,7 @@ def soak(make_project, kills: int, seed: int) -> dict[str, int]:
         proc = _build_process(root, env={"SOURCE_DATE_EPOCH": str(1800000000 + n)})
         deadline = time.monotonic() + 60
         if n % 2:
-            # aimed at the folder switch: killed as soon as the new lock waits beside the old one
-            # (written just before the switch; the switch and the lock's rename follow within
-            # microseconds), the moment a lock renamed too early would show
-            while not list(root.glob(".studydeck.lock.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
-                pass
-            proc.send_signal(signal.SIGKILL)
+            _kill_at_the_switch(proc, root, old, deadline)
         else:
             # wait for the write phase (its staging folder), then kill at a random moment inside it
             while not list(root.glob(".dist.staging-*")) and proc.poll() is None and time.monotonic() < deadline:

@@ -42,11 +42,11 @@ from typing import Any, NamedTuple
 
 from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, TrueFalse
 from .sources import Corpus, normalise
+from .validate import CLOZE
 
 REASONS = ("excerpt", "answer", "quotation", "leak")
 MIN_ANSWER = 3  # characters; shorter answers ("US", "50") are compared only when they hold a digit
 _WORD = re.compile(r"[^\W_]+")
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.S)
 # Words too common in this subject to make an answer telling on their own.
 _COMMON = frozenset(
     [
@@ -86,7 +86,7 @@ def answers(item: Item) -> frozenset[str]:
     elif isinstance(item, TrueFalse):
         found = [item.correction] if item.correction else []
     elif isinstance(item, Cloze):
-        found = [m[1] for m in _CLOZE.finditer(item.text)]
+        found = [m[2] for m in CLOZE.finditer(item.text)]
     elif isinstance(item, Quote):
         found = [item.speaker, item.quotation]
     elif isinstance(item, Match):
@@ -121,7 +121,7 @@ def shown(item: Item) -> str:
     elif isinstance(item, TrueFalse):
         texts = [item.statement]
     elif isinstance(item, Cloze):
-        texts = [_CLOZE.sub(lambda m: m[2] or " ", item.text)]
+        texts = [CLOZE.sub(lambda m: m[3] or " ", item.text)]
     elif isinstance(item, Quote):
         texts = [item.quotation, item.context]
     elif isinstance(item, Match):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
@@ -91,10 +91,11 @@ class _ClozeSyntax:
             yield ClozeMarker((start, close + 2), (text[digits:end_digits], answer, hint if sep else None))
             at = close + 2
 
-    def sub(self, replacement: str, text: str) -> str:
+    def sub(self, replacement: str | Callable[[ClozeMarker], str], text: str) -> str:
+        """``text`` with each marker replaced by ``replacement`` (or by what it returns for the marker)."""
         out, last = [], 0
         for m in self.finditer(text):
-            out += [text[last : m.start()], replacement]
+            out += [text[last : m.start()], replacement if isinstance(replacement, str) else replacement(m)]
             last = m.end()
         out.append(text[last:])
         return "".join(out)

@@ -13,9 +13,10 @@ from pypdf import PdfReader
 
 from generator.model import Quote
 from generator.pipeline import check_project
-from generator.relations import Relations, near_duplicates, relations
+from generator.relations import REASONS, Relations, near_duplicates, relations
 from generator.sources import normalise
-from generator.worksheet.layout import SECTION_OF, QuizSpec, layout_quiz, marking, select
+from generator.worksheet.layout import SECTION_OF, QuizSpec, layout_quiz, marking
+from generator.worksheet.quizzes import select
 from generator.worksheet.render import render_worksheet
 
 from .conftest import REPO, STARTER
@@ -72,10 +73,10 @@ def test_relation_reasons_on_a_constructed_leak(make_project) -> None:
     checked = check_project(make_project({"leak.yaml": LEAK}))
     assert checked.report.ok, [d.format() for d in checked.report]
     found = {(r.a, r.b): r.reasons for r in relations(checked.project.items, checked.corpus)}
-    assert found == {("news-why-not-earlier", "newspapers-match"): frozenset({"leak", "excerpt"})}
+    assert found == {("news-why-not-earlier", "newspapers-match"): frozenset({"leak", "excerpt", "name"})}
     relate = Relations(checked.project.items, checked.corpus)
     mcq, match, founder, quote = checked.project.items
-    assert relate.reasons(mcq, match) == relate.reasons(match, mcq) == frozenset({"leak", "excerpt"})
+    assert relate.reasons(mcq, match) == relate.reasons(match, mcq) == frozenset({"leak", "excerpt", "name"})
     assert relate.reasons(founder, quote) == frozenset() and relate.reasons(mcq, mcq) == frozenset()
 
 
@@ -96,7 +97,7 @@ def test_bulk_relations_equal_the_pairwise_ones(bank) -> None:
     pairwise = {k: v for k, v in pairwise.items() if v}
     bulk = {frozenset((r.a, r.b)): r.reasons for r in relations(items, bank.corpus)}
     assert bulk == pairwise
-    assert {reason for reasons in bulk.values() for reason in reasons} == {"excerpt", "answer", "quotation", "leak"}
+    assert {reason for reasons in bulk.values() for reason in reasons} == set(REASONS)
 
 
 @pytest.mark.parametrize("seed", [2007, 1, 42])

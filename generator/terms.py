@@ -60,8 +60,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
 _WORD = re.compile(r"[^\W_]+")
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9]{1,7})\)")
 # Where the name part of "Name, role" or "Name (what) ..." ends.
-_LEAD_END = re.compile(r",(?!\s*(?:and|or|but)\b)|[;:(\u201c\"]| as (?:quoted|reported|cited)\b| in (?:his|her|its|their|a|an) | who |"
-                       r" of the ")
+_LEAD_END = re.compile(r",(?!\s*(?:and|or|but)\b)|[;:(\u201c\"]| as (?:quoted|reported|cited)\b"
+                       r"| in (?:his|her|its|their|a|an) | who | of the ")
 
 
 def stem(word: str) -> str:

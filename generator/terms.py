@@ -57,7 +57,7 @@ BODIES = frozenset(
 )
 _PARTICLES = frozenset("of bin ibn al el ul e i de da van von".split())
 _TOKEN = re.compile(r"[^\W_]+(?:[-'\u2019][^\W_]+)*")
-_WORD = re.compile(r"[^\W_]+")
+_CONTENT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")  # "IGP's" is one word, "second-in-command" three
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9]{1,7})\)")
 # Where the name part of "Name, role" or "Name (what) ..." ends.
 _LEAD_END = re.compile(r",(?!\s*(?:and|or|but)\b)|[;:(\u201c\"]| as (?:quoted|reported|cited)\b"
@@ -90,7 +90,7 @@ def stem(word: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def content(text: str) -> frozenset[str]:
     """The stems of the text's content words (no function words)."""
-    return frozenset(stem(w) for w in _WORD.findall(text) if w.casefold() not in STOP)
+    return frozenset(stem(w) for w in _CONTENT.findall(text) if w.casefold() not in STOP and (len(w) > 1 or w.isdigit()))
 
 
 def telling(text: str) -> frozenset[str]:

@@ -144,7 +144,7 @@ class Relations:
         self._items = list(items)
         self._corpus = corpus
         self._profiles: dict[int, Profile] = {}  # by object: a broken project may repeat an id
-        self._known: dict[tuple[int, int], bool] = {}  # related(a, b) answers so far, by objects
+        self._known: dict[int, dict[int, bool]] = {}  # related(a, b) answers so far, by objects
 
     def profile(self, item: Item) -> Profile:
         found = self._profiles.get(id(item))
@@ -160,14 +160,18 @@ class Relations:
 
     def related(self, item: Item, others: Iterable[Item]) -> bool:
         """Whether ``item`` is related to any of ``others`` (stops at the first reason found)."""
-        return any(other is not item and self._related(item, other) for other in others)
-
-    def _related(self, a: Item, b: Item) -> bool:
-        pair = (id(a), id(b)) if id(a) < id(b) else (id(b), id(a))
-        found = self._known.get(pair)
-        if found is None:
-            found = self._known[pair] = _any_reason(self.profile(a), self.profile(b))
-        return found
+        mine = self.profile(item)
+        known = self._known.setdefault(id(item), {})
+        for other in others:
+            if other is item:
+                continue
+            found = known.get(id(other))
+            if found is None:
+                found = _any_reason(mine, self.profile(other))
+                known[id(other)] = self._known.setdefault(id(other), {})[id(item)] = found
+            if found:
+                return True
+        return False
 
     def all(self) -> list[Relation]:
         """Every related pair, in the items' order. Candidate pairs come from indexes (spans by

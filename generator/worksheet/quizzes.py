@@ -70,7 +70,7 @@ def _next(group: list[Item], chosen: list[Item], relations: Relations, balance: 
     """Take from ``group`` (drawn from its end) the next item unrelated to ``chosen``, dropping
     the related ones it passes; with ``balance``, a true/false item of the verdict the sheet has
     fewer of when the group still has one."""
-    wanted = _scarcer_verdict(chosen) if balance else None
+    wanted = _scarcer_verdict(chosen, group) if balance else None
     fallback: int | None = None
     for i in range(len(group) - 1, -1, -1):
         candidate = group[i]
@@ -85,13 +85,15 @@ def _next(group: list[Item], chosen: list[Item], relations: Relations, balance: 
     return group.pop(fallback) if fallback is not None else None
 
 
-def _scarcer_verdict(chosen: Sequence[Item]) -> bool | None:
-    """The verdict (True or False) the chosen true/false items have fewer of; None when even."""
-    verdicts = [item.answer for item in chosen if isinstance(item, TrueFalse)]
-    trues = sum(verdicts)
-    if 2 * trues == len(verdicts):
-        return None
-    return 2 * trues < len(verdicts)
+def _scarcer_verdict(chosen: Sequence[Item], left: Sequence[Item]) -> bool | None:
+    """The verdict (True or False) the chosen true/false items have fewer of; when even, the one
+    the items ``left`` have fewer of (take the rare kind while it lasts); None when even too."""
+    for items in (chosen, left):
+        verdicts = [item.answer for item in items if isinstance(item, TrueFalse)]
+        trues = sum(verdicts)
+        if 2 * trues != len(verdicts):
+            return 2 * trues < len(verdicts)
+    return None
 
 
 ALL, MIXED = "all", MIXED_QUIZ  # the words build.worksheets takes besides deck file stems

@@ -34,7 +34,8 @@ class QuizRequest:
         why = [f"{self.matched} items match"]
         if self.matched > len(self.items):
             why.append(f"{self.matched - len(self.items)} left out as related to questions already chosen"
-                       " (same excerpt, answer or quotation, or an answer printed in another question)")
+                       " (same excerpt, answer, quotation, timeline or pair, or one giving another away by"
+                       " its answer, a name or a true/false verdict)")
         return f"{len(self.items)} questions, fewer than the {self.asked} asked: {'; '.join(why)}"
 
 

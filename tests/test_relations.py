@@ -220,26 +220,22 @@ _TITLES = frozenset("""The Maulana Qari General President Prime Minister Mr Dr S
     Federal Senior Director Advisor Foreign Secretary Inspector Chaudhry Shaikh Sheikh US""".split())
 
 
+# What a sheet prints of each kind of item before it is answered: fields, "list.field" for parts.
+_PRINTS = {"basic": "question", "mcq": "question answer distractors", "truefalse": "statement",
+           "quote": "quotation context", "match": "prompt pairs.left pairs.right",
+           "claims": "question claims.claimant claims.value", "order": "prompt events.text"}
+
+
 def _printed(item: Item) -> str:
-    """What a sheet prints of the item before it is answered."""
-    if isinstance(item, Basic):
-        texts = [item.question]
-    elif isinstance(item, Mcq):
-        texts = [item.question, item.answer, *item.distractors]
-    elif isinstance(item, TrueFalse):
-        texts = [item.statement]
-    elif isinstance(item, Cloze):
-        texts = [" ____ ".join(re.split(r"\{\{c\d+::[^{}]*\}\}", item.text)),
-                 *(m[3] for m in CLOZE.finditer(item.text) if m[3])]
-    elif isinstance(item, Quote):
-        texts = [item.quotation, item.context]
-    elif isinstance(item, Match):
-        texts = [item.prompt, *(p.left for p in item.pairs), *(p.right for p in item.pairs)]
-    elif isinstance(item, Claims):
-        texts = [item.question, *(c.claimant for c in item.claims), *(c.value for c in item.claims)]
-    else:
-        assert isinstance(item, Order)
-        texts = [item.prompt, *(e.text for e in item.events)]
+    """What a sheet prints of the item before it is answered (a cloze: its text, blanks as ____, and hints)."""
+    if isinstance(item, Cloze):
+        return " | ".join([" ____ ".join(re.split(r"\{\{c\d+::[^{}]*\}\}", item.text)),
+                           *(m[3] for m in CLOZE.finditer(item.text) if m[3])])
+    texts: list[str] = []
+    for field in _PRINTS[item.kind].split():
+        name, _, part = field.partition(".")
+        value = getattr(item, name)
+        texts += [getattr(v, part) for v in value] if part else list(value) if isinstance(value, tuple) else [value]
     return " | ".join(texts)
 
 

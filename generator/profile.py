@@ -189,7 +189,7 @@ class Profile:
             sides = [(c.claimant, c.value) for c in self.item.claims]
         else:
             return ()
-        return tuple((key(terms.lead(left)), key(right), _figures(normalise(right))) for left, right in sides)
+        return tuple((key(left), key(right), _figures(normalise(right))) for left, right in sides)
 
     @functools.cached_property
     def verdict(self) -> tuple[frozenset[str], int]:

@@ -10,7 +10,8 @@ import re
 from pypdf import PdfReader
 
 from generator.pipeline import check_project
-from generator.worksheet.layout import QuizSpec, layout_quiz, select
+from generator.worksheet.layout import QuizSpec, layout_quiz
+from generator.worksheet.quizzes import select
 from generator.worksheet.render import render_worksheet
 
 from .conftest import CASES, STARTER

@@ -142,6 +142,18 @@ class Profile:
         return answers(self.item)
 
     @functools.cached_property
+    def leaks(self) -> frozenset[str]:
+        """The answers, and the lead of each typed or chosen answer when it is shorter and has two
+        telling words or more ("amnesty and safe passage" of "amnesty and safe passage, if ...")."""
+        leads = set()
+        if isinstance(self.item, Basic | Mcq | Cloze):
+            for text in _answer_texts(self.item):
+                lead = re.sub(r"^(?:the|a|an) ", "", key(terms.lead(normalise(text))))
+                if len([w for w in WORD.findall(lead) if w not in _COMMON and w not in terms.STOP]) >= 2:
+                    leads.add(lead)
+        return self.answers | leads
+
+    @functools.cached_property
     def quotation(self) -> str | None:
         return key(self.item.quotation) if isinstance(self.item, Quote) else None
 

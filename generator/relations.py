@@ -12,7 +12,8 @@ asked the same thing twice. Eight reasons, each a string in :data:`REASONS`:
 ``quotation``
     Both are ``quote`` items and one quotation contains the other: the same words asked twice.
 ``leak``
-    One item's answer is printed on the other: A's answer stands as whole words in what B
+    One item's answer is printed on the other: A's answer (or its lead, the part before a comma
+    or bracket, when that has two telling words) stands as whole words in what B
     shows before it is answered (its question, statement, choices, pairs, claims, events; see
     :func:`shown`). "Which newspaper asked why the government had not acted earlier?" (answer
     *The News*) and a matching question pairing *The News* with exactly that claim.
@@ -74,8 +75,8 @@ class Relation:
     reasons: frozenset[str]
 
 def _leaks(a: Profile, b: Profile) -> bool:
-    """Some answer of ``a`` stands as whole words in what ``b`` shows."""
-    for answer in a.answers:
+    """Some answer of ``a`` (or its lead) stands as whole words in what ``b`` shows."""
+    for answer in a.leaks:
         if not set(WORD.findall(answer)) <= b.words:
             continue
         if re.search(rf"(?<!\w){re.escape(answer)}(?!\w)", b.shown):
@@ -193,6 +194,7 @@ class Relations:
         for n, p in enumerate(profiles):
             for answer in p.answers:
                 candidates.update(_pair(n, m) for m in by_answer[answer] if m != n)
+            for answer in p.leaks:
                 words = WORD.findall(answer)
                 if words:
                     rarest = min(words, key=lambda w: len(by_word.get(w, ())))

@@ -106,8 +106,9 @@ def _answer_texts(item: Item) -> list[str]:
 
 def _who(item: Item) -> tuple[terms.Name, ...]:
     """The names that answer the item: a quote's speaker, a name given as an answer."""
-    if isinstance(item, Quote):
-        return terms.names(normalise(item.speaker))
+    if isinstance(item, Quote):  # the whole lead as a name ("Ausaf"), and any name inside it ("... the ISPR")
+        speaker = normalise(item.speaker)
+        return tuple(dict.fromkeys(terms.names(speaker) + terms.names(speaker, whole=False)))
     if isinstance(item, Basic | Mcq | Cloze | Match):
         return tuple(n for text in _answer_texts(item) for n in terms.names(normalise(text)))
     return ()

@@ -364,7 +364,8 @@ class NearDuplicate(Problem):
 class SelfAnsweringPair(Problem):
     """A match pair (or a claims row) whose two sides share a content word ("Ninth Wing Company"
     and "A company of the Pakistan Army"): the learner matches the word, not the fact. Words
-    compare case-folded and by stem, function words aside; reword one side."""
+    compare case-folded and by stem, function words and the subject's own ("mosque", "siege")
+    aside; reword one side."""
 
     code = "self-answering-pair"
     severity = "warning"

@@ -259,7 +259,7 @@ def _answer_in_question(question: str, answer: str, span: Span) -> list[Diagnost
 
 
 def _self_answering(left: str, right: str, span: Span) -> list[Diagnostic]:
-    shared = terms.content(normalise(left)) & terms.content(normalise(right))
+    shared = (terms.content(normalise(left)) & terms.content(normalise(right))) - terms.COMMON  # "mosque" tells nothing
     if not shared:
         return []
     words = ", ".join(repr(w) for w in sorted(shared))

@@ -11,7 +11,7 @@ from itertools import combinations
 import pytest
 from pypdf import PdfReader
 
-from generator.model import Quote
+from generator.model import Claims, Order, Quote
 from generator.pipeline import check_project
 from generator.relations import REASONS, Relations, near_duplicates, relations
 from generator.sources import normalise
@@ -92,6 +92,9 @@ def test_bulk_relations_equal_the_pairwise_ones(bank) -> None:
     items = list(bank.project.items)
     quotes = [item for item in items if isinstance(item, Quote)]
     items += [dataclasses.replace(quotes[0], id="quote-copy", speaker="someone else")]  # a repeated quotation
+    for kind in (Order, Claims):  # a timeline asked twice, a pair shown twice
+        original = next(item for item in items if isinstance(item, kind))
+        items.append(dataclasses.replace(original, id=f"{original.id}-copy"))
     relate = Relations(items, bank.corpus)
     pairwise = {frozenset((a.id, b.id)): relate.reasons(a, b) for a, b in combinations(items, 2)}
     pairwise = {k: v for k, v in pairwise.items() if v}

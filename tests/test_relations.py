@@ -6,6 +6,7 @@ here, not the relation code), so that it is not the code checking itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections import Counter
@@ -160,11 +161,6 @@ def test_a_false_statement_is_given_away_by_its_correction_s_telling_words() -> 
     relate = _relate(tf, storming, surrender)
     assert relate.reasons(tf, storming) == {"verdict"}
     assert relate.reasons(tf, surrender) == frozenset()  # the statement's own words give nothing away
-
-
-def test_relations_by_name_and_content_are_counted_on_the_bank(bank) -> None:
-    found = Counter(reason for r in Relations(bank.project.items, bank.corpus).all() for reason in r.reasons)
-    assert {"name", "timeline", "verdict"} <= set(found)
 
 
 # --- selection -----------------------------------------------------------------------------------
@@ -322,9 +318,20 @@ def test_no_sheet_has_a_give_away_or_a_twin(bank) -> None:
     assert not found, found[:10]
 
 
-def test_the_simulation_detector_finds_what_it_looks_for(bank) -> None:
-    """The detector is not blind: on the bank, pairs it flags exist (selection keeps them apart)."""
-    by_id = {item.id: item for item in bank.project.items}
-    assert _give_away(by_id["react-zawahiri-salvation-jihad"], _printed(by_id["chron-order-aftermath"]))
-    assert _twins(by_id["chron-order-founding-to-1998"], by_id["chron-order-mosque-article"])
-    assert not _give_away(by_id["react-shaukat-aziz-casualties"], _printed(by_id["actor-tf-ghazi-burqa"]))
+def test_the_simulation_detector_finds_what_it_looks_for() -> None:
+    """The detector is not blind: it flags a named speaker, a timeline twice and a shared pair,
+    and not another man of the same surname."""
+    zawahiri = Quote(id="q", type="quote", quotation="Rise up.", speaker="Ayman al-Zawahiri, al-Qaeda's deputy leader",
+                     context="A message.", source=REF)
+    aziz = Quote(id="a", type="quote", quotation="A success.", speaker="Shaukat Aziz, Prime Minister of Pakistan",
+                 context="An assessment.", source=REF)
+    aftermath = _order("o", ("11 July 2007", "Al-Qaeda's second-in-command, al-Zawahiri, issues a videotape"),
+                       ("6 July 2008", "A bomb explodes"), ("2009", "Abdul Aziz returns"))
+    later = _order("p", ("6 July 2008", "A bomb explodes near Lal Masjid"), ("2009", "The mosque is rebuilt"),
+                   ("2015", "A film is released"))
+    claims = Claims(id="c", type="claims", question="How many?",
+                    claims=(Claim(claimant="IGP", value="102 killed", source=REF),
+                            Claim(claimant="MMA", value="1,000 killed", source=REF)))
+    assert _give_away(zawahiri, _printed(aftermath)) and not _give_away(aziz, _printed(aftermath))
+    assert _twins(aftermath, later) and _twins(claims, dataclasses.replace(claims, id="d"))
+    assert not _twins(aftermath, claims)

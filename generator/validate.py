@@ -28,6 +28,7 @@ from .diagnostics import (
     LongExcerpt,
     MissingField,
     NearDuplicate,
+    NoFontForCharacter,
     OrderNotChronological,
     QuoteNotInExcerpt,
     RepeatedClaimant,
@@ -39,8 +40,24 @@ from .diagnostics import (
     UnsupportedAnswer,
 )
 from .load import Project
-from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse, parts
+from .model import (
+    Basic,
+    Claims,
+    Cloze,
+    Item,
+    Located,
+    Match,
+    Mcq,
+    Order,
+    Quote,
+    SourceRef,
+    TrueFalse,
+    format_fields,
+    parts,
+)
 from .sources import Corpus, normalise
+from .worksheet.glyphs import undrawn
+from .yamltree import character_name
 
 LONG_EXCERPT = 600
 
@@ -150,8 +167,34 @@ def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> l
     return diags
 
 
+def _texts(record: Located) -> Iterator[tuple[Span, str]]:
+    """Every text of a record that a worksheet may print, with its place (ids, tags and source
+    names aside), its parts' and sources' too."""
+    for f in format_fields(type(record)):
+        value = getattr(record, f.name)
+        if f.name == "type" or "pattern" in f.metadata or "items_pattern" in f.metadata:
+            continue
+        for one in value if isinstance(value, tuple) else (value,):
+            if isinstance(one, str):
+                yield record.pos.of(f.name), one
+            elif isinstance(one, Located):
+                yield from _texts(one)
+
+
+def _undrawn(item: Item) -> list[Diagnostic]:
+    """Characters no worksheet font draws: the worksheets would print a box for each."""
+    diags = []
+    for span, text in _texts(item):
+        if missing := undrawn(text):
+            names = ", ".join(character_name(ch) for ch in missing[:3]) + (
+                f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            diags.append(NoFontForCharacter.at(span, f"no worksheet font draws {names}: the worksheets print a box for"
+                                                     " each (Anki and the exports show them)"))
+    return diags
+
+
 def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = _undrawn(item)
     for ref in item.sources():
         diags += _check_excerpt(ref, corpus)
     diags += _attribution(item, corpus)

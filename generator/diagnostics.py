@@ -361,6 +361,16 @@ class NearDuplicate(Problem):
     severity = "warning"
 
 
+class SelfAnsweringPair(Problem):
+    """A match pair (or a claims row) whose two sides share a content word ("Ninth Wing Company"
+    and "A company of the Pakistan Army"): the learner matches the word, not the fact. Words
+    compare case-folded and by stem, function words and the subject's own ("mosque", "siege")
+    aside; reword one side."""
+
+    code = "self-answering-pair"
+    severity = "warning"
+
+
 class OutputError(Exception):
     """An output could not be produced for a reason other than the input's content (an output
     folder holding other files, a collection SQLite could not assemble, a render failure): the

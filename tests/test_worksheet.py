@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from generator.pipeline import check_project
 from generator.worksheet import layout
-from generator.worksheet.layout import QuizSpec, layout_quiz, select
+from generator.worksheet.layout import QuizSpec, layout_quiz
+from generator.worksheet.quizzes import select
 from generator.worksheet.render import render_worksheet
 
 from .conftest import CASES, STARTER

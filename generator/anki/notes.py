@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import facts, marks, plain
+from ..citation import citation_parts
 from ..load import Project
 from ..model import ITEM_TYPES, Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
@@ -119,10 +120,7 @@ class _Compiler:
         doc = self.corpus.get(ref.doc)
         assert doc is not None, "validated"
         entry = doc.entry
-        parts = [f"&ldquo;{esc(entry.title)}&rdquo;"]
-        if entry.author:
-            parts.insert(0, esc(entry.author))
-        parts += [esc(p) for p in (entry.publisher, entry.date) if p]
+        parts = citation_parts(entry, esc, ("&ldquo;", "&rdquo;"))
         kind = _KIND_LABEL[entry.kind]
         return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
 

@@ -36,6 +36,7 @@ from .export import ExportSummary, iter_exports
 from .load import display_path, read_input
 from .model import ProjectConfig
 from .pipeline import Checked, check_project
+from .wording import plural
 from .worksheet.quizzes import default_quizzes, render_quizzes
 from .write import MANIFEST, built_with, exclusive, publish, read_manifest, recover, release_memory
 
@@ -63,7 +64,7 @@ class BuildResult:
         for name in self.removed:
             top = name.split("/", 1)[0] + ("/" if "/" in name else "")
             folders[top] = folders.get(top, 0) + 1
-        parts = ", ".join(f"{top} ({n} file{'s' if n != 1 else ''})" for top, n in sorted(folders.items()))
+        parts = ", ".join(f"{top} ({plural(n, 'file')})" for top, n in sorted(folders.items()))
         return (f"removed from {display_path(self.out_dir or '')}/ what this build did not make again: {parts}"
                 " (a build without --no-worksheets and --no-exports makes them again)")
 

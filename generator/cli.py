@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import options, streams
 from .diagnostics import OutputError, Report
+from .wording import plural
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -60,7 +61,7 @@ def _print_teacher_marked(checked: Checked) -> None:
         print(f"{options.shown(span.path)}:{span.line}:{span.col}: note: {item.id}: marked by a teacher in Moodle XML"
               f" and GIFT ({why}; auto-marking takes at most {AUTO_MARK_MAX_WORDS})", file=sys.stderr)
     total = len(checked.project.items)
-    print(f"{len(found)} of {total} item{'s' if total != 1 else ''} will be marked by a teacher in Moodle XML and GIFT.",
+    print(f"{len(found)} of {plural(total, 'item')} will be marked by a teacher in Moodle XML and GIFT.",
           file=sys.stderr)
 
 
@@ -178,8 +179,8 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     for path in files:
         print(f"wrote {display_path(out / path)}", file=sys.stderr)
     kinds = sorted({SECTION_OF[i.kind] for i in request.items})
-    print(f"{len(request.items)} questions ({', '.join(kinds)}), {request.versions} version(s), seed {seed}.",
-          file=sys.stderr)
+    print(f"{plural(len(request.items), 'question')} ({', '.join(kinds)}),"
+          f" {plural(request.versions, 'version')}, seed {seed}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -241,7 +242,7 @@ def cmd_find(args: argparse.Namespace) -> int:
             flag = f"  [not citable: {where}]" if where else ""
             streams.out(f"{doc_id}:{passage.line}:{flag}\n"
                  f"  source: {{doc: {doc_id}, excerpt: {options.shown(_yaml_quote(doc.shown(passage).text))}}}\n")
-    print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
+    print(f"{plural(count, 'passage')} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
 
 

@@ -54,7 +54,7 @@ def test_quiz_options_at_their_limits_are_accepted(make_project, run, tmp_path) 
     code, _, err = run(["quiz", str(root), "--versions", "1", "--minutes", "600", "--seed", "999999999",
                         "--questions", "500", "--instructions", "", "--out", str(tmp_path / "q")])
     assert code == 0, err
-    assert err.rstrip().endswith("1 version(s), seed 999999999.")
+    assert err.rstrip().endswith("1 version, seed 999999999.")
 
 
 def test_option_limits_are_the_models(monkeypatch, make_project, run) -> None:

@@ -160,5 +160,8 @@ for (const type of Object.keys(TYPE_NAMES)) {
 }
 for (const tag of [...new Set(DATA.items.flatMap((item) => item.tags))].sort()) tagFilter.append(el("option", { value: tag, text: tag }));
 for (const select of [deckFilter, typeFilter, tagFilter]) select.addEventListener("change", filter);
+// Whatever scrolls into view (a focused card, a found answer) lands below the sticky bar, not under it.
+const bar = document.getElementById("bar");
+new ResizeObserver(() => { document.documentElement.style.scrollPaddingTop = `${bar.offsetHeight + 8}px`; }).observe(bar);
 if (progress.notes.length) say(progress.notes.join(" "));
 setMode(progress.settings().mode);

@@ -127,6 +127,7 @@ function card(item, number, options) {
       node.classList.add(right ? "right" : "wrong");
       verdict.className = `verdict ${right ? "right" : "wrong"}`;
       verdict.textContent = `${right ? "\u2713" : "\u2717"} ${words}`;
+      announce(`${verdict.textContent}. ${shown.textContent}`);
       options.onDone(right);
     }
     if (selfGraded) {
@@ -138,10 +139,9 @@ function card(item, number, options) {
         el("button", { type: "button", class: "missed-it", text: "\u2717 I missed it", onclick: mark(false) }));
       if (options.keys) mine.append(el("span", { class: "hint", text: " Keys: Y had it, N missed it." }));
       result.insertBefore(mine, shown.nextSibling);
-      announce(`${verdict.textContent} Model answer: ${shown.textContent}`);
+      announce(`${verdict.textContent} ${shown.textContent}`);
     } else {
       settle(outcome.right, outcome.right ? "Correct" : (outcome.partial || "Not quite"));
-      announce(`${verdict.textContent}. ${shown.textContent}`);
       if (!outcome.right && outcome.selfMark) {
         const own = el("button", { type: "button", text: "I meant that: count it as right" });
         own.addEventListener("click", () => { own.remove(); settle(true, "Counted as right"); verdict.focus(); });

@@ -106,7 +106,9 @@ function makeSession(progress, shownItems) {
   function keydown(event) {
     if (!current || event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target;
-    const typing = target.matches("input[type=text], textarea, select");
+    // Keys typed into a field, or used in the progress tools or a dialog, are theirs; a radio button's are ours.
+    if (target.closest(".progress-tools, dialog, .bar")) return;
+    const typing = target.matches("input:not([type=radio]), textarea, select");
     const key = event.key.toLowerCase();
     if (!current.view.isDone()) {
       if (typing) return;

@@ -28,12 +28,15 @@ import pytest
 
 from generator.export.selftest import TEMPLATES
 
+from .selftesttools import NEEDS_CHROMIUM, browser, open_page, page  # noqa: F401
+
 JS = Path(__file__).resolve().parent / "js"
 SCHEDULER = TEMPLATES / "fsrs.js"
 NODE = shutil.which("node")
 TOLERANCE = 1e-6
 HISTORIES = 1200
 START = datetime(2026, 3, 1, tzinfo=UTC)
+FUZZ_RANGES = ((2.5, 7, 0.15), (7, 20, 0.1), (20, float("inf"), 0.05))  # as fsrs and ts-fsrs spread intervals
 
 
 def histories(count: int = HISTORIES, seed: int = 22) -> list[list[dict[str, int]]]:
@@ -138,3 +141,40 @@ def test_page_scheduler_equals_fsrs_and_ts_fsrs() -> None:
 
 def utc_day(ms: int) -> int:
     return ms // 86_400_000
+
+
+@NEEDS_CHROMIUM
+def test_page_scheduler_runs_the_same_in_chromium(browser, tmp_path) -> None:  # noqa: F811
+    """The scheduler block as built into the page, run in Chromium, gives what it gives in node;
+    with fuzz on (as the page schedules) a review interval moves by at most the fuzz range, and
+    the same item and review count always get the same interval."""
+    path, _ = page(tmp_path)
+    block = path.read_text(encoding="utf-8").split("// --- fsrs.js ---\n")[1].split("// --- progress.js ---")[0]
+    assert block == SCHEDULER.read_text(encoding="utf-8")
+    some = histories(300, seed=7)
+    open_page(browser, path)
+    replay = """
+        return arguments[0].map((history) => {
+          let plain = FSRS.newCard(), fuzzed = FSRS.newCard();
+          return history.map(({rating, time}) => {
+            plain = FSRS.review(plain, rating, time);
+            fuzzed = FSRS.review(fuzzed, rating, time, "item-x");
+            const again = FSRS.review(FSRS.newCard(), rating, time, "item-x");
+            return {state: plain.state, step: plain.step, s: plain.s, d: plain.d, due: plain.due,
+                    fuzzed: fuzzed, same: again.due === FSRS.review(FSRS.newCard(), rating, time, "item-x").due}; }); });"""
+    got = browser.execute_script(block + replay, some)
+    node = via_node(some)["page"]
+    fuzzed_reviews = moved = 0
+    for history, mine, theirs in zip(some, got, node, strict=True):
+        for review, a, b in zip(history, mine, theirs, strict=True):
+            assert (a["state"], a["step"], a["due"]) == (b["state"], b["step"], b["due"])
+            assert relative(a["s"], b["s"]) <= 1e-12 and relative(a["d"], b["d"]) <= 1e-12
+            assert a["same"]
+            assert (a["fuzzed"]["s"], a["fuzzed"]["d"], a["fuzzed"]["state"]) == (a["s"], a["d"], a["state"])
+            if a["state"] == 2:  # fuzz moves a review interval by at most its range (plus Hard < Good < Easy), in whole days
+                days, plain = ((due - review["time"]) / 86_400_000 for due in (a["fuzzed"]["due"], a["due"]))
+                spread = 1 + sum(f * max(min(plain, end) - start, 0) for start, end, f in FUZZ_RANGES)
+                assert days == int(days) >= 1 and abs(days - plain) <= spread + 2, (days, plain)
+                fuzzed_reviews += 1
+                moved += days != plain
+    assert fuzzed_reviews > 500 and moved > fuzzed_reviews / 4

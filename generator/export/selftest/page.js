@@ -32,7 +32,7 @@ function tally(items) {
   return { right: answered.filter((item) => results.get(item.id)).length, answered: answered.length, total: items.length };
 }
 
-function summaryTable(caption, groups) {
+function summaryTable(caption, heading, groups) {
   const body = el("tbody");
   for (const [name, items] of groups) {
     const t = tally(items);
@@ -40,7 +40,7 @@ function summaryTable(caption, groups) {
       el("td", { text: String(t.answered) }), el("td", { text: String(t.total) })));
   }
   return el("table", { class: "summary-table" }, el("caption", { text: caption }),
-    el("thead", {}, el("tr", {}, ...["", "Right", "Answered", "Questions"].map((h) => el("th", { scope: "col", text: h })))), body);
+    el("thead", {}, el("tr", {}, ...[heading, "Right", "Answered", "Questions"].map((h) => el("th", { scope: "col", text: h })))), body);
 }
 
 function updateScore() {
@@ -62,8 +62,8 @@ function updateScore() {
     ? `All ${t.total} answered: ${t.right} right (${Math.round(100 * t.right / t.total)}%).`
     : `${t.answered} of ${t.total} answered, ${t.right} right. Unanswered questions count as not yet done.`;
   document.querySelector(".summary-tables").replaceChildren(
-    summaryTable("By deck", group("deck", (n) => DATA.decks[n].name)),
-    summaryTable("By type", group("type", (type) => TYPE_NAMES[type])));
+    summaryTable("By deck", "Deck", group("deck", (n) => DATA.decks[n].name)),
+    summaryTable("By type", "Type", group("type", (type) => TYPE_NAMES[type])));
   const review = shown.filter((item) => results.get(item.id) === false).map((item) => {
     const jump = el("button", { type: "button", class: "link", text: item.prompt });
     jump.addEventListener("click", () => {

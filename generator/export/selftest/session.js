@@ -54,7 +54,7 @@ function makeSession(progress, shownItems) {
       const lines = [el("h2", { class: "prompt", tabindex: "-1", id: "study-done", text: "Nothing more to study now." })];
       if (q.later < Infinity) lines.push(el("p", { text: `Next review: ${new Date(q.later).toLocaleString()} (in ${describeWait(q.later - now)}).` }));
       if (q.waiting > 0 && q.newLeft === 0) {
-        lines.push(el("p", { text: `${q.waiting} new cards wait: today's limit of ${q.settings.newPerDay} is reached (raise it above to study more).` }));
+        lines.push(el("p", { text: `${q.waiting} new cards wait: today's limit of ${q.settings.newPerDay} is reached (raise the daily limit under Progress to study more).` }));
       }
       if (q.waiting === 0 && q.later === Infinity) lines.push(el("p", { text: "No cards match the filters." }));
       root.replaceChildren(el("div", { class: "card done" }, ...lines));
@@ -86,7 +86,7 @@ function makeSession(progress, shownItems) {
     const hint = el("p", { class: "hint", text: `Enter: ${RATINGS[suggested - 1][1]}${right ? "" : " (a wrong answer is Again unless you rate it otherwise)"}.` });
     if (current.ratings) current.ratings.remove();
     current.ratings = el("div", { class: "rate" }, group, hint);
-    current.view.node.append(current.ratings);
+    current.view.node.querySelector(".result .answer").after(current.ratings); // before the evidence: in sight after Check
   }
 
   function rate(g) {

@@ -23,11 +23,12 @@ NEEDS_CHROMIUM = pytest.mark.skipif(
     reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)",
 )
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+DAY = 86_400_000
 TYPES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims")
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture(tmp_path_factory):  # type: ignore[no-untyped-def]
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -130,3 +131,71 @@ def axe(driver) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return driver.execute_async_script(  # type: ignore[no-any-return]
         "axe.run(document).then((r) => arguments[0](r.violations.map((v) => ({id: v.id, impact: v.impact,"
         " nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}))))")
+
+
+def keys(driver, *sent: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*sent).perform()
+
+
+def saved(driver, project: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Everything the page keeps in localStorage for the project, by key."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "const out = {}; for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i);"
+        " if (k.startsWith(`studydeck:${arguments[0]}:`)) out[k] = JSON.parse(localStorage.getItem(k)); }"
+        " return out;", project)
+
+
+def store(driver, project: str, key: str, value: Any) -> None:  # type: ignore[no-untyped-def]
+    """Save a value (as JSON; a str as it is) under the project's key, as the page would."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    driver.execute_script("localStorage.setItem(arguments[0], arguments[1])", f"studydeck:{project}:{key}", text)
+
+
+def review_card(due: int, last: int, reps: int, s: float = 5.0, d: float = 5.0) -> dict[str, Any]:
+    """A card's saved state in review (FSRS state 2), due at ``due`` (ms)."""
+    return {"state": 2, "step": 0, "s": s, "d": d, "due": due, "last": last, "reps": reps, "lapses": 0}
+
+
+def study_card(driver, data: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    node = driver.find_element(By.CSS_SELECTOR, "#study-card .card")
+    item_id = node.get_attribute("data-id")
+    return node, next((i for i in data["items"] if i["id"] == item_id), None)
+
+
+def answer_by_keyboard(driver, data: dict[str, Any], right: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Answer the session's card with keys: a letter (or T/F) for a choice, typing for a typed
+    answer, Enter to check, Y/N to self-grade. Returns the item."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    node, item = study_card(driver, data)
+    assert item is not None
+    assert driver.switch_to.active_element.get_attribute("id") == f"s-q-{item['id']}"  # focus on the new card
+    if "choices" in item or item["type"] == "truefalse":
+        for label in node.find_elements(By.CSS_SELECTOR, "label.choice"):
+            text = label.find_element(By.CSS_SELECTOR, "span").text
+            good = text == item["answer"] if "choices" in item else (text == "True") is item["answer"]
+            if good is right:
+                keys(driver, label.find_element(By.TAG_NAME, "kbd").text.lower())
+                break
+        keys(driver, Keys.ENTER)
+    elif item["type"] in ("basic", "quote", "cloze"):
+        fill(driver, node, item, right)
+        keys(driver, Keys.TAB, Keys.ENTER) if item.get("self") else keys(driver, Keys.ENTER)
+    else:  # order and match: the keyboard-usable selects, then Enter from the card
+        fill(driver, node, item, right)
+        driver.execute_script("arguments[0].focus()", node.find_element(By.CSS_SELECTOR, ".prompt"))
+        keys(driver, Keys.ENTER)
+    verdict = driver.switch_to.active_element
+    assert "verdict" in verdict.get_attribute("class").split(), "focus moves to the verdict after Check"
+    if item.get("self"):
+        keys(driver, "y" if right else "n")
+        verdict = driver.switch_to.active_element
+    said = verdict.text
+    assert said.startswith("\u2713" if right else "\u2717"), (item["id"], said)  # an icon and words, not colour alone
+    assert driver.find_element(By.ID, "announce").get_attribute("textContent").startswith(said)  # and read out (aria-live)
+    return item

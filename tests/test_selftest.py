@@ -6,15 +6,12 @@ at 420 and 1000 px, light and dark, land under tmp_path (and in $STUDYDECK_SHOTS
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from generator.sources import _RE_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
-from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, browser, open_page, page, severe  # noqa: F401
+from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, browser_fixture, open_page, page, severe  # noqa: F401
 
 pytestmark = NEEDS_CHROMIUM
 

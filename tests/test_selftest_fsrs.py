@@ -14,6 +14,7 @@ ts-fsrs also rounds stability and difficulty to 8 decimals, which the tolerance 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -28,7 +29,7 @@ import pytest
 
 from generator.export.selftest import TEMPLATES
 
-from .selftesttools import NEEDS_CHROMIUM, browser, open_page, page  # noqa: F401
+from .selftesttools import NEEDS_CHROMIUM, browser_fixture, open_page, page  # noqa: F401
 
 JS = Path(__file__).resolve().parent / "js"
 SCHEDULER = TEMPLATES / "fsrs.js"
@@ -85,7 +86,7 @@ def via_node(all_histories: list[list[dict[str, int]]], scheduler: Path = SCHEDU
         pytest.skip("needs ts-fsrs: cd tests/js && npm ci (.ci/run does)")
     done = subprocess.run([NODE, "fsrs_compare.js", str(scheduler)], cwd=JS, input=json.dumps({"histories": all_histories}),
                           capture_output=True, text=True, check=True, env={**os.environ, "TZ": "UTC"})
-    return json.loads(done.stdout)
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 def relative(a: float, b: float) -> float:
@@ -121,16 +122,16 @@ def test_page_scheduler_equals_fsrs_and_ts_fsrs() -> None:
     python = [via_python_fsrs(h) for h in all_histories]
     vs_python, vs_ts = Comparison(), Comparison()
     rules = {"learning hard (page = fsrs)": 0, "review order (page = ts-fsrs)": 0, "same-day reviews": 0}
-    for history, page, py, ts in zip(all_histories, node["page"], python, node["ts_fsrs"], strict=True):
+    for history, mine, py, ts in zip(all_histories, node["page"], python, node["ts_fsrs"], strict=True):
         times = [r["time"] for r in history]
         before = [0, *(p["state"] for p in py[:-1])]
         agree = [relative(a["due"] - t, b["due"] - t) <= TOLERANCE for a, b, t in zip(py, ts, times, strict=True)]
         learning_hard = [r["rating"] == 2 and state != 2 for r, state in zip(history, before, strict=True)]
-        compare(page, py, times, [a or h for a, h in zip(agree, learning_hard, strict=True)], vs_python)
-        compare(page, ts, times, [a or not h for a, h in zip(agree, learning_hard, strict=True)], vs_ts)
+        compare(mine, py, times, [a or h for a, h in zip(agree, learning_hard, strict=True)], vs_python)
+        compare(mine, ts, times, [a or not h for a, h in zip(agree, learning_hard, strict=True)], vs_ts)
         rules["learning hard (page = fsrs)"] += sum(not a and h for a, h in zip(agree, learning_hard, strict=True))
         rules["review order (page = ts-fsrs)"] += sum(not a and not h for a, h in zip(agree, learning_hard, strict=True))
-        rules["same-day reviews"] += sum(utc_day(b) == utc_day(a) for a, b in zip(times, times[1:]))
+        rules["same-day reviews"] += sum(utc_day(b) == utc_day(a) for a, b in itertools.pairwise(times))
     report = {"vs fsrs": vars(vs_python), "vs ts-fsrs": vars(vs_ts), "references differ": rules}
     print(json.dumps(report, indent=1))
     assert vs_python.reviews > 7000 and rules["same-day reviews"] > 2000
@@ -144,7 +145,7 @@ def utc_day(ms: int) -> int:
 
 
 @NEEDS_CHROMIUM
-def test_page_scheduler_runs_the_same_in_chromium(browser, tmp_path) -> None:  # noqa: F811
+def test_page_scheduler_runs_the_same_in_chromium(browser, tmp_path) -> None:
     """The scheduler block as built into the page, run in Chromium, gives what it gives in node;
     with fuzz on (as the page schedules) a review interval moves by at most the fuzz range, and
     the same item and review count always get the same interval."""

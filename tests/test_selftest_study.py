@@ -12,71 +12,28 @@ from typing import Any
 
 import pytest
 
-from .selftesttools import NEEDS_CHROMIUM, answer, browser, fill, open_page, page, severe  # noqa: F401
+from .selftesttools import (  # noqa: F401
+    DAY,
+    NEEDS_CHROMIUM,
+    answer,
+    answer_by_keyboard,
+    browser_fixture,
+    keys,
+    open_page,
+    page,
+    review_card,
+    saved,
+    severe,
+    store,
+    study_card,
+)
 
 pytestmark = NEEDS_CHROMIUM
-DAY = 86_400_000
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, dict[str, Any]]:  # type: ignore[no-untyped-def]
     return page(tmp_path_factory.mktemp("study"))
-
-
-def keys(driver, *sent: str) -> None:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    ActionChains(driver).send_keys(*sent).perform()
-
-
-def saved(driver, project: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Everything the page keeps in localStorage for the project, by key."""
-    return driver.execute_script(  # type: ignore[no-any-return]
-        "const out = {}; for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i);"
-        " if (k.startsWith(`studydeck:${arguments[0]}:`)) out[k] = JSON.parse(localStorage.getItem(k)); } return out;", project)
-
-
-def study_card(driver, data: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By
-
-    node = driver.find_element(By.CSS_SELECTOR, "#study-card .card")
-    item_id = node.get_attribute("data-id")
-    return node, next((i for i in data["items"] if i["id"] == item_id), None)
-
-
-def answer_by_keyboard(driver, data: dict[str, Any], right: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Answer the session's card with keys: a letter (or T/F) for a choice, typing for a typed
-    answer, Enter to check, Y/N to self-grade. Returns the item."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    node, item = study_card(driver, data)
-    assert item is not None
-    assert driver.switch_to.active_element.get_attribute("id") == f"s-q-{item['id']}"  # focus on the new card
-    if "choices" in item or item["type"] == "truefalse":
-        for label in node.find_elements(By.CSS_SELECTOR, "label.choice"):
-            text = label.find_element(By.CSS_SELECTOR, "span").text
-            good = text == item["answer"] if "choices" in item else (text == "True") is item["answer"]
-            if good is right:
-                keys(driver, label.find_element(By.TAG_NAME, "kbd").text.lower())
-                break
-        keys(driver, Keys.ENTER)
-    elif item["type"] in ("basic", "quote", "cloze"):
-        fill(driver, node, item, right)
-        keys(driver, Keys.TAB, Keys.ENTER) if item.get("self") else keys(driver, Keys.ENTER)
-    else:  # order and match: the keyboard-usable selects, then Enter from the card
-        fill(driver, node, item, right)
-        driver.execute_script("arguments[0].focus()", node.find_element(By.CSS_SELECTOR, ".prompt"))
-        keys(driver, Keys.ENTER)
-    verdict = driver.switch_to.active_element
-    assert "verdict" in verdict.get_attribute("class").split(), "focus moves to the verdict after Check"
-    if item.get("self"):
-        keys(driver, "y" if right else "n")
-        verdict = driver.switch_to.active_element
-    said = verdict.text
-    assert said.startswith("\u2713" if right else "\u2717"), (item["id"], said)  # an icon and words, not colour alone
-    assert driver.find_element(By.ID, "announce").get_attribute("textContent").startswith(said)  # and read out (aria-live)
-    return item
 
 
 def test_session_by_keyboard_saved_and_kept_on_reload(browser, built) -> None:
@@ -129,10 +86,8 @@ def test_due_reviews_first_then_new_within_the_daily_limit(browser, built) -> No
     project, late, early = data["project"], data["items"][40], data["items"][30]
     now = browser.execute_script("return Date.now()")
     for item, overdue in ((late, 1), (early, 3)):
-        card = {"state": 2, "step": 0, "s": 5.0, "d": 5.0, "due": now - overdue * DAY, "last": now - 6 * DAY, "reps": 2, "lapses": 0}
-        browser.execute_script("localStorage.setItem(arguments[0], JSON.stringify(arguments[1]))", f"studydeck:{project}:card:{item['id']}", card)
-    browser.execute_script("localStorage.setItem(arguments[0], JSON.stringify(arguments[1]))", f"studydeck:{project}:settings",
-                           {"newPerDay": 1, "day": 0, "newSeen": 0, "mode": "session"})
+        store(browser, project, f"card:{item['id']}", review_card(now - overdue * DAY, now - 6 * DAY, 2))
+    store(browser, project, "settings", {"newPerDay": 1, "day": 0, "newSeen": 0, "mode": "session"})
     browser.refresh()
     seen = []
     for _ in range(3):
@@ -212,15 +167,17 @@ def test_unreadable_saved_progress_is_left_out_with_a_message(browser, built) ->
     project = data["project"]
     open_page(browser, path)
     good = {"state": 1, "step": 0, "s": 2.3, "d": 2.1, "due": 1, "last": 1, "reps": 1, "lapses": 0}
-    for key, value in {"card:a": "{not json", "card:b": json.dumps({**good, "s": "NaN"}), "settings": "[]",
-                       f"card:{data['items'][5]['id']}": json.dumps(good)}.items():
-        browser.execute_script("localStorage.setItem(arguments[0], arguments[1])", f"studydeck:{project}:{key}", value)
-    browser.execute_script("localStorage.setItem('studydeck:other-project:card:a', '{}')")  # another page's: not ours to judge
+    for key, value in {"card:a": "{not json", "card:b": {**good, "s": "NaN"}, "settings": "[]",
+                       f"card:{data['items'][5]['id']}": good}.items():
+        store(browser, project, key, value)
+    store(browser, "other-project", "card:a", "{}")  # another page's: not ours to judge
     browser.refresh()
-    assert browser.find_element(By.ID, "progress-message").get_attribute("textContent") == "3 saved records were unreadable and were left out."
+    said = browser.find_element(By.ID, "progress-message").get_attribute("textContent")
+    assert said == "3 saved records were unreadable and were left out."
     browser.find_element(By.ID, "mode-session").click()
     node, item = study_card(browser, data)
-    assert item == data["items"][5] and node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
+    assert item == data["items"][5]
+    assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
     assert severe(browser) == []
 
 

@@ -13,8 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .selftesttools import NEEDS_CHROMIUM, answer, axe, browser, open_page, page, severe  # noqa: F401
-from .test_selftest_study import DAY, answer_by_keyboard, keys
+from .selftesttools import (  # noqa: F401
+    DAY,
+    NEEDS_CHROMIUM,
+    answer,
+    answer_by_keyboard,
+    axe,
+    browser_fixture,
+    keys,
+    open_page,
+    page,
+    review_card,
+    severe,
+    store,
+)
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -25,11 +37,13 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
 
     open_page(driver, path)
     yield "test-start"
-    picks = [next(i for i in data["items"] if i["type"] == t and not i.get("self")) for t in ("mcq", "match", "order", "cloze")]
+    picks = [next(i for i in data["items"] if i["type"] == t and not i.get("self"))
+             for t in ("mcq", "match", "order", "cloze")]
     picks.append(next(i for i in data["items"] if i.get("self")))
     for n, item in enumerate(picks):
         answer(driver, item, n % 2 == 0)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", driver.find_element(By.CSS_SELECTOR, f'#items .card[data-id="{picks[0]["id"]}"]'))
+    first = driver.find_element(By.CSS_SELECTOR, f'#items .card[data-id="{picks[0]["id"]}"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", first)
     yield "test-answered"
     driver.execute_script("document.getElementById('summary').scrollIntoView({block: 'start'})")
     yield "test-summary"
@@ -43,10 +57,8 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     now = driver.execute_script("return Date.now()")
     due = [next(i for i in data["items"] if i.get("self")), next(i for i in data["items"] if "choices" in i)]
     for n, item in enumerate(due):
-        card = {"state": 2, "step": 0, "s": 4.0, "d": 6.0, "due": now - (2 - n) * DAY, "last": now - 5 * DAY, "reps": 3, "lapses": 1}
-        driver.execute_script("localStorage.setItem(arguments[0], JSON.stringify(arguments[1]))", f"studydeck:{project}:card:{item['id']}", card)
-    driver.execute_script("localStorage.setItem(arguments[0], JSON.stringify(arguments[1]))", f"studydeck:{project}:settings",
-                          {"newPerDay": 1, "day": 0, "newSeen": 0, "mode": "session"})
+        store(driver, project, f"card:{item['id']}", review_card(now - (2 - n) * DAY, now - 5 * DAY, 3, s=4.0, d=6.0))
+    store(driver, project, "settings", {"newPerDay": 1, "day": 0, "newSeen": 0, "mode": "session"})
     driver.refresh()
     yield "session-card"
     driver.find_element(By.CSS_SELECTOR, "#study-card textarea").send_keys("The government's promise of safety")
@@ -76,12 +88,14 @@ def test_every_state_accessible_and_pictured(browser, tmp_path) -> None:
     found: dict[str, list[dict[str, Any]]] = {}
     names = []
     for scheme in ("light", "dark"):
-        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+        features = [{"name": "prefers-color-scheme", "value": scheme}]
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
         for width in (420, 1000):
             browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                     {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
             for state in states(browser, path, data):
-                assert browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") is (scheme == "dark")
+                dark = browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+                assert dark is (scheme == "dark")
                 assert browser.execute_script("return document.documentElement.scrollWidth") <= width, state
                 name = f"{state}-{width}-{scheme}"
                 browser.save_screenshot(str(shots / f"{name}.png"))
@@ -95,6 +109,7 @@ def test_every_state_accessible_and_pictured(browser, tmp_path) -> None:
     (shots / "axe.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
     if os.environ.get("STUDYDECK_SHOTS"):  # for a person to look at
         shutil.copytree(shots, os.environ["STUDYDECK_SHOTS"], dirs_exist_ok=True)
-    serious = {state: [v for v in violations if v["impact"] in ("serious", "critical")] for state, violations in found.items()}
+    serious = {state: [v for v in violations if v["impact"] in ("serious", "critical")]
+               for state, violations in found.items()}
     assert not any(serious.values()), json.dumps(serious, indent=1)
     assert sum(v["nodes"] for violations in found.values() for v in violations) == 0, json.dumps(found, indent=1)

@@ -151,7 +151,8 @@ def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> 
         for item in deck.items:
             items.append(_item(item, n, project, sources))
             counts[item.kind] = counts.get(item.kind, 0) + 1
-    data = {"title": project.config.collection, "project": project.config.id, "description": project.config.description or "",
+    data = {"title": project.config.collection, "project": project.config.id,
+            "description": project.config.description or "",
             "decks": [{"name": d.deck, "description": d.description or ""} for d in decks],
             "docs": sources.docs, "items": items}
     css = (TEMPLATES / "page.css").read_text(encoding="utf-8")

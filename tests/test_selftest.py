@@ -11,7 +11,7 @@ import pytest
 from generator.sources import _RE_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
-from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, browser_fixture, open_page, page, severe  # noqa: F401
+from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, browser_fixture, fill, open_page, page, severe  # noqa: F401
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -115,6 +115,17 @@ def test_markup_in_items_stays_text(browser, tmp_path) -> None:
     assert prompt == EXPORT_PAYLOAD
     for item in data["items"]:
         answer(browser, item, right=True)
+    assert browser.find_elements(By.CSS_SELECTOR, "main img, main iframe, main a") == []
+    browser.find_element(By.ID, "mode-session").click()  # a study session shows the same text as text
+    for _ in range(3):
+        node = browser.find_element(By.CSS_SELECTOR, "#study-card .card")
+        item = next(i for i in data["items"] if i["id"] == node.get_attribute("data-id"))
+        assert node.find_element(By.CSS_SELECTOR, ".prompt").get_attribute("textContent") == item["prompt"]
+        fill(browser, node, item, True)
+        node.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        if item.get("self"):
+            node.find_element(By.CSS_SELECTOR, ".had-it").click()
+        node.find_element(By.CSS_SELECTOR, ".ratings [data-rating='4']").click()
     assert browser.find_elements(By.CSS_SELECTOR, "main img, main iframe, main a") == []
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018

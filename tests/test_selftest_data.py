@@ -1,0 +1,41 @@
+"""The self-test page as a file (no browser needed): one file with one inline script whose first
+block is the FSRS scheduler; the project id that keys saved progress; typed answers marked by
+the shared rule (``typed_answers``: at most four words, with the item's accepted variants), longer
+ones self-graded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.export.common import typed_answers, words
+from generator.export.selftest import SCRIPTS, TEMPLATES
+
+from .exporttools import checked_project
+from .selftesttools import page
+
+
+def test_one_file_one_script_and_typed_answers_by_the_shared_rule(tmp_path: Path) -> None:
+    path, data = page(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<(?:script|link|img|iframe)[^>]*\b(?:src|href)=", text)  # nothing loaded from elsewhere
+    scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert len(scripts) == 1 and scripts[0].index("// --- fsrs.js ---") < scripts[0].index("// --- page.js ---")
+    for name in SCRIPTS:
+        assert (TEMPLATES / name).read_text(encoding="utf-8") in scripts[0]
+    checked = checked_project(tmp_path / "again")
+    assert data["project"] == checked.project.config.id  # type: ignore[union-attr]
+    bank = {item.id: item for deck in checked.project.decks for item in deck.items}
+    typed = [i for i in data["items"] if i["type"] == "basic" or (i["type"] == "quote" and "choices" not in i)]
+    assert any(i.get("self") for i in typed) and any("accept" in i for i in typed)
+    for item in typed:
+        source = bank[item["id"]]
+        accept = typed_answers(item["answer"], getattr(source, "accept", ()))
+        assert item.get("accept") == accept and item.get("self", False) is (accept is None)
+        assert (words(item["answer"]) > 4) is bool(item.get("self"))
+    for item in (i for i in data["items"] if i["type"] == "cloze"):
+        blanks = [p for p in item["parts"] if isinstance(p, dict)]
+        assert all(b["accept"] == typed_answers(b["answer"]) for b in blanks)
+        assert bool(item.get("self")) is any(b["accept"] is None for b in blanks)
+    print(f"self-test page: {path.stat().st_size:,} bytes, one file")
+    assert path.stat().st_size < 1_000_000

@@ -39,3 +39,25 @@ def test_one_file_one_script_and_typed_answers_by_the_shared_rule(tmp_path: Path
         assert bool(item.get("self")) is any(b["accept"] is None for b in blanks)
     print(f"self-test page: {path.stat().st_size:,} bytes, one file")
     assert path.stat().st_size < 1_000_000
+
+
+PAIRS = [("fg", "bg"), ("fg", "card"), ("muted", "bg"), ("muted", "card"), ("muted", "quote"), ("right", "card"),
+         ("wrong", "card"), ("right-on", "right-bg"), ("wrong-on", "wrong-bg"), ("fg", "right-bg"), ("fg", "wrong-bg"),
+         ("accent", "card"), ("accent", "bg"), ("bg", "accent"), ("bg", "wrong"), ("mark-fg", "mark"), ("fg", "quote")]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_text_colours_contrast_at_least_4_5_to_1_light_and_dark() -> None:
+    """Every text colour the page puts on each background it uses, in both schemes (WCAG 2 ratio)."""
+    css = (TEMPLATES / "page.css").read_text(encoding="utf-8")
+    light, dark = (dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", block))
+                   for block in re.findall(r":root\s*\{(.*?)\}", css, re.S))
+    for scheme in (light, dark):
+        for fg, bg in PAIRS:
+            a, b = sorted((_luminance(scheme[fg]), _luminance(scheme[bg])), reverse=True)
+            assert (a + 0.05) / (b + 0.05) >= 4.5, (fg, bg, scheme[fg], scheme[bg])

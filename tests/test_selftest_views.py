@@ -103,6 +103,7 @@ def test_every_state_accessible_and_pictured(browser, tmp_path) -> None:
                 if width == 1000:
                     found[f"{state}-{scheme}"] = axe(browser)
             assert severe(browser) == []
+            assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # no request
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert len(found) == 20 and len(list(shots.glob("*.png"))) == len(names) == 40

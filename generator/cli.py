@@ -28,7 +28,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 # model.ITEM_TYPES, spelled out so that start-up (and --help) does not import the model;
 # tests/test_cli.py fails if the two ever differ.
 ITEM_TYPE_NAMES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims")
-EXPORT_FORMATS = ("moodle", "gift", "html")  # export.FORMATS, pinned by tests/test_export_moodle.py
+EXPORT_FORMATS = ("moodle", "gift", "html", "qti")  # export.FORMATS, pinned by tests/test_export_moodle.py
 
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
@@ -43,9 +43,24 @@ def _print_report(report: Report, fmt: str, tail: str = "") -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from .pipeline import check_project
 
-    checked = check_project(options.root(args.root), items=False)
+    checked = check_project(options.root(args.root), items=args.verbose)
     _print_report(checked.report, args.format, "." if checked.report.ok else "; nothing written.")
+    if args.verbose and checked.report.ok:
+        _print_teacher_marked(checked)
     return EXIT_OK if checked.report.ok else EXIT_INVALID
+
+
+def _print_teacher_marked(checked: Checked) -> None:
+    """``check --verbose``: the items Moodle XML and GIFT leave to a teacher to mark, located."""
+    from .export.common import AUTO_MARK_MAX_WORDS, teacher_marked
+
+    found = teacher_marked(checked.project)
+    for item, span, why in found:
+        print(f"{options.shown(span.path)}:{span.line}:{span.col}: note: {item.id}: marked by a teacher in Moodle XML"
+              f" and GIFT ({why}; auto-marking takes at most {AUTO_MARK_MAX_WORDS})", file=sys.stderr)
+    total = len(checked.project.items)
+    print(f"{len(found)} of {total} item{'s' if total != 1 else ''} will be marked by a teacher in Moodle XML and GIFT.",
+          file=sys.stderr)
 
 
 def _waiting() -> None:
@@ -85,11 +100,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(diag.format(), file=sys.stderr)
     pdfs = [p for p in result.written if p.suffix == ".pdf"]
     for path in result.written:
-        if path.suffix not in (".pdf", ".xml", ".gift"):
+        if path.suffix not in (".pdf", ".xml", ".gift", ".zip"):
             print(f"wrote {display_path(path)}", file=sys.stderr)
     if pdfs:
         print(f"wrote {len(pdfs)} worksheets and keys in {display_path(pdfs[0].parent)}/", file=sys.stderr)
-    for folder in sorted({p.parent for p in result.written if p.suffix in (".xml", ".gift")}):
+    for folder in sorted({p.parent for p in result.written if p.suffix in (".xml", ".gift", ".zip")}):
         print(f"wrote {display_path(folder)}/", file=sys.stderr)
     for line in result.exports.lines():
         print(line, file=sys.stderr)
@@ -135,7 +150,7 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     title = args.title or f"{config.collection}: quiz"
     minutes = config.quiz.minutes if args.minutes is None else args.minutes
     instructions = config.quiz.instructions if args.instructions is None else args.instructions
-    spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "")
+    spec = QuizSpec(title, seed, args.paper or config.build.paper, minutes, instructions or "", config.quiz.points)
     progress("choosing questions")
     try:
         request = chosen_quiz(checked.project.decks, args.deck or [], args.type or [], args.tag or [],
@@ -180,7 +195,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise options.Usage(str(exc)) from None
     out = Path(args.out) if args.out else root / checked.project.config.build.out / "exports" / args.format
     files, summary = render_exports(checked.project, checked.corpus, Path(), {args.format}, decks)
-    flat = {p.name: data for p, data in files.items()}  # one format: <deck>.xml, <deck>.gift or index.html
+    flat = {p.name: data for p, data in files.items()}  # one format: <deck>.xml, <deck>.gift, <deck>.zip or index.html
     with exclusive(root, _waiting):
         publish(out, flat)
     for name in flat:
@@ -286,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("root", nargs="?", help=ROOT_HELP)
     check.add_argument("--format", choices=["text", "json"], default="text",
                        help="text for people (default), json for tools")
+    check.add_argument("--verbose", action="store_true",
+                       help="also list the items Moodle XML and GIFT leave to a teacher to mark (answers over 4 words)")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="check, then build the Anki package (and worksheets) into dist/")
@@ -293,18 +310,19 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", help="output folder, replaced as a whole (default: the project file's build.out, dist)")
     build.add_argument("--no-worksheets", action="store_true", help="leave out the PDF worksheets")
     which = build.add_mutually_exclusive_group()
-    which.add_argument("--no-exports", action="store_true", help="leave out the Moodle XML, GIFT and self-test exports")
-    which.add_argument("--exports", metavar="LIST", help="comma-separated exports to write: moodle,gift,html "
-                       "(default: the project file's build.exports, all three)")
+    which.add_argument("--no-exports", action="store_true", help="leave out the Moodle XML, GIFT, self-test and QTI exports")
+    which.add_argument("--exports", metavar="LIST", help="comma-separated exports to write: moodle,gift,html,qti "
+                       "(default: the project file's build.exports, all four)")
     build.add_argument("--previous", metavar="APKG",
                        help="the package learners last received, when it is not in the output folder"
                             " (edited notes then always get later times than it has)")
     build.set_defaults(func=cmd_build)
 
-    export = sub.add_parser("export", help="write one export: Moodle XML, GIFT or the offline self-test page")
+    export = sub.add_parser("export", help="write one export: Moodle XML, GIFT, the offline self-test page or QTI 1.2")
     export.add_argument("root", nargs="?", help=ROOT_HELP)
     export.add_argument("--format", choices=list(EXPORT_FORMATS), required=True,
-                        help="moodle: <deck>.xml files; gift: <deck>.gift files; html: index.html")
+                        help="moodle: <deck>.xml files; gift: <deck>.gift files; html: index.html; qti: <deck>.zip files and"
+                        " all_decks.zip (QTI 1.2 for Canvas, Brightspace, Schoology)")
     export.add_argument("--deck", action="append", help="deck file stem or title (repeatable; default: all)")
     export.add_argument("--type", action="append", choices=list(ITEM_TYPE_NAMES),
                         help="item type (repeatable; default: all)")

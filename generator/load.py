@@ -401,6 +401,16 @@ def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
     return []
 
 
+def _points_cap(config: ProjectConfig) -> list[Diagnostic]:
+    """``quiz.points.cap`` limits the points of a part-scored question only: with ``per: question``
+    it would be silently ignored."""
+    points = config.quiz.points
+    if points.cap is None or points.per == "part":
+        return []
+    return [BadValue.at(points.pos.of("cap"), f"project.quiz.points.cap: {points.cap} applies only with per: part"
+                                              " (per: question makes every question worth 1 point)")]
+
+
 def deck_files(root: Path) -> list[Path]:
     return sorted((root / "decks").glob("*.yaml"))
 
@@ -412,7 +422,7 @@ def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, lis
     config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache, root)
     diags += more
     if config is not None:
-        diags += _output_inside(root, config)
+        diags += _output_inside(root, config) + _points_cap(config)
     catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache, root)
     diags += more
     if not (root / "decks").is_dir():

@@ -105,6 +105,12 @@ def find_spans(shown: Shown, needles: Iterable[str]) -> list[tuple[int, int]]:
     return _merge([shown.span_of(s, e) for s, e in spans if e > s], shown.text)
 
 
+def find_words(shown: Shown, text: str) -> list[tuple[int, int]]:
+    """Spans of ``shown.text`` where the content words of ``text`` stand (rule 3 alone: each word
+    where it first stands as a whole word), merged, in order."""
+    return _merge([shown.span_of(s, e) for s, e in _content_words(shown.norm, text) if e > s], shown.text)
+
+
 def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     """Overlapping spans, and spans separated only by white space, become one."""
     merged: list[tuple[int, int]] = []
@@ -114,6 +120,21 @@ def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def reverse_subject(item: Basic) -> str:
+    """What a reverse card's answer is: the question's subject, i.e. the words of the question that
+    neither its answer nor the reverse question (the card's front) already say. "" without reverse."""
+    if not item.reverse:
+        return ""
+    given = {_bare(w) for w in _WORD.findall(f"{item.answer} {item.reverse_question or ''}")}
+    return " ".join(w for w in _WORD.findall(item.question) if _bare(w) not in given)
+
+
+def _bare(word: str) -> str:
+    """A word without case or possessive ("Army's" is "army")."""
+    word = word.casefold()
+    return word[:-2] if word.endswith("'s") else word
 
 
 def evidence(item: Item) -> list[tuple[SourceRef, tuple[str, ...]]]:
@@ -137,11 +158,17 @@ def evidence(item: Item) -> list[tuple[SourceRef, tuple[str, ...]]]:
     return [(c.source, (c.value, *extra)) for c in item.claims]
 
 
-def render(shown: Shown, spans: Sequence[tuple[int, int]], esc: Callable[[str], str]) -> str:
-    """The excerpt's own text as HTML, escaped by ``esc``, with each span in ``<mark>``."""
+def render(shown: Shown, spans: Sequence[tuple[int, int]], esc: Callable[[str], str],
+           subject: Sequence[tuple[int, int]] = ()) -> str:
+    """The excerpt's own text as HTML, escaped by ``esc``, with each span in ``<mark>``, and each
+    ``subject`` span that overlaps none of them in ``<mark class="subject">`` (what a reverse card
+    marks: see ``anki/notes.py``)."""
+    tagged = [(s, e, "<mark>") for s, e in spans]
+    tagged += [(s, e, '<mark class="subject">') for s, e in subject
+               if not any(s < end and start < e for start, end in spans)]
     out, last = [], 0
-    for start, end in spans:
-        out += [esc(shown.text[last:start]), f"<mark>{esc(shown.text[start:end])}</mark>"]
+    for start, end, tag in sorted(tagged):
+        out += [esc(shown.text[last:start]), f"{tag}{esc(shown.text[start:end])}</mark>"]
         last = end
     out.append(esc(shown.text[last:]))
     return "".join(out)

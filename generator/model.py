@@ -261,9 +261,10 @@ class BuildDefaults(Located):
     versions: int = spec("Worksheet versions per quiz.", 2, minimum=1, maximum=26)
     seed: int = spec("Seed for shuffling choices and questions.", 2007, minimum=0, maximum=999_999_999)
     questions: int = spec("Questions in the mixed quiz.", 20, minimum=1, maximum=500)
-    exports: tuple[Literal["moodle", "gift", "html"], ...] = spec(
-        "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page ([] for none).",
-        ("moodle", "gift", "html"),
+    exports: tuple[Literal["moodle", "gift", "html", "qti"], ...] = spec(
+        "Exports `build` writes beside the package: Moodle XML, GIFT, the self-test page, QTI 1.2 for Canvas"
+        " ([] for none).",
+        ("moodle", "gift", "html", "qti"),
     )
     worksheets: tuple[str, ...] = spec(
         "Worksheets `build` makes: [all] (one per deck and the mixed quiz), [mixed] (the mixed quiz only),"
@@ -273,9 +274,21 @@ class BuildDefaults(Located):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PointsScheme(Located):
+    per: Literal["question", "part"] = spec(
+        "question: every question is worth 1 point, its parts (pairs, events, blanks, a short answer's key words)"
+        " sharing it equally; part: 1 point per part, at most cap a question.",
+        "question",
+    )
+    cap: int | None = spec("With per: part, the most points one question is worth (none: no cap).", None,
+                           minimum=1, maximum=50)
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuizDefaults(Located):
     minutes: int | None = spec("Time allowed, in minutes, printed on every worksheet.", None, minimum=1, maximum=600)
     instructions: str | None = spec("Instructions printed under the title of every worksheet.", None)
+    points: PointsScheme = spec("How questions are scored on every worksheet and key.", PointsScheme())
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -202,8 +202,9 @@ def test_two_builds_are_byte_identical_across_hash_seeds(make_project, tmp_path)
         subprocess.run([sys.executable, "-m", "generator", "build", str(root), "--out", str(out)],
                        check=True, env=env, capture_output=True, cwd=REPO)
         outputs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
-    # the package, 2 quizzes x 2 versions x (sheet + key), the manifest, and the Moodle XML, GIFT and self-test exports
-    assert len(outputs[0]) == 1 + 8 + 1 + 3
+    # the package, 2 quizzes x 2 versions x (sheet + key), the manifest, the Moodle XML, GIFT and self-test exports,
+    # and the deck's QTI package and the whole bank's
+    assert len(outputs[0]) == 1 + 8 + 1 + 3 + 2
     assert outputs[0] == outputs[1]
     assert outputs[0][APKG] == (root / "dist" / APKG).read_bytes()
 

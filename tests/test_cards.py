@@ -4,6 +4,7 @@ cards come in a learning order."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 
@@ -17,6 +18,7 @@ from generator.pipeline import check_project
 
 from .ankitools import body, import_package, open_collection, rendered_cards
 from .conftest import REPO, STARTER
+from .test_selftest import CHROMIUM, DRIVER, browser  # noqa: F401 (the fixture: headless Chromium)
 
 APKG = "Siege of Lal Masjid.apkg"
 
@@ -74,6 +76,42 @@ def test_reverse_card_asks_a_question(cards) -> None:
     back = _text(reverse.answer())
     assert "Which unit of the Pakistan Army stormed" in back and "The Special Service Group (SSG)" in back
     assert len(cards.find_cards('"ItemId:mustafa-template-argument"')) == 1  # no reverse card without reverse: true
+
+
+def _answer_div(html: str) -> str:
+    """The text of the back's (last) answer block."""
+    return _text(re.findall(r'<div class="answer">(.*?)</div>', body(html))[-1])
+
+
+def test_reverse_card_answers_with_the_questions_subject(cards) -> None:
+    """Issue 19.7: the reverse card showed the forward answer in bold, though its front names it.
+    Its answer is the question's subject: the forward question, with the words of the excerpt
+    that say what the front does not marked."""
+    forward, reverse = _card(cards, "ssg-storming-unit", 0), _card(cards, "ssg-storming-unit", 1)
+    assert _answer_div(reverse.answer()) == "Which unit of the Pakistan Army stormed and captured the Lal Masjid complex?"
+    assert "Its answer: The Special Service Group (SSG)" in _text(reverse.answer())
+    assert _answer_div(forward.answer()) == "The Special Service Group (SSG)"  # the forward card is as before
+    excerpt = body(reverse.answer()).split('class="excerpt">', 1)[1].split("</blockquote>", 1)[0]
+    assert re.findall(r'<mark class="subject">(.*?)</mark>', excerpt) == ["complex", "stormed", "captured",
+                                                                         "Pakistan Army"]
+    assert re.findall(r"<mark>(.*?)</mark>", excerpt) == ["Special Service Group"]  # shown unmarked: see below
+
+
+@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)), reason="needs chromium and chromedriver")
+def test_reverse_card_highlights_only_the_subject_in_a_browser(cards, browser, tmp_path) -> None:  # noqa: F811
+    """What a learner sees highlighted, by the computed style in Chromium with the cards' own CSS:
+    the forward back marks the answer, the reverse back the question's subject."""
+    from selenium.webdriver.common.by import By
+
+    seen = {}
+    for ordinal in (0, 1):
+        html = _card(cards, "ssg-storming-unit", ordinal).answer()
+        path = tmp_path / f"card{ordinal}.html"
+        path.write_text(f'<!doctype html><meta charset="utf-8"><div class="card">{html}</div>')
+        browser.get(path.as_uri())
+        seen[ordinal] = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "mark")
+                         if m.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")]
+    assert seen == {0: ["Special Service Group"], 1: ["complex", "stormed", "captured", "Pakistan Army"]}
 
 
 def test_reverse_without_its_question_is_refused(make_project, run) -> None:

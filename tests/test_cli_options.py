@@ -121,7 +121,7 @@ def test_project_file_minutes_out_of_range(make_project, run) -> None:
 
 # --- build: --exports and --no-exports --------------------------------------------------------------
 
-NO_FORMATS = "studydeck: error: --exports: no formats given; give some of moodle,gift,html, or use --no-exports"
+NO_FORMATS = "studydeck: error: --exports: no formats given; give some of moodle,gift,html,qti, or use --no-exports"
 EXPORT_CASES = [
     (["--exports", ""], NO_FORMATS),
     (["--exports", " , "], NO_FORMATS),

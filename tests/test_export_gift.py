@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from generator.export import render_exports
-from generator.export.common import alternatives, evidences, quote_distractors, stem
+from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
 from generator.validate import CLOZE
 
-from .exporttools import EXPORT_ANSWER, EXPORT_PAYLOAD, checked_project, hostile_deck
+from . import exporttools as tools
 
 JS = Path(__file__).resolve().parent / "js"
 NODE = shutil.which("node")
@@ -50,8 +50,12 @@ def flat(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
-def stars(answer: str) -> list[str]:
-    return [a.replace("*", "\\*") for a in alternatives(answer)]
+def stars(answer: str, accept: tuple[str, ...] = ()) -> list[str]:
+    return [a.replace("*", "\\*") for a in typed_answers(answer, accept) or []]
+
+
+def essay(stem_text: str, model: str) -> dict[str, Any]:
+    return {"type": "Essay", "stem": stem_text, "model": model}
 
 
 def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
@@ -59,11 +63,17 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
     if item.id in skip or isinstance(item, Order) or (isinstance(item, Cloze) and len(list(CLOZE.finditer(item.text))) != 1):
         return None
     if isinstance(item, Basic):
-        return {"type": "Short", "stem": item.question, "right": stars(item.answer)}
+        if not tools.auto_markable(item.answer):
+            return essay(f"{item.question} (Answer in a few words or a sentence; your teacher marks this question.)",
+                         item.answer)
+        return {"type": "Short", "stem": item.question, "right": stars(item.answer, item.accept)}
     if isinstance(item, Mcq):
         return {"type": "MC", "stem": item.question, "right": [item.answer], "wrong": sorted(item.distractors)}
     if isinstance(item, Quote):  # other quote items' speakers as choices; too few: a short answer
         if len(quote_distractors(checked.project, item)) < 2:
+            if not tools.auto_markable(item.speaker):
+                return essay(f"{stem(item)} (Answer in a few words or a sentence; your teacher marks this question.)",
+                             item.speaker)
             return {"type": "Short", "stem": stem(item), "right": stars(item.speaker)}
         return {"type": "MC", "stem": stem(item), "right": [item.speaker]}
     if isinstance(item, TrueFalse):
@@ -72,6 +82,9 @@ def expect(item, checked, skip: tuple[str, ...] = ()) -> dict[str, Any] | None: 
         m = next(CLOZE.finditer(item.text), None)
         assert m is not None
         hint = f" ({m[3]})" if m[3] else ""
+        if not tools.auto_markable(m[2]):
+            return essay(f"Write the missing words: {item.text[:m.start()]}____{hint}{item.text[m.end():]}",
+                         "".join(p if isinstance(p, str) else p[0] for p in cloze_parts(item.text)))
         return {"type": "Short", "stem": f"{item.text[:m.start()].strip()} _____ {hint.strip()}{item.text[m.end():]}",
                 "right": stars(m[2]), "embedded": True}
     pairs = [(p.left, p.right) for p in item.pairs] if isinstance(item, Match) else \
@@ -99,7 +112,11 @@ def check_file(data: bytes, deck, checked, skip: tuple[str, ...] = ()) -> None: 
         general = q["globalFeedback"]["text"]
         for ev in evidences(corpus, item):
             assert flat(ev.excerpt) in general and ev.cite in general, item.id
-        if e["type"] in ("MC", "Short"):
+        if e["type"] == "Essay":  # marked by a teacher, against the model answer first in the general feedback
+            assert general.startswith(flat(f"Model answer: {e['model']}")), item.id
+            assert "choices" not in q or not q["choices"]
+        elif e["type"] in ("MC", "Short"):
+            assert all(c["weight"] is None for c in q["choices"]), item.id  # no text read as a weight
             right = [c["text"]["text"] for c in q["choices"] if c["isCorrect"]]
             wrong = sorted(c["text"]["text"] for c in q["choices"] if not c["isCorrect"])
             assert right == [flat(r) for r in e["right"]], item.id
@@ -118,7 +135,7 @@ def check_file(data: bytes, deck, checked, skip: tuple[str, ...] = ()) -> None: 
 
 
 def test_shipped_bank_parses_to_what_each_item_means(tmp_path) -> None:
-    checked = checked_project(tmp_path / "p")
+    checked = tools.checked_project(tmp_path / "p")
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     for deck in checked.project.decks:
         check_file(files[Path("/out/gift") / f"{deck.slug}.gift"], deck, checked)
@@ -128,19 +145,39 @@ def test_shipped_bank_parses_to_what_each_item_means(tmp_path) -> None:
 
 
 def test_hostile_catalogue_parses_back_exactly(tmp_path) -> None:
-    checked = checked_project(tmp_path / "p", {"hostile.yaml": hostile_deck()})
+    checked = tools.checked_project(tmp_path / "p", {"hostile.yaml": tools.hostile_deck()})
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     data = files[Path("/out/gift/hostile.gift")]
     check_file(data, checked.project.decks[0], checked)
     parsed = {q.get("id"): q for q in parse(data)}
-    assert parsed["h-basic"]["stem"]["text"] == flat(EXPORT_PAYLOAD)
-    assert parsed["h-basic"]["choices"][0]["text"]["text"] == flat(EXPORT_ANSWER).replace("*", "\\*")
+    assert parsed["h-basic"]["stem"]["text"].startswith(flat(tools.EXPORT_PAYLOAD))
+    assert parsed["h-basic"]["type"] == "Essay"  # the hostile answer is long: a teacher marks it
+    assert parsed["h-basic"]["globalFeedback"]["text"].startswith(flat(f"Model answer: {tools.EXPORT_ANSWER}"))
     assert [item_id for item_id, _ in summary.gift_skipped] == ["h-order"]
 
 
+def test_short_hostile_answers_and_weight_lookalikes_parse_back_exactly(tmp_path) -> None:
+    """Short answers holding GIFT's reserved characters, and answers and distractors starting
+    "%100%": every one is auto-marked as written, none is read as a weight."""
+    checked = tools.checked_project(tmp_path / "p", {"s.yaml": tools.short_hostile_deck()})
+    files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
+    data = files[Path("/out/gift/s.gift")]
+    check_file(data, checked.project.decks[0], checked)
+    parsed = {q.get("id"): q for q in parse(data)}
+    assert [parsed[f"s-basic-{n}"]["type"] for n in range(len(tools.SHORT_HOSTILE))] == ["Short"] * len(tools.SHORT_HOSTILE)
+    count = len(tools.SHORT_HOSTILE)
+    assert [parsed[f"s-cloze-{n}"]["hasEmbeddedAnswers"] for n in range(count)] == [True] * count
+    mcq = parsed["s-mcq"]["choices"]
+    assert [(c["text"]["text"], c["isCorrect"], c["weight"]) for c in mcq] == [
+        ("%100% militants", True, None), ("%100% Air Force", False, None), ("%50% Army", False, None),
+        ("~%100% Navy", False, None)]
+    assert summary.counts["gift"] == {"short answer": len(tools.SHORT_HOSTILE), "missing word": len(tools.SHORT_HOSTILE),
+                                      "multiple choice": 1}
+
+
 def test_arrow_in_a_matching_left_side_is_listed_not_split(tmp_path) -> None:
-    deck = hostile_deck().replace('left: "L1 ', 'left: "L1 -> ')
-    checked = checked_project(tmp_path / "p", {"hostile.yaml": deck})
+    deck = tools.hostile_deck().replace('left: "L1 ', 'left: "L1 -> ')
+    checked = tools.checked_project(tmp_path / "p", {"hostile.yaml": deck})
     files, summary = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
     assert dict(summary.gift_skipped)["h-match"].endswith("which GIFT cannot escape")
     check_file(files[Path("/out/gift/hostile.gift")], checked.project.decks[0], checked, skip=("h-match",))
@@ -154,8 +191,40 @@ def test_build_summary_lists_a_dozen_left_out_items_and_counts_the_rest() -> Non
     summary = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1},
                             gift_skipped=[(f"order-{n}", "order: GIFT has no ordering question") for n in range(40)])
     lines = summary.lines()
-    assert lines[1] == "GIFT cannot carry 40 item(s), listed at the top of each file:"
-    assert lines[2:14] == [f"  order-{n}: order: GIFT has no ordering question" for n in range(12)]
-    assert lines[14:] == ["  ... and 28 more"]
+    assert lines[2] == "GIFT cannot carry 40 item(s), listed at the top of each file:"
+    assert lines[3:15] == [f"  order-{n}: order: GIFT has no ordering question" for n in range(12)]
+    assert lines[15:] == ["  ... and 28 more"]
     few = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1}, gift_skipped=[("a", "why")])
-    assert few.lines()[1:] == ["GIFT cannot carry 1 item(s), listed at the top of each file:", "  a: why"]
+    assert few.lines()[2:] == ["GIFT cannot carry 1 item(s), listed at the top of each file:", "  a: why"]
+
+
+def test_build_summary_counts_each_kind_of_question_and_who_marks_it() -> None:
+    from generator.export import ExportSummary
+
+    summary = ExportSummary()
+    summary.add("gift", {"short answer": 2, "essay": 3, "multiple choice": 1})
+    summary.add("gift", {"essay": 1, "missing word": 1})
+    summary.add("moodle", {"cloze": 1})
+    assert summary.lines() == [
+        "Moodle XML: 1 question in 1 file (cloze 1)", "  auto-marked: 1; marked by a teacher: 0",
+        "GIFT: 8 questions in 2 files (essay 4, missing word 1, multiple choice 1, short answer 2)",
+        "  auto-marked: 4; marked by a teacher: 4 (essay 4)"]
+
+
+def test_no_auto_marked_answer_is_longer_than_the_rule(tmp_path) -> None:
+    """Done when (issue 19), read by gift-pegjs: no short-answer or missing-word question accepts an
+    answer of more than 4 words, in the shipped bank or the hostile catalogues;
+    the long ones are essays."""
+    shipped = tools.checked_project(tmp_path / "p")
+    decks = {"hostile.yaml": tools.hostile_deck(), "s.yaml": tools.short_hostile_deck()}
+    hostile = tools.checked_project(tmp_path / "h", decks)
+    typed, essays = [], 0
+    for checked in (shipped, hostile):
+        files, _ = render_exports(checked.project, checked.corpus, Path("/out"), {"gift"})
+        for data in files.values():
+            for q in parse(data)[1:]:
+                essays += q["type"] == "Essay"
+                if q["type"] == "Short":
+                    typed += [subanswer(c["text"]["text"]) for c in q["choices"] if c["isCorrect"]]
+    assert len(typed) > 50 and essays > 0  # not vacuous
+    assert [a for a in typed if not tools.auto_markable(a)] == []

@@ -11,7 +11,7 @@ from itertools import combinations
 import pytest
 from pypdf import PdfReader
 
-from generator.model import Quote
+from generator.model import PointsScheme, Quote
 from generator.pipeline import check_project
 from generator.relations import Relations, near_duplicates, relations
 from generator.sources import normalise
@@ -202,20 +202,26 @@ def test_key_opens_with_an_answer_grid(make_project) -> None:
     assert mcq["short"] == next(c["letter"] for c in mcq["choices"] if c["correct"])
 
 
-def test_two_point_answers_carry_marking_guidance(make_project) -> None:
+def test_short_answers_carry_marking_guidance(make_project) -> None:
+    """The key says how a short answer earns its point and half of it (``per: question``) or its
+    2 points and 1 (``per: part``, as before quiz.points)."""
     checked = check_project(make_project())
-    data = layout_quiz(checked.project.items, checked.corpus, QuizSpec("Q", 3), 0)
-    short = [q for s in data["sections"] for q in s["questions"] if q["points"] == 2 and q["kind"] == "short"]
-    assert short and all("marking" in q for q in short)
-    key = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
-        render_worksheet(data, key=True))).pages))
-    assert key.count("Marking.") == len(short)
-    assert "2 pts: all the key words, or the same in other words (or SSG alone) · 1 pt: at least 2 of the 3" in key
+    for scheme, guide in ((PointsScheme(), "1 pt for all the key words, or the same in other words (or SSG alone)"
+                                           " · 1/2 pt for at least 2 of the 3 key words · 0 pts otherwise"),
+                          (PointsScheme(per="part"), "2 pts for all the key words, or the same in other words"
+                                                     " (or SSG alone) · 1 pt for at least 2 of the 3")):
+        data = layout_quiz(checked.project.items, checked.corpus, QuizSpec("Q", 3, points=scheme), 0)
+        short = [q for s in data["sections"] for q in s["questions"] if q["kind"] == "short" and "marking" in q]
+        assert sorted(q["id"] for q in short) == ["mustafa-template-argument", "ssg-storming-unit"]
+        key = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+            render_worksheet(data, key=True))).pages))
+        assert key.count("Marking (") >= len(short)
+        assert guide in key, key
 
 
 def test_marking_key_words() -> None:
-    assert marking("The Special Service Group (SSG)")["keys"] == ["Special", "Service", "Group"]
-    guide = marking("In revenge, because many of them had young relatives in the shattered mosque")
+    assert marking("The Special Service Group (SSG)", 1)["keys"] == ["Special", "Service", "Group"]
+    guide = marking("In revenge, because many of them had young relatives in the shattered mosque", 2)
     assert guide["keys"] == ["revenge", "young", "relatives", "shattered", "mosque"]
-    assert guide["partial"] == "at least 3 of the 5 key words"
-    assert marking("1965")["keys"] == ["1965"] and marking("1965")["partial"] == "close but not exact"
+    assert guide["rules"][1] == ["1 pt", "for at least 3 of the 5 key words"]
+    assert marking("1965", 1)["keys"] == ["1965"] and marking("1965", 1)["rules"][1] == ["1/2 pt", "if close but not exact"]

@@ -7,9 +7,11 @@ import json
 import os
 import re
 
+import pytest
 from pypdf import PdfReader
 
 from generator.pipeline import check_project
+from generator.worksheet import layout
 from generator.worksheet.layout import QuizSpec, layout_quiz, select
 from generator.worksheet.render import render_worksheet
 
@@ -160,3 +162,105 @@ def test_quiz_command_options(make_project, run, tmp_path) -> None:
     assert "3 questions (mcq, truefalse), 3 version(s), seed 9." in err
     assert run(["quiz", "--deck", "nope"], cwd=root)[0] == 2
     assert run(["quiz", "--questions", "0"], cwd=root)[0] == 2
+
+
+# --- print: no overprint, blanks sized to the answer, counts of one in the singular ----------------
+
+EU_CLOZE = """
+- id: eu-restraint
+  type: cloze
+  text: The European Union praised the "{{c1::restraint and moderation}} showed by the Pakistani authorities".
+  source:
+    doc: wikipedia-siege
+    excerpt: The EU also praised the "restraint and moderation showed by the Pakistani authorities."
+"""
+
+
+@pytest.fixture(scope="module")
+def bank():
+    from .conftest import REPO
+
+    return check_project(REPO)
+
+
+def _lines(page) -> list[tuple[float, float, float, float, float, str]]:
+    """A page's text lines as (left, baseline, right, ink depth below and ink height above the
+    baseline, text): the ink from each font's glyph box (FontBBox of the embedded subset) at its
+    size; the right end estimated from the characters. Runs less than 3 pt apart are one row (a
+    small label beside a line)."""
+    rows: list[list] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        if not text.strip() or font is None:
+            return
+        box = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]["/FontBBox"]
+        scale = size * tm[3] * cm[3]
+        x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        depth, height = -float(box[1]) / 1000 * scale, float(box[3]) / 1000 * scale
+        end = x + len(text.strip()) * 0.42 * scale
+        for row in rows:
+            if abs(row[1] - y) < 3:
+                row[0], row[2] = min(row[0], x), max(row[2], end)
+                row[3], row[4], row[5] = max(row[3], depth), max(row[4], height), row[5] + text
+                return
+        rows.append([x, y, end, depth, height, text])
+
+    page.extract_text(visitor_text=visit)
+    return [tuple(row) for row in rows]
+
+
+def ink_overlaps(pdf: bytes) -> list[str]:
+    """Every pair of lines, one above the other, whose glyphs can touch: the upper line's
+    descenders reach below the top of the lower line's tallest glyph."""
+    found = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        lines = _lines(page)
+        for a in lines:
+            for b in lines:
+                stacked = a[1] > b[1] and a[0] < b[2] and b[0] < a[2]
+                if stacked and a[1] - a[3] < b[1] + b[4]:
+                    found.append(f"page {number}: {a[5][:40]!r} over {b[5][:40]!r}")
+    return found
+
+
+def test_no_line_of_a_sheet_or_key_overprints_another(bank) -> None:
+    """Issue 19.7: a key's answer overprinted the excerpt under it (0.35 em of 8.5 pt between an
+    11 pt line's descenders and the excerpt's capitals)."""
+    items = select(bank.project.items, 40, 2007, bank.corpus)
+    data = layout_quiz(items, bank.corpus, QuizSpec("Long", 2007), 0)
+    for key in (False, True):
+        assert ink_overlaps(render_worksheet(data, key=key)) == [], key
+
+
+def test_blanks_are_as_wide_as_their_answers(make_project) -> None:
+    checked = check_project(make_project({"starter.yaml": STARTER.read_text() + EU_CLOZE}))
+    assert checked.report.ok, [d.format() for d in checked.report]
+    items = {i.id: i for i in checked.project.items}
+    widths = {}
+    for item_id in ("curfew-sector", "eu-restraint"):
+        data = layout_quiz([items[item_id]], checked.corpus, QuizSpec("Q", 1), 0)
+        blank = data["sections"][0]["questions"][0]["blanks"][0]
+        widths[blank["answer"]] = blank["width"]
+        page = PdfReader(io.BytesIO(render_worksheet(data))).pages[0]
+        runs: list[tuple[str, float, float]] = []
+
+        def visit(text, cm, tm, font, size, runs=runs) -> None:
+            runs.append((text, tm[4] + cm[4], size))
+
+        page.extract_text(visitor_text=visit)
+        at = next(n for n, (text, _, _) in enumerate(runs) if text.strip().startswith("(1)"))
+        after = next(x for text, x, _ in runs[at + 1 :] if text.strip())  # the text after the blank
+        drawn = (after - runs[at][1]) / 11  # in em of the 11 pt text
+        assert drawn >= blank["width"] - 0.5, (item_id, drawn, blank["width"])
+        assert drawn >= len(blank["answer"]) * 0.6  # room to write the answer by hand
+    assert layout.BLANK_MIN_EM <= widths["G-6"] < widths["restraint and moderation"] <= layout.BLANK_MAX_EM
+
+
+def test_counts_of_one_are_singular(starter) -> None:
+    item = next(i for i in starter.project.items if i.kind == "mcq")
+    data = layout_quiz([item], starter.corpus, QuizSpec("One", 1, minutes=1), 0)
+    for key in (False, True):
+        text = " ".join(_text(render_worksheet(data, key=key)))
+        assert re.search(r"\b1 (questions|points|minutes|pts)\b", text) is None, text
+        assert "1 question" in text and "1 point" in text and "1 minute" in text
+        assert "Multiple choice (1 point)" in text and "1 pt" in text

@@ -111,10 +111,12 @@ class _Compiler:
         kind = _KIND_LABEL[entry.kind]
         return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
 
-    def source(self, ref: SourceRef, *needles: str) -> str:
-        """The excerpt as its source writes it, with the words that support the answer marked."""
+    def source(self, ref: SourceRef, *needles: str, subject: str = "") -> str:
+        """The excerpt as its source writes it, with the words that support the answer marked, and
+        the ``subject`` words marked apart (they answer a reverse card: see ``marks.reverse_subject``)."""
         shown = self.corpus.shown(ref.doc, ref.excerpt)
-        quote = marks.render(shown, marks.find_spans(shown, (*needles, *self.highlight)), esc)
+        spans = marks.find_spans(shown, (*needles, *self.highlight))
+        quote = marks.render(shown, spans, esc, marks.find_words(shown, subject) if subject else ())
         return f'<div class="source"><blockquote class="excerpt">{quote}</blockquote>{self.citation(ref)}</div>'
 
     def tags(self, deck: Deck, item: Item) -> tuple[str, ...]:
@@ -142,7 +144,7 @@ class _Compiler:
         if isinstance(item, Basic):
             return {"Question": esc(item.question), "Answer": esc(item.answer),
                     "Reverse": "y" if item.reverse else "", "ReverseQuestion": esc(item.reverse_question or ""),
-                    "Sources": self.source(item.source, item.answer)}
+                    "Sources": self.source(item.source, item.answer, subject=marks.reverse_subject(item))}
         if isinstance(item, Mcq):
             return self.mcq(item)
         if isinstance(item, TrueFalse):

@@ -1,5 +1,5 @@
-"""Exports for learners who do not use Anki: Moodle XML and GIFT question banks for teachers,
-and an offline self-test page for students. Each compile function takes checked data and returns
+"""Exports for learners who do not use Anki: Moodle XML, GIFT and QTI 1.2 (Canvas) question banks
+for teachers, and an offline self-test page for students. Each compile function takes checked data and returns
 bytes; :func:`render_exports` gathers every file as path -> bytes (nothing written) with a summary."""
 
 from __future__ import annotations
@@ -11,18 +11,21 @@ from pathlib import Path
 from ..load import Project
 from ..model import Deck
 from ..sources import Corpus
-from .common import ExportChoiceError, choose
+from .common import TEACHER_KINDS, ExportChoiceError, choose
 from .gift import render_gift
-from .moodle import QTYPE, render_moodle
+from .moodle import render_moodle
+from .qti import WHOLE_BANK, render_qti
 from .selftest import render_selftest
 
-FORMATS = ("moodle", "gift", "html")
+FORMATS = ("moodle", "gift", "html", "qti")
 __all__ = ["FORMATS", "ExportChoiceError", "ExportSummary", "choose", "iter_exports", "render_exports"]
 
 
 @dataclass
 class ExportSummary:
-    """Per format, questions per item type; and the items GIFT cannot carry (id, reason)."""
+    """Per format, questions per kind (Moodle XML and GIFT: the question kind written, e.g. short
+    answer, multiple choice, essay; the self-test page: the item type); and the items GIFT cannot
+    carry (id, reason)."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
@@ -43,11 +46,15 @@ class ExportSummary:
                 continue
             counts = self.counts[fmt]
             total = sum(counts.values())
-            kinds = ", ".join(f"{k} {n}" + (f" as {QTYPE[k]}" if fmt == "moodle" else "")
-                              for k, n in sorted(counts.items()))
             files = self.files[fmt]
-            what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page"}[fmt]
-            out.append(f"{what}: {total} questions in {files} file{'s' if files != 1 else ''} ({kinds})")
+            what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page", "qti": "QTI 1.2 (Canvas)"}[fmt]
+            out.append(f"{what}: {total} question{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+                       f" ({_kinds(counts)})")
+            if fmt in ("moodle", "gift", "qti"):
+                teacher = {k: n for k, n in counts.items() if _teacher_marked(k)}
+                auto = {k: n for k, n in counts.items() if not _teacher_marked(k)}
+                out.append(f"  auto-marked: {sum(auto.values())}; marked by a teacher: {sum(teacher.values())}"
+                           + (f" ({_kinds(teacher)})" if teacher else ""))
             if fmt == "gift" and self.gift_skipped:
                 out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
                 out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped[:shown]]
@@ -56,9 +63,18 @@ class ExportSummary:
         return out
 
 
+def _teacher_marked(kind: str) -> bool:
+    """Whether a counted kind ("essay", or QTI's "basic as essay_question") is one a teacher marks."""
+    return kind.rsplit(" as ", 1)[-1].removesuffix("_question") in TEACHER_KINDS
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+
+
 def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str], summary: ExportSummary,
                  decks: Sequence[Deck] | None = None) -> Iterator[tuple[Path, bytes]]:
-    """Every export file of the chosen formats (``moodle``, ``gift``, ``html``) for ``decks``
+    """Every export file of the chosen formats (``moodle``, ``gift``, ``html``, ``qti``) for ``decks``
     (default: all of the project's), one at a time as (path under ``out_dir``, bytes), counted
     in ``summary`` (a build writes each into its staging folder and lets it go)."""
     chosen = list(project.decks if decks is None else decks)
@@ -72,6 +88,15 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
             summary.add("gift", counts)
             summary.gift_skipped += skipped
             yield out_dir / "gift" / f"{deck.slug}.gift", data
+        if "qti" in formats:
+            data, counts = render_qti([deck], project, corpus, deck.deck)
+            summary.add("qti", counts)
+            yield out_dir / "qti" / f"{deck.slug}.zip", data
+    if "qti" in formats and chosen:
+        assert project.config is not None
+        data, _ = render_qti(chosen, project, corpus, project.config.collection)
+        summary.add("qti", {})  # the same questions again, one package: counted as a file only
+        yield out_dir / "qti" / f"{WHOLE_BANK}.zip", data
     if "html" in formats and chosen:
         data, counts = render_selftest(chosen, project, corpus)
         summary.add("html", counts)

@@ -9,8 +9,10 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from ..citation import citation
+from ..diagnostics import Span
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
@@ -122,6 +124,54 @@ def typed_answers(answer: str, accept: Sequence[str] = ()) -> list[str] | None:
         for alt in alternatives(text):
             found.setdefault(alt.casefold(), alt)
     return list(found.values())
+
+
+Asked = Literal["typed", "choice", "teacher"]
+TEACHER_KINDS = ("essay",)  # the question kinds a teacher marks, as the exports count them
+
+
+def asked(project: Project, item: Item) -> tuple[Asked, list[list[str]]]:
+    """How every export asks an item, by the one marking rule: ``("typed", accepted answers per
+    blank)`` where each typed answer is short (basic, cloze, a quote item without enough other
+    speakers to choose from); ``("choice", [])`` where the item or the bank gives the choices
+    (multiple choice, true/false, matching, ordering, quote items); ``("teacher", [])`` where a
+    typed answer is too long for a machine to mark and there are no choices to offer."""
+    if isinstance(item, Quote) and len(quote_distractors(project, item)) >= 2:
+        return "choice", []
+    if isinstance(item, (Basic, Quote)):
+        answer, accept = (item.answer, item.accept) if isinstance(item, Basic) else (item.speaker, ())
+        found = typed_answers(answer, accept)
+        return ("teacher", []) if found is None else ("typed", [found])
+    if isinstance(item, Cloze):
+        blanks = [typed_answers(p[0]) for p in cloze_parts(item.text) if isinstance(p, tuple)]
+        return ("teacher", []) if any(b is None for b in blanks) else ("typed", [b for b in blanks if b])
+    return "choice", []
+
+
+def model_answer(item: Item) -> str:
+    """What a teacher marks against: the answer, the speaker, or a cloze sentence written out whole."""
+    if isinstance(item, Basic):
+        return item.answer
+    if isinstance(item, Quote):
+        return item.speaker
+    assert isinstance(item, Cloze), item.kind
+    return "".join(p if isinstance(p, str) else p[0] for p in cloze_parts(item.text))
+
+
+def teacher_marked(project: Project) -> list[tuple[Item, Span, str]]:
+    """Every item Moodle XML and GIFT ask as a question a teacher marks: the item, where its long
+    answer stands, and why."""
+    out: list[tuple[Item, Span, str]] = []
+    for item in project.items:
+        if asked(project, item)[0] != "teacher":
+            continue
+        if isinstance(item, Cloze):
+            longest = max(words(p[0]) for p in cloze_parts(item.text) if isinstance(p, tuple))
+            out.append((item, item.pos.of("text"), f"a blank of {longest} words"))
+        else:
+            field = "answer" if isinstance(item, Basic) else "speaker"
+            out.append((item, item.pos.of(field), f"an answer of {words(model_answer(item))} words"))
+    return out
 
 
 def speakers(project: Project) -> list[str]:

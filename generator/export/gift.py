@@ -5,10 +5,15 @@ escaped with a backslash and a newline is written ``\\n``. Every text is ``[plai
 shows it as text, never as markup. The item id and tags ride in the comment before each question
 (``// [id:...] [tag:...]``), the excerpts and citations in the general feedback (``####``).
 
-GIFT has multiple choice, true/false, short answer, matching and one-blank "missing word"
-questions. Items it cannot carry (order items; cloze items with several blanks; a text holding
-``->``, which Moodle would read as a matching question) are listed in a comment at the top of
-the file and returned, never dropped silently.
+GIFT has multiple choice, true/false, short answer, matching, essay and one-blank "missing word"
+questions. Which one an item becomes follows :func:`.common.asked`: a short typed answer is
+auto-marked (short answer, missing word), a long one is an essay (``{}``) a teacher marks, with the
+model answer first in the general feedback. An answer starting ``%NN%`` would be read as a weight
+(GIFT has no escape for ``%``): it is written after a ``[plain]`` format marker, which both Moodle's
+parser and gift-pegjs read before the text but after any weight. Items it cannot carry (order
+items; cloze items with several blanks; a text holding ``->``, which Moodle would read as a
+matching question) are listed in a comment at the top of the file and returned, never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -16,13 +21,11 @@ from __future__ import annotations
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import alternatives, cloze_parts, evidences, quote_distractors, stem
+from .common import asked, cloze_parts, evidences, model_answer, quote_distractors, stem
 from .moodle import category_path
 
 _RESERVED = str.maketrans({"\\": "\\\\", "#": "\\#", "=": "\\=", "~": "\\~", "{": "\\{", "}": "\\}", ":": "\\:",
                            "\n": "\\n", "\r": ""})
-GIFT_TYPE = {"basic": "Short", "mcq": "MC", "quote": "MC", "truefalse": "TF", "cloze": "Short",
-             "match": "Matching", "claims": "Matching"}
 
 
 def repchar(text: str) -> str:
@@ -31,13 +34,14 @@ def repchar(text: str) -> str:
 
 
 def _rich(text: str) -> str:
-    """An answer or feedback text: escaped, and marked [plain] where it would otherwise be read as a format."""
-    return ("[plain]" if text.lstrip().startswith("[") else "") + repchar(text)
+    """An answer or feedback text: escaped, and marked [plain] where it would otherwise be read as
+    a format (``[``) or a weight (``%``)."""
+    return ("[plain]" if text.lstrip().startswith(("[", "%")) else "") + repchar(text)
 
 
-def _short(answer: str) -> list[str]:
+def _short(accepted: list[str]) -> list[str]:
     """Accepted answers, ``*`` escaped (Moodle's short-answer wildcard)."""
-    return [a.replace("*", "\\*") for a in alternatives(answer)]
+    return [a.replace("*", "\\*") for a in accepted]
 
 
 class _Writer:
@@ -55,40 +59,43 @@ class _Writer:
         return "\n".join(lines)
 
     def question(self, deck: Deck, item: Item) -> tuple[str | None, str]:
-        """(the question's GIFT text, "") or (None, why GIFT cannot carry it)."""
-        text, block = self.body(item)
-        if text is None:
+        """(the question's kind, its GIFT text) or (None, why GIFT cannot carry it)."""
+        kind, text, block = self.body(item)
+        if kind is None:
             return None, block
         if "->" in block and not isinstance(item, (Match, Claims)):
             return None, "a text holds '->', which Moodle's GIFT import reads as a matching question"
         tags = dict.fromkeys([f"deck-{deck.slug}", f"type-{item.kind}", *item.tags])
         meta = f"// [id:{item.id}] " + " ".join(f"[tag:{t}]" for t in tags)
-        return f"{meta}\n::{repchar(item.id)}::[plain]{text}{block}\n", ""
+        return kind, f"{meta}\n::{repchar(item.id)}::[plain]{text}{block}\n"
 
-    def body(self, item: Item) -> tuple[str, str] | tuple[None, str]:
-        """(question text, answer block), or (None, reason)."""
+    def body(self, item: Item) -> tuple[str, str, str] | tuple[None, str, str]:
+        """(question kind, question text, answer block), or (None, "", reason)."""
+        how, typed = asked(self.project, item)
+        if how == "teacher":
+            return self.essay(item)
         general = f"\t####{_rich(self.general(item))}\n"
         if isinstance(item, Basic):
-            return repchar(item.question), self.short(item.answer, general)
+            return "short answer", repchar(item.question), self.short(typed[0], general)
         if isinstance(item, Mcq):
-            return repchar(item.question), self.choices(item.answer, list(item.distractors), general)
+            return "multiple choice", repchar(item.question), self.choices(item.answer, list(item.distractors), general)
         if isinstance(item, Quote):
-            text = repchar(stem(item))
-            others = quote_distractors(self.project, item)
-            if len(others) < 2:
-                return text, self.short(item.speaker, general)
-            return text, self.choices(item.speaker, others, general)
+            if how == "typed":
+                return "short answer", repchar(stem(item)), self.short(typed[0], general)
+            return "multiple choice", repchar(stem(item)), \
+                self.choices(item.speaker, quote_distractors(self.project, item), general)
         if isinstance(item, TrueFalse):
             if item.answer:
                 wrong, right = "No: the statement is true.", "Correct: the statement is true."
             else:
                 wrong = f"No: the statement is false. {item.correction or ''}".strip()
                 right = f"Correct: it is false. {item.correction or ''}".strip()
-            return repchar(item.statement), f"{{{'T' if item.answer else 'F'}#{_rich(wrong)}#{_rich(right)}\n{general}}}"
+            return "true/false", repchar(item.statement), \
+                f"{{{'T' if item.answer else 'F'}#{_rich(wrong)}#{_rich(right)}\n{general}}}"
         if isinstance(item, Cloze):
-            return self.cloze(item, general)
+            return self.cloze(item, typed, general)
         if isinstance(item, Order):
-            return None, "GIFT has no ordering question"
+            return None, "", "GIFT has no ordering question"
         if isinstance(item, Match):
             pairs, prompt = [(p.left, p.right) for p in item.pairs], item.prompt
         else:
@@ -96,12 +103,25 @@ class _Writer:
             pairs = [(c.claimant, c.value) for c in item.claims]
             prompt = f"{item.question} The sources disagree: match each claimant with what they claimed."
         if any("->" in left for left, _ in pairs):
-            return None, "a left-hand side holds '->', which GIFT cannot escape"
+            return None, "", "a left-hand side holds '->', which GIFT cannot escape"
         rows = "".join(f"\t={_rich(left)} -> {repchar(right)}\n" for left, right in pairs)
-        return repchar(prompt), f"{{\n{rows}{general}}}"
+        return "matching", repchar(prompt), f"{{\n{rows}{general}}}"
 
-    def short(self, answer: str, general: str) -> str:
-        rows = "".join(f"\t={_rich(a)}#Correct.\n" for a in _short(answer))
+    def essay(self, item: Item) -> tuple[str, str, str]:
+        """A question a teacher marks (``{}``): the model answer first in the general feedback."""
+        if isinstance(item, Cloze):
+            many = sum(isinstance(p, tuple) for p in cloze_parts(item.text)) > 1
+            blanks = iter(range(1, 100))
+            text = "Write the missing words" + (", numbered" if many else "") + ": " + "".join(
+                p if isinstance(p, str) else f"____{f' ({next(blanks)})' if many else ''}"
+                + (f" ({p[1]})" if p[1] else "") for p in cloze_parts(item.text))
+        else:
+            text = f"{stem(item)} (Answer in a few words or a sentence; your teacher marks this question.)"
+        general = self.general(item, f"Model answer: {model_answer(item)}")
+        return "essay", repchar(text), f"{{\n\t####{_rich(general)}\n}}"
+
+    def short(self, accepted: list[str], general: str) -> str:
+        rows = "".join(f"\t={_rich(a)}#Correct.\n" for a in _short(accepted))
         return f"{{\n{rows}{general}}}"
 
     def choices(self, right: str, wrong: list[str], general: str) -> str:
@@ -109,22 +129,22 @@ class _Writer:
             f"\t~{_rich(w)}#{_rich(f'No: the answer is {right}.')}\n" for w in wrong)
         return f"{{\n{rows}{general}}}"
 
-    def cloze(self, item: Cloze, general: str) -> tuple[str, str] | tuple[None, str]:
+    def cloze(self, item: Cloze, typed: list[list[str]], general: str) -> tuple[str, str, str] | tuple[None, str, str]:
         parts = cloze_parts(item.text)
         blanks = [p for p in parts if isinstance(p, tuple)]
         if len(blanks) != 1:
-            return None, f"GIFT has one blank per question; this cloze has {len(blanks)}"
+            return None, "", f"GIFT has one blank per question; this cloze has {len(blanks)}"
         at = next(i for i, p in enumerate(parts) if isinstance(p, tuple))
-        answer, hint = blanks[0]
+        hint = blanks[0][1]
         before = repchar("".join(p for p in parts[:at] if isinstance(p, str)))
         after = "".join(p for p in parts[at + 1 :] if isinstance(p, str))
         after = repchar((f" ({hint})" if hint else "") + after)
-        rows = "".join(f"={_rich(a)}#Correct. " for a in _short(answer))
-        return before, f"{{{rows}\n{general}}}{after}"
+        rows = "".join(f"={_rich(a)}#Correct. " for a in _short(typed[0]))
+        return "missing word", before, f"{{{rows}\n{general}}}{after}"
 
 
 def render_gift(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, dict[str, int], list[tuple[str, str]]]:
-    """One deck as GIFT: the file, how many questions of each item type it holds, and the
+    """One deck as GIFT: the file, how many questions of each kind it holds, and the
     (item id, reason) of each item it cannot carry."""
     assert project.config is not None
     writer = _Writer(project, corpus)
@@ -132,12 +152,12 @@ def render_gift(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, di
     skipped: list[tuple[str, str]] = []
     questions = []
     for item in deck.items:
-        text, why = writer.question(deck, item)
-        if text is None:
-            skipped.append((item.id, f"{item.kind}: {why}"))
+        kind, text = writer.question(deck, item)
+        if kind is None:
+            skipped.append((item.id, f"{item.kind}: {text}"))
             continue
         questions.append(text)
-        counts[item.kind] = counts.get(item.kind, 0) + 1
+        counts[kind] = counts.get(kind, 0) + 1
     head = [f"// {project.config.collection}: {deck.deck}. GIFT questions written by studydeck from the checked bank.",
             "// Import in Moodle: Question bank > Import > GIFT format (see the project README)."]
     if skipped:

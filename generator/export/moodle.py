@@ -4,12 +4,20 @@ The format is the one Moodle's own XML exporter writes (question/format/xml): a 
 question (``$course$/top/<collection>/<deck>``), then one ``<question>`` per item with the item id
 as ``idnumber``, its tags, and the excerpts and citations as general feedback.
 
-Text reaches Moodle three ways, each made inert:
-- HTML fields (question text, feedback, choices): HTML-escaped, and ``{ } [ ] \\ $`` written as
-  character references so no filter (multilang, TeX, MathJax) and no cloze marker can start;
-- plain-text fields (matching answers, short-answer answers): the raw text, which Moodle escapes;
+Text reaches Moodle four ways, each made inert:
+- HTML fields (question text, feedback, choices, grader information): HTML-escaped, ``{ } [ ] \\ $``
+  written as character references so no filter (multilang, TeX, MathJax) and no cloze marker can
+  start, and ``@`` as a reference so ``@@PLUGINFILE@@`` never reaches Moodle's file-link rewriting;
+- plain-text fields (question names, short-answer answers): the raw text, as Moodle stores them;
   a ``*`` in a short answer is written ``\\*`` (a bare ``*`` is Moodle's wildcard);
+- matching answers, which Moodle's drop-down passes through format_string (tags stripped): HTML-
+  escaped like an HTML field, so the choice shows the item's text;
+- embedded cloze answers: see :func:`cloze_answer`;
 - all of it in CDATA, with any ``]]>`` split across two sections.
+
+Which question an item becomes follows :func:`.common.asked`: a short typed answer is auto-marked
+(short answer, cloze), a long one is an essay a teacher marks, with the model answer, excerpts and
+citations as grader information.
 """
 
 from __future__ import annotations
@@ -21,20 +29,16 @@ from collections.abc import Iterable
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import alternatives, cloze_parts, evidences, quote_distractors, stem
+from .common import asked, cloze_parts, evidences, model_answer, quote_distractors, stem
 
-_REFS = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "$": "&#36;"})
-# Inside an embedded cloze answer Moodle's parser splits at } ~ # unless they follow "&" or "\\",
-# and then decodes character references (html_entity_decode): written as references, one pass,
-# an answer arrives as written and never ends its marker early.
-_CLOZE_REFS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "~": "&#126;",
-                             "#": "&#35;", "}": "&#125;", "{": "&#123;", "\\": "&#92;", "[": "&#91;",
-                             "]": "&#93;", "$": "&#36;", ":": "&#58;", "=": "&#61;", "%": "&#37;"})
+_REFS = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "$": "&#36;",
+                       "@": "&#64;"})
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FEEDBACK = ("<p>Your answer is correct.</p>", "<p>Your answer is partially correct.</p>",
              "<p>Your answer is incorrect.</p>")
-QTYPE = {"basic": "shortanswer", "mcq": "multichoice", "quote": "multichoice", "truefalse": "truefalse",
-         "cloze": "cloze", "order": "ordering", "match": "matching", "claims": "matching"}
+# Each Moodle question type as the build summary counts it.
+KIND = {"shortanswer": "short answer", "cloze": "cloze", "multichoice": "multiple choice", "truefalse": "true/false",
+        "matching": "matching", "ordering": "ordering", "essay": "essay"}
 
 
 def esc(text: str) -> str:
@@ -56,6 +60,21 @@ def _text(tag: str, value: str, fmt: str | None = "html", indent: int = 4) -> st
 def _pattern(answer: str) -> str:
     """A short-answer answer matching exactly ``answer`` (``*`` is Moodle's wildcard)."""
     return answer.replace("*", "\\*")
+
+
+def cloze_answer(answer: str) -> str | None:
+    """An accepted answer as written inside an embedded cloze answer, or None where no writing
+    arrives intact. Moodle has had two ANSWER_ALTERNATIVE_ANSWER_REGEX (an answer ends before
+    ``~ # }`` unless after ``\\`` — and, in the current one, ``&`` or ``&amp;``), then decodes with
+    html_entity_decode and undoes only ``\\}`` and ``\\#``. So ``& < >`` are written as named
+    references (a numeric one holds ``#``, which the older regex splits at), ``} #`` with a
+    backslash, and an answer ending in ``&`` or ``\\`` gets a trailing space (Moodle trims
+    answers) so neither regex runs past its end. A ``~`` has no writing both read (``\\~`` is never
+    undone); ``@@PLUGINFILE@@`` would reach the part's HTML question text."""
+    if "~" in answer or "@@PLUGINFILE@@" in answer:
+        return None
+    out = html.escape(_pattern(answer), quote=False).replace("}", "\\}").replace("#", "\\#")
+    return out + " " if out.endswith(("&amp;", "\\")) else out
 
 
 class _Writer:
@@ -80,8 +99,8 @@ class _Writer:
         name = name if len(name) <= 80 else name[:77].rsplit(" ", 1)[0] + "..."
         tags = dict.fromkeys([f"deck-{deck.slug}", f"type-{item.kind}",
                               *(f"source-{self.corpus.documents[r.doc].entry.kind}" for r in item.sources()), *item.tags])
-        penalty = "1" if qtype == "truefalse" else "0.3333333"
-        head = (f'  <question type="{qtype}">\n    <name>\n      <text>{cdata(esc(name))}</text>\n    </name>\n'
+        penalty = {"truefalse": "1", "essay": "0"}.get(qtype, "0.3333333")
+        head = (f'  <question type="{qtype}">\n    <name>\n      <text>{cdata(name)}</text>\n    </name>\n'
                 + _text("questiontext", text) + _text("generalfeedback", general)
                 + f"    <defaultgrade>1</defaultgrade>\n    <penalty>{penalty}</penalty>\n    <hidden>0</hidden>\n"
                 + f"    <idnumber>{html.escape(item.id)}</idnumber>\n")
@@ -90,22 +109,24 @@ class _Writer:
 
     def parts(self, item: Item) -> tuple[str, str, str, str]:
         """(qtype, question text HTML, general feedback HTML, the type's own elements)."""
+        how, typed = asked(self.project, item)
+        blanks = [[w for a in alts if (w := cloze_answer(a)) is not None] for alts in typed]
+        if isinstance(item, Cloze) and how == "typed" and all(cloze_answer(alts[0]) is not None for alts in typed):
+            return "cloze", self.cloze(item, blanks), self.feedback(item), ""
+        if how == "teacher" or isinstance(item, Cloze):  # a long answer, or one no cloze marker can carry
+            return "essay", self.essay_text(item), self.feedback(item, self.model(item)), self.essay(item)
         if isinstance(item, Basic):
-            return "shortanswer", f"<p>{esc(item.question)}</p>", self.feedback(item), self.short(item.answer)
+            return "shortanswer", f"<p>{esc(item.question)}</p>", self.feedback(item), self.short(item.answer, typed[0])
         if isinstance(item, Mcq):
             return "multichoice", f"<p>{esc(item.question)}</p>", self.feedback(item), \
                 self.choices(item.answer, item.distractors)
         if isinstance(item, Quote):
-            text = (f"<p>Who said or wrote this?</p><blockquote>\u201c{esc(item.quotation)}\u201d</blockquote>"
-                    f"<p>{esc(item.context)}</p>")
-            wrong = quote_distractors(self.project, item)
-            if len(wrong) < 2:  # too few other speakers in the bank to choose from
-                return "shortanswer", text, self.feedback(item), self.short(item.speaker)
-            return "multichoice", text, self.feedback(item), self.choices(item.speaker, wrong)
+            if how == "typed":  # too few other speakers in the bank to choose from
+                return "shortanswer", self.quote_text(item), self.feedback(item), self.short(item.speaker, typed[0])
+            return "multichoice", self.quote_text(item), self.feedback(item), \
+                self.choices(item.speaker, quote_distractors(self.project, item))
         if isinstance(item, TrueFalse):
             return "truefalse", f"<p>{esc(item.statement)}</p>", self.feedback(item), self.truefalse(item)
-        if isinstance(item, Cloze):
-            return "cloze", self.cloze(item), self.feedback(item), ""
         if isinstance(item, Order):
             return "ordering", self.order_text(item), self.order_feedback(item), self.ordering(item)
         if isinstance(item, Match):
@@ -116,13 +137,17 @@ class _Writer:
         text = f"<p>{esc(item.question)}</p><p>The sources disagree: match each claimant with what they claimed.</p>"
         return "matching", text, self.feedback(item), self.matching([(c.claimant, c.value) for c in item.claims])
 
+    def quote_text(self, item: Quote) -> str:
+        return (f"<p>Who said or wrote this?</p><blockquote>\u201c{esc(item.quotation)}\u201d</blockquote>"
+                f"<p>{esc(item.context)}</p>")
+
     # --- the types' own elements ------------------------------------------------------------
 
-    def short(self, answer: str) -> str:
+    def short(self, answer: str, accepted: list[str]) -> str:
         rows = "".join(
             f'    <answer fraction="100" format="moodle_auto_format">\n      <text>{cdata(_pattern(a))}</text>\n'
             f'      <feedback format="html">\n        <text>{cdata("<p>Correct.</p>")}</text>\n      </feedback>\n'
-            "    </answer>\n" for a in alternatives(answer))
+            "    </answer>\n" for a in accepted)
         other = (f'    <answer fraction="0" format="moodle_auto_format">\n      <text>*</text>\n'
                  f'      <feedback format="html">\n        <text>{cdata(f"<p>The answer is: {esc(answer)}</p>")}'
                  "</text>\n      </feedback>\n    </answer>\n")
@@ -155,18 +180,54 @@ class _Writer:
             f'      <feedback format="html">\n        <text>{cdata(right_fb if ok else wrong_fb)}</text>\n'
             "      </feedback>\n    </answer>\n" for word, ok in rows)
 
-    def cloze(self, item: Cloze) -> str:
+    def cloze(self, item: Cloze, blanks: list[list[str]]) -> str:
+        """The text with each blank as an embedded short answer (``blanks``: each one's answers, written)."""
         out = []
+        answers = iter(blanks)
         for part in cloze_parts(item.text):
             if isinstance(part, str):
                 out.append(esc(part))
                 continue
-            answer, hint = part
-            alts = "~".join(f"%100%{_pattern(a).translate(_CLOZE_REFS)}" for a in alternatives(answer))
-            out.append("{1:SHORTANSWER:" + alts + "}")
-            if hint:
-                out.append(f" <em>({esc(hint)})</em>")
+            out.append("{1:SHORTANSWER:" + "~".join(f"%100%{a}" for a in next(answers)) + "}")
+            if part[1]:
+                out.append(f" <em>({esc(part[1])})</em>")
         return f"<p>{''.join(out)}</p>"
+
+    def essay_text(self, item: Item) -> str:
+        """The question a teacher marks: the item's own question, or the sentence with its blanks numbered."""
+        if isinstance(item, Cloze):
+            parts = cloze_parts(item.text)
+            many = sum(isinstance(p, tuple) for p in parts) > 1
+            out, n = [], 0
+            for part in parts:
+                if isinstance(part, str):
+                    out.append(esc(part))
+                    continue
+                n += 1
+                out.append(f"____{f' ({n})' if many else ''}" + (f" <em>({esc(part[1])})</em>" if part[1] else ""))
+            what = "the missing words, numbered" if many else "the missing words"
+            return f"<p>Write {what}:</p><p>{''.join(out)}</p>"
+        text = self.quote_text(item) if isinstance(item, Quote) else f"<p>{esc(stem(item))}</p>"
+        return text + "<p><em>Answer in a few words or a sentence; your teacher marks this question.</em></p>"
+
+    def model(self, item: Item) -> str:
+        """The model answer (and a cloze item's missing words), for the grader and the student's review."""
+        info = f'<p class="studydeck-model">Model answer: <strong>{esc(model_answer(item))}</strong></p>'
+        if isinstance(item, Cloze):
+            words = [p[0] for p in cloze_parts(item.text) if isinstance(p, tuple)]
+            info += "<p>Missing words: " + "; ".join(
+                f"({n}) {esc(w)}" if len(words) > 1 else esc(w) for n, w in enumerate(words, start=1)) + "</p>"
+        return info
+
+    def essay(self, item: Item) -> str:
+        """An essay's own elements: a plain-text box of a few lines for a sentence, and the model
+        answer, excerpts and citations as grader information."""
+        return ("    <responseformat>plain</responseformat>\n    <responserequired>1</responserequired>\n"
+                "    <responsefieldlines>5</responsefieldlines>\n    <minwordlimit></minwordlimit>\n"
+                "    <maxwordlimit></maxwordlimit>\n    <attachments>0</attachments>\n"
+                "    <attachmentsrequired>0</attachmentsrequired>\n    <maxbytes>0</maxbytes>\n"
+                "    <filetypeslist></filetypeslist>\n" + _text("graderinfo", self.feedback(item, self.model(item)))
+                + _text("responsetemplate", ""))
 
     def order_text(self, item: Order) -> str:
         return f"<p>{esc(item.prompt)}</p><p>Drag the events into order, earliest first.</p>"
@@ -185,7 +246,7 @@ class _Writer:
 
     def matching(self, pairs: list[tuple[str, str]]) -> str:
         rows = "".join(f'    <subquestion format="html">\n      <text>{cdata(esc(left))}</text>\n'
-                       f"      <answer>\n        <text>{cdata(right)}</text>\n      </answer>\n    </subquestion>\n"
+                       f"      <answer>\n        <text>{cdata(esc(right))}</text>\n      </answer>\n    </subquestion>\n"
                        for left, right in pairs)
         return "    <shuffleanswers>true</shuffleanswers>\n" + self.combined() + rows
 
@@ -196,7 +257,7 @@ def category_path(collection: str, deck: Deck) -> str:
 
 
 def render_moodle(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, dict[str, int]]:
-    """One deck as Moodle XML, and how many questions of each item type it holds."""
+    """One deck as Moodle XML, and how many questions of each kind (``KIND``) it holds."""
     assert project.config is not None
     writer = _Writer(project, corpus)
     counts: dict[str, int] = {}
@@ -207,6 +268,6 @@ def render_moodle(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, 
     for item in deck.items:
         qtype, xml = writer.question(deck, item)
         out.append(f"<!-- {item.id} ({item.kind} as {qtype}) -->\n{xml}")
-        counts[item.kind] = counts.get(item.kind, 0) + 1
+        counts[KIND[qtype]] = counts.get(KIND[qtype], 0) + 1
     out.append("</quiz>\n")
     return "".join(out).encode("utf-8"), counts

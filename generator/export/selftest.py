@@ -30,7 +30,7 @@ from ..citation import citation
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import _RE_BACKSLASH, Corpus, Document
-from .common import cloze_parts, quote_distractors, typed_answers
+from .common import asked, cloze_parts, quote_distractors
 
 TEMPLATES = Path(__file__).resolve().parent / "selftest"
 SCRIPTS = ("fsrs.js", "progress.js", "cards.js", "session.js", "page.js")
@@ -93,10 +93,11 @@ class _Sources:
                 "start": _utf16(text, start), "end": _utf16(text, end)}
 
 
-def _typed(answer: str, accept: Sequence[str] = ()) -> dict[str, Any]:
-    """How the page marks a typed answer: against the accepted forms, or by the student (self-graded)."""
-    forms = typed_answers(answer, accept)
-    return {"self": True} if forms is None else {"accept": forms}
+def _typed(project: Project, item: Item) -> dict[str, Any]:
+    """How the page marks a typed answer (the one rule, ``asked``): against the accepted forms,
+    or, where a teacher would mark it, by the student (self-graded)."""
+    how, accepted = asked(project, item)
+    return {"self": True} if how == "teacher" else {"accept": accepted[0]}
 
 
 def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[str, Any]:
@@ -107,21 +108,22 @@ def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[st
     base: dict[str, Any] = {"id": item.id, "type": item.kind, "deck": deck, "tags": list(item.tags),
                             "note": item.note or "", "sources": list(refs.values())}
     if isinstance(item, Basic):
-        return base | {"prompt": item.question, "answer": item.answer} | _typed(item.answer, item.accept)
+        return base | {"prompt": item.question, "answer": item.answer} | _typed(project, item)
     if isinstance(item, Mcq):
         return base | {"prompt": item.question, "answer": item.answer, "choices": [item.answer, *item.distractors]}
     if isinstance(item, Quote):
         wrong = quote_distractors(project, item)
-        more = {"choices": [item.speaker, *wrong]} if len(wrong) >= 2 else _typed(item.speaker)
+        more = {"choices": [item.speaker, *wrong]} if len(wrong) >= 2 else _typed(project, item)
         return base | {"prompt": "Who said or wrote this?", "quotation": item.quotation, "context": item.context,
                        "answer": item.speaker} | more
     if isinstance(item, TrueFalse):
         return base | {"prompt": item.statement, "answer": item.answer, "correction": item.correction or ""}
     if isinstance(item, Cloze):
-        parts = [p if isinstance(p, str) else {"answer": p[0], "hint": p[1], "accept": typed_answers(p[0])}
+        how, accepted = asked(project, item)
+        blanks = iter(accepted if how == "typed" else [])
+        parts = [p if isinstance(p, str) else {"answer": p[0], "hint": p[1], "accept": next(blanks, None)}
                  for p in cloze_parts(item.text)]
-        marked = all(isinstance(p, str) or p["accept"] is not None for p in parts)
-        return base | {"prompt": "Fill in the blanks.", "parts": parts} | ({} if marked else {"self": True})
+        return base | {"prompt": "Fill in the blanks.", "parts": parts} | ({"self": True} if how == "teacher" else {})
     if isinstance(item, Order):
         return base | {"prompt": item.prompt, "events": [{"text": e.text, "date": e.date} for e in item.events]}
     if isinstance(item, Match):

@@ -12,14 +12,16 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from .. import facts
 from ..citation import citation
-from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
+from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, PointsScheme, Quote, SourceRef, TrueFalse
 from ..relations import Relations
 from ..sources import Corpus
 from ..validate import CLOZE
+from . import scoring
 
 # (section key, title, instructions) in the order they appear on the sheet.
 SECTIONS = (
@@ -43,6 +45,7 @@ class QuizSpec:
     paper: str = "a4"
     minutes: int | None = None  # time allowed, printed on the sheet
     instructions: str = ""  # printed under the title
+    points: PointsScheme = PointsScheme()  # how questions are scored (quiz.points)
 
 
 def select(items: Sequence[Item], count: int, seed: int, corpus: Corpus) -> list[Item]:
@@ -83,6 +86,18 @@ class _Layout:
         return {"excerpt": self.corpus.shown(ref.doc, ref.excerpt).text, "cite": citation(entry)}
 
     def question(self, item: Item) -> dict[str, Any]:
+        """The question's data, with its points under the quiz's scheme and, for a question of
+        several parts, the key's marking guidance."""
+        data = self.content(item)
+        parts = scoring.parts(item)
+        data["points"] = scoring.points(parts, self.spec.points)
+        if isinstance(item, Basic):
+            data["marking"] = marking(item.answer, data["points"])
+        elif parts > 1:
+            data["marking"] = {"keys": [], "rules": scoring.part_rule(item.kind, data["points"], parts)}
+        return data
+
+    def content(self, item: Item) -> dict[str, Any]:
         sources = [self.source(ref) for ref in item.sources()]
         base: dict[str, Any] = {"id": item.id, "kind": SECTION_OF[item.kind], "sources": sources,
                                 "note": item.note or ""}
@@ -91,19 +106,18 @@ class _Layout:
             self.rng(item.id, "choices").shuffle(choices)
             letters = string.ascii_uppercase
             correct = letters[choices.index(item.answer)]
-            return base | {"points": 1, "prompt": item.question, "answer": f"{correct}. {item.answer}", "short": correct,
+            return base | {"prompt": item.question, "answer": f"{correct}. {item.answer}", "short": correct,
                            "choices": [{"letter": letters[i], "text": c, "correct": c == item.answer}
                                        for i, c in enumerate(choices)]}
         if isinstance(item, TrueFalse):
             verdict = "True" if item.answer else "False"
             answer = verdict if item.answer else f"False. {item.correction}"
-            return base | {"points": 1, "prompt": item.statement, "answer": answer, "verdict": verdict,
+            return base | {"prompt": item.statement, "answer": answer, "verdict": verdict,
                            "short": verdict}
         if isinstance(item, Basic):
-            return base | {"points": 2, "prompt": item.question, "answer": item.answer, "lines": 2,
-                           "short": item.answer, "marking": marking(item.answer)}
+            return base | {"prompt": item.question, "answer": item.answer, "lines": 2, "short": item.answer}
         if isinstance(item, Quote):
-            return base | {"points": 1, "prompt": f"Who said or wrote: \u201c{item.quotation}\u201d ({item.context})",
+            return base | {"prompt": f"Who said or wrote: \u201c{item.quotation}\u201d ({item.context})",
                            "answer": item.speaker, "lines": 1, "short": item.speaker}
         if isinstance(item, Cloze):
             return base | self.cloze(item)
@@ -123,13 +137,14 @@ class _Layout:
         for m in CLOZE.finditer(item.text):
             if m.start() > last:
                 segments.append({"text": item.text[last : m.start()]})
-            blanks.append({"number": len(blanks) + 1, "answer": m[2], "hint": m[3] or ""})
+            blanks.append({"number": len(blanks) + 1, "answer": m[2], "hint": m[3] or "",
+                           "width": blank_width(m[2], m[3] or "")})
             segments.append({"blank": len(blanks), "hint": m[3] or ""})
             last = m.end()
         if last < len(item.text):
             segments.append({"text": item.text[last:]})
         answer = "; ".join(f"({b['number']}) {b['answer']}" for b in blanks)
-        return {"points": len(blanks), "prompt": CLOZE.sub("____", item.text), "segments": segments,
+        return {"prompt": CLOZE.sub("____", item.text), "segments": segments,
                 "blanks": blanks, "answer": answer, "short": answer if len(blanks) > 1 else blanks[0]["answer"]}
 
     def order(self, item: Order) -> dict[str, Any]:
@@ -143,7 +158,7 @@ class _Layout:
                   for i, o in enumerate(shuffled)]
         ordered = [{"letter": letter_of[i], "date": e.date, "text": e.text} for i, e in enumerate(item.events)]
         sequence = ", ".join(e["letter"] for e in ordered)
-        return {"points": 2, "prompt": item.prompt, "events": events, "ordered": ordered,
+        return {"prompt": item.prompt, "events": events, "ordered": ordered,
                 "answer": sequence, "short": sequence}
 
     def pairing(self, item: Item, prompt: str, left_label: str, right_label: str,
@@ -158,9 +173,12 @@ class _Layout:
                 for n, o in enumerate(lefts)]
         right = [{"letter": letters[i], "text": pairs[o][1]} for i, o in enumerate(rights)]
         answer = ", ".join(f"{e['number']}\u2013{e['answer']}" for e in left)
-        return {"points": len(pairs), "prompt": prompt, "left_label": left_label, "right_label": right_label,
+        return {"prompt": prompt, "left_label": left_label, "right_label": right_label,
                 "left": left, "right": right, "answer": answer, "short": answer}
 
+
+BLANK_EM_PER_CHAR = 0.65  # handwriting takes about 2.5 mm a character: 0.65 em of 11 pt text
+BLANK_MIN_EM, BLANK_MAX_EM = 5.0, 30.0
 
 _MINOR = frozenset(
     [
@@ -175,20 +193,31 @@ _MINOR = frozenset(
 _KEY_WORD = re.compile(r"[^\W_]+(?:['\-.][^\W_]+)*")
 
 
-def marking(answer: str) -> dict[str, Any]:
-    """How to mark a 2-point short answer: its key words (names, numbers and other content words,
-    in the answer's order); all of them earn 2 points, about half of them 1. A bracketed
-    abbreviation ("Special Service Group (SSG)") is an accepted alternative, not one more key word."""
+def marking(answer: str, points: int) -> dict[str, Any]:
+    """How to mark a short answer worth ``points``: its key words (names, numbers and other
+    content words, in the answer's order); all of them earn the points, about half of them half
+    the points. A bracketed abbreviation ("Special Service Group (SSG)") is an accepted
+    alternative, not one more key word."""
     alternatives = re.findall(r"\(([A-Z][A-Z0-9-]+)\)", answer)
     body = re.sub(r"\([A-Z][A-Z0-9-]+\)", " ", answer)
     keys = list(dict.fromkeys(w for w in _KEY_WORD.findall(body)
                               if w.casefold() not in _MINOR and (len(w) > 2 or w[0].isdigit() or w.isupper())))
     alone = f" (or {' / '.join(alternatives)} alone)" if alternatives else ""
     if len(keys) < 2:
-        return {"keys": keys, "full": f"the answer, in any wording{alone}", "partial": "close but not exact"}
-    half = (len(keys) + 1) // 2
-    return {"keys": keys, "full": f"all the key words, or the same in other words{alone}",
-            "partial": f"at least {half} of the {len(keys)} key words"}
+        full, partial = f"for the answer, in any wording{alone}", "if close but not exact"
+    else:
+        full = f"for all the key words, or the same in other words{alone}"
+        partial = f"for at least {(len(keys) + 1) // 2} of the {len(keys)} key words"
+    half = Fraction(points, scoring.SHORT_ANSWER_PARTS)
+    return {"keys": keys, "rules": [[scoring.amount(points), full], [scoring.amount(half), partial],
+                                    [scoring.amount(0), "otherwise"]]}
+
+
+def blank_width(answer: str, hint: str) -> float:
+    """A cloze blank's width in em: room to write the answer by hand (and to print the hint in
+    it), between a short word's and most of a line."""
+    wanted = max(len(answer) * BLANK_EM_PER_CHAR, len(hint) * 0.45 + 2) + 1
+    return round(min(max(wanted, BLANK_MIN_EM), BLANK_MAX_EM), 1)
 
 
 def timeline(items: Sequence[Item]) -> list[dict[str, Any]]:
@@ -240,6 +269,7 @@ def layout_quiz(items: Sequence[Item], corpus: Corpus, spec: QuizSpec, version: 
         "instructions": spec.instructions,
         "total": sum(s["points"] for s in sections),
         "count": number,
+        "scheme": scoring.describe(spec.points),
         "sections": sections,
         "timeline": timeline(items),
     }

@@ -108,7 +108,7 @@ def default_quizzes(collection: str, decks: Sequence[Deck], questions: int, vers
     if mixed:
         sets.append((MIXED, "mixed quiz", [item for deck in decks for item in deck.items]))
     for stem, title, items in sets:
-        spec = QuizSpec(f"{collection}: {title}", seed, paper, quiz.minutes, quiz.instructions or "")
+        spec = QuizSpec(f"{collection}: {title}", seed, paper, quiz.minutes, quiz.instructions or "", quiz.points)
         chosen = tuple(select(items, questions, seed, corpus))
         requests.append(QuizRequest(stem, spec, chosen, versions, questions, len(items)))
     return requests

@@ -1,0 +1,344 @@
+"""Compile stage for Canvas, Brightspace and Schoology: decks -> a QTI 1.2 content package (zip
+bytes, nothing written), in the flavour Canvas writes and reads.
+
+The package holds ``imsmanifest.xml`` and, per deck, one assessment (``<ident>/<ident>.xml``, a
+``questestinterop`` valid against the IMS QTI 1.2.1 DTD) with Canvas's quiz settings beside it
+(``<ident>/assessment_meta.xml``). Each item carries Canvas's ``question_type`` and
+``points_possible`` metadata and the shapes Canvas's own exporter writes for that type.
+
+Text reaches the package two ways, each made inert:
+- HTML fields (question text, feedback): the text HTML-escaped, then XML-escaped as the content of a
+  ``text/html`` mattext (an escaped string, never raw tags: Canvas's converter reads it as one);
+- plain-text fields (choices, accepted answers, matching sides): ``text/plain`` mattext or
+  ``varequal``, XML-escaped only.
+Characters XML cannot hold become U+FFFD. The zip has fixed entry order and times.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from string import Template
+from xml.etree import ElementTree as ET
+
+from ..anki.package import _zip as zip_entries  # the one reproducible zip writer (fixed times and order)
+from ..load import Project
+from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
+from ..sources import Corpus
+from .common import cloze_parts, evidences, quote_distractors, rng, stem, typed_answers
+
+TEMPLATES = Path(__file__).resolve().parent / "qti"
+WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
+# Canvas's question types, and their names as the build reports them.
+QUESTION_TYPES = {"multiple_choice_question": "multiple choice", "true_false_question": "true/false",
+                  "short_answer_question": "short answer", "essay_question": "essay",
+                  "fill_in_multiple_blanks_question": "fill in multiple blanks", "matching_question": "matching"}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What each type's builder returns: (Canvas question type, answer idents, [(feedback ident, HTML)]).
+Built = tuple[str, list[str], list[tuple[str, str]]]
+_BLANK_SCAN = re.compile(r"\[([A-Za-z0-9_\-.]+)\]")  # what Canvas's quiz page reads as a blank in question text
+
+
+def _h(text: str) -> str:
+    """Item text as inert HTML (quotes included, for attributes)."""
+    return html.escape(text, quote=True)
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    node = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attrs.items()})
+    if text is not None:
+        node.text = _clean(text)
+    return node
+
+
+def _material(parent: ET.Element, text: str, texttype: str) -> ET.Element:
+    material = _sub(parent, "material")
+    _sub(material, "mattext", text, texttype=texttype)
+    return material
+
+
+def blank_prefix(text: str) -> str:
+    """A blank-name prefix (``blank``, ``blank_``, ...) no ``[name]`` already in ``text`` starts with,
+    so Canvas puts each answer box where our blank is, never at a bracketed word of the item."""
+    taken = [m[1].casefold() for m in _BLANK_SCAN.finditer(text)]
+    prefix = "blank"
+    while any(t.startswith(prefix) for t in taken):
+        prefix += "_"
+    return prefix
+
+
+def ordinal(n: int, last: int) -> str:
+    """A position as a matching choice: ``1 (earliest)``, ``2``, ..., ``5 (latest)``."""
+    return f"{n} (earliest)" if n == 1 else f"{n} (latest)" if n == last else str(n)
+
+
+class _Items:
+    """Builds each item's ``<item>`` element, Canvas's shape for its type."""
+
+    def __init__(self, project: Project, corpus: Corpus) -> None:
+        self.project = project
+        self.corpus = corpus
+        assert project.config is not None
+        self.namespace = project.config.id
+
+    def ident(self, item: Item) -> str:
+        return f"studydeck-{self.namespace}-{item.id}"
+
+    def feedback(self, item: Item, extra: str = "") -> str:
+        """General feedback: the answer, each excerpt as its source writes it, its citation, the note."""
+        out = [extra] if extra else []
+        for ev in evidences(self.corpus, item):
+            out.append(f'<blockquote class="studydeck-excerpt"><p>{_h(ev.excerpt)}</p></blockquote>'
+                       f'<p class="studydeck-cite">{_h(ev.cite)}</p>')
+        if item.note:
+            out.append(f'<p class="studydeck-note">{_h(item.note)}</p>')
+        return "".join(out)
+
+    def item(self, item: Item) -> tuple[str, ET.Element]:
+        """(Canvas question type, the <item> element)."""
+        node = ET.Element("item", {"ident": self.ident(item), "title": _clean(_title(stem(item)))})
+        meta = _sub(_sub(node, "itemmetadata"), "qtimetadata")
+        presentation = _sub(node, "presentation")
+        qtype, answer_ids, feedback = self.body(item, presentation, node)
+        for label, entry in (("question_type", qtype), ("points_possible", "1.0"),
+                             ("original_answer_ids", ",".join(answer_ids))):
+            field = _sub(meta, "qtimetadatafield")
+            _sub(field, "fieldlabel", label)
+            _sub(field, "fieldentry", entry)
+        for ident, text in feedback:
+            flow = _sub(_sub(node, "itemfeedback", ident=ident), "flow_mat")
+            _material(flow, text, "text/html")
+        return qtype, node
+
+    def body(self, item: Item, presentation: ET.Element, node: ET.Element) -> Built:
+        """Fills the presentation and processing; (question type, answer idents, [(feedback ident, HTML)])."""
+        process = _sub(node, "resprocessing")
+        outcomes = _sub(process, "outcomes")
+        _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+        condition = _sub(process, "respcondition", **{"continue": "Yes"})
+        _sub(_sub(condition, "conditionvar"), "other")
+        _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+        question = f"<p>{_h(stem(item))}</p>"
+        if isinstance(item, Basic):
+            return self.typed(item, presentation, process, question, item.answer, item.accept)
+        if isinstance(item, Mcq):
+            return self.choice(item, presentation, process, question, item.answer, item.distractors)
+        if isinstance(item, Quote):
+            question = (f"<p>Who said or wrote this?</p><blockquote><p>\u201c{_h(item.quotation)}\u201d</p></blockquote>"
+                        f"<p>{_h(item.context)}</p>")
+            wrong = quote_distractors(self.project, item)
+            if len(wrong) < 2:  # too few other speakers in the bank to choose from
+                return self.typed(item, presentation, process, question, item.speaker)
+            return self.choice(item, presentation, process, question, item.speaker, wrong)
+        if isinstance(item, TrueFalse):
+            return self.truefalse(item, presentation, process, question)
+        if isinstance(item, Cloze):
+            return self.cloze(item, presentation, process)
+        if isinstance(item, Order):
+            text = f"<p>{_h(item.prompt)}</p><p>Match each event with its place in time, earliest first.</p>"
+            rows = "".join(f"<li>{_h(e.date)}: {_h(e.text)}</li>" for e in item.events)
+            pairs = [(e.text, ordinal(n, len(item.events))) for n, e in enumerate(item.events, start=1)]
+            return self.matching(item, presentation, process, text, pairs, f"<ol>{rows}</ol>")
+        if isinstance(item, Match):
+            text = (f"<p>{_h(item.prompt)}</p><p>Match each {_h(item.left_label)} with its "
+                    f"{_h(item.right_label)}.</p>")
+            return self.matching(item, presentation, process, text, [(p.left, p.right) for p in item.pairs])
+        assert isinstance(item, Claims)
+        text = f"<p>{_h(item.question)}</p><p>The sources disagree: match each claimant with what they claimed.</p>"
+        return self.matching(item, presentation, process, text, [(c.claimant, c.value) for c in item.claims])
+
+    # --- the types' own elements ------------------------------------------------------------
+
+    def choice(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, right: str,
+               wrong: Iterable[str]) -> Built:
+        """multiple_choice_question: the choices in an order fixed by the item, one right."""
+        texts = [right, *wrong]
+        rng(self.project, item, "qti-choices").shuffle(texts)
+        ids = [str(n) for n in range(1, len(texts) + 1)]
+        _material(presentation, question, "text/html")
+        lid = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
+        render = _sub(lid, "render_choice")
+        for ident, text in zip(ids, texts, strict=True):
+            _material(_sub(render, "response_label", ident=ident), text, "text/plain")
+        _score(process, "response1", [ids[texts.index(right)]])
+        return "multiple_choice_question", ids, [("general_fb", self.feedback(item))]
+
+    def truefalse(self, item: TrueFalse, presentation: ET.Element, process: ET.Element, question: str) -> Built:
+        """true_false_question: "True" and "False"; the correction in the feedback."""
+        _material(presentation, question, "text/html")
+        render = _sub(_sub(presentation, "response_lid", ident="response1", rcardinality="Single"), "render_choice")
+        for ident, word in (("1", "True"), ("2", "False")):
+            _material(_sub(render, "response_label", ident=ident), word, "text/plain")
+        right = "1" if item.answer else "2"
+        condition = _score(process, "response1", [right])
+        _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
+        wrong = _sub(process, "respcondition", **{"continue": "Yes"})
+        _sub(_sub(wrong, "conditionvar"), "other")
+        _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
+        verdict = "true" if item.answer else "false"
+        fix = f"<p class=\"studydeck-correction\">{_h(item.correction)}</p>" if item.correction else ""
+        return "true_false_question", ["1", "2"], [
+            ("general_fb", self.feedback(item, f"<p>The statement is {verdict}.</p>{fix}")),
+            ("correct_fb", f"<p>Correct: the statement is {verdict}.</p>"),
+            ("general_incorrect_fb", f"<p>No: the statement is {verdict}.</p>")]
+
+    def typed(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, answer: str,
+              accept: Sequence[str] = ()) -> Built:
+        """short_answer_question when a machine may mark the answer, else essay_question (a teacher
+        marks it) with the model answer in the feedback: the rule of ``typed_answers``."""
+        answers = typed_answers(answer, accept)
+        if answers is None:
+            extra = f'<p class="studydeck-answer">Model answer: {_h(answer)}</p>'
+            return self.essay(item, presentation, process, question, extra)
+        _text_box(presentation, question)
+        condition = _sub(process, "respcondition", **{"continue": "No"})
+        test = _sub(condition, "conditionvar")
+        for text in answers:
+            _sub(test, "varequal", text, respident="response1")
+        _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        extra = f'<p class="studydeck-answer">Answer: {_h(answer)}</p>'
+        return "short_answer_question", [], [("general_fb", self.feedback(item, extra))]
+
+    def cloze(self, item: Cloze, presentation: ET.Element, process: ET.Element) -> Built:
+        """fill_in_multiple_blanks_question, one ``[blank_n]`` per blank. A blank whose answer a machine
+        should not mark (``typed_answers``: more than four words) makes the item an essay question,
+        as Canvas has no blank a teacher marks."""
+        parts = cloze_parts(item.text)
+        blanks = [p for p in parts if isinstance(p, tuple)]
+        answers = [typed_answers(answer) for answer, _ in blanks]
+        full = "".join(p if isinstance(p, str) else p[0] for p in parts)
+        summary = f'<p class="studydeck-answer">{"Model answer" if None in answers else "Answer"}: {_h(full)}</p>'
+        if None in answers:
+            text = "".join(_h(p) if isinstance(p, str) else "____" + (f" ({_h(p[1])})" if p[1] else "") for p in parts)
+            return self.essay(item, presentation, process, f"<p>{text}</p>", summary)
+        prefix = blank_prefix(item.text)
+        names = [f"{prefix}{n}" for n in range(1, len(blanks) + 1)]
+        out, n = [], 0
+        for part in parts:
+            if isinstance(part, str):
+                out.append(_h(part))
+                continue
+            out.append(f"[{names[n]}]" + (f" <em>({_h(part[1])})</em>" if part[1] else ""))
+            n += 1
+        _material(presentation, f"<p>{''.join(out)}</p>", "text/html")
+        ids: list[str] = []
+        share = f"{100 / len(blanks):.2f}"
+        for b, (name, accepted) in enumerate(zip(names, answers, strict=True), start=1):
+            assert accepted is not None
+            # no label material: Canvas names the blank by the ident, and a prompt would be a <div>
+            # the QTI 2.1 converter puts where QTI 2.1 allows only inline text
+            lid = _sub(presentation, "response_lid", ident=f"response_{name}", rcardinality="Single")
+            render = _sub(lid, "render_choice")
+            mine = [str(100 * b + k) for k in range(1, len(accepted) + 1)]
+            for ident, text in zip(mine, accepted, strict=True):
+                _material(_sub(render, "response_label", ident=ident), text, "text/plain")
+            ids += mine
+            _add(process, f"response_{name}", mine[0], share)
+        return "fill_in_multiple_blanks_question", ids, [("general_fb", self.feedback(item, summary))]
+
+    def essay(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, extra: str) -> Built:
+        """essay_question: a teacher marks it; the model answer is in the feedback."""
+        _text_box(presentation, question)
+        condition = _sub(process, "respcondition", **{"continue": "No"})
+        _sub(_sub(condition, "conditionvar"), "other")
+        return "essay_question", [], [("general_fb", self.feedback(item, extra))]
+
+    def matching(self, item: Item, presentation: ET.Element, process: ET.Element, question: str,
+                 pairs: list[tuple[str, str]], extra: str = "") -> Built:
+        """matching_question: one ``response_lid`` per left side, each offering every distinct right
+        side (in an order fixed by the item); a right side two left sides share is offered once."""
+        _material(presentation, question, "text/html")
+        rights = list(dict.fromkeys(right for _, right in pairs))
+        rng(self.project, item, "qti-matches").shuffle(rights)
+        right_ids = {text: str(501 + n) for n, text in enumerate(rights)}
+        left_ids = [str(n) for n in range(1, len(pairs) + 1)]
+        share = f"{100 / len(pairs):.2f}"
+        for ident, (left, right) in zip(left_ids, pairs, strict=True):
+            lid = _sub(presentation, "response_lid", ident=f"response_{ident}", rcardinality="Single")
+            _material(lid, left, "text/plain")
+            render = _sub(lid, "render_choice")
+            for text in rights:
+                _material(_sub(render, "response_label", ident=right_ids[text]), text, "text/plain")
+            _add(process, f"response_{ident}", right_ids[right], share)
+        return "matching_question", left_ids, [("general_fb", self.feedback(item, extra))]
+
+
+def _text_box(presentation: ET.Element, question: str) -> None:
+    """The question and one box to type the answer in (short answer and essay alike)."""
+    _material(presentation, question, "text/html")
+    fib = _sub(_sub(presentation, "response_str", ident="response1", rcardinality="Single"), "render_fib")
+    _sub(fib, "response_label", ident="answer1", rshuffle="No")
+
+
+def _score(process: ET.Element, respident: str, right: list[str]) -> ET.Element:
+    condition = _sub(process, "respcondition", **{"continue": "No"})
+    test = _sub(condition, "conditionvar")
+    for ident in right:
+        _sub(test, "varequal", ident, respident=respident)
+    _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+    return condition
+
+
+def _add(process: ET.Element, respident: str, right: str, share: str) -> None:
+    """A share of the score for one blank or pair, as Canvas reads it (``Add``); ``continue`` so a
+    QTI engine goes on to score the others."""
+    condition = _sub(process, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(condition, "conditionvar"), "varequal", right, respident=respident)
+    _sub(condition, "setvar", share, varname="SCORE", action="Add")
+
+
+def _title(text: str) -> str:
+    """A question's name in the bank: its question, cut at a word near 80 characters."""
+    return text if len(text) <= 80 else text[:77].rsplit(" ", 1)[0] + "..."
+
+
+def _fill(name: str, xml: str = "", **values: str) -> str:
+    """A template file next to this module, each value XML-escaped (``xml``: XML put in as it is)."""
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    return Template(text).substitute({k: _h(_clean(v)) for k, v in values.items()}, xml=xml)
+
+
+def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[str, int]]:
+    """One deck as a ``questestinterop`` assessment, and its questions counted as "kind as type"."""
+    root = ET.Element("questestinterop")
+    assessment = _sub(root, "assessment", ident=ident, title=deck.deck)
+    field = _sub(_sub(assessment, "qtimetadata"), "qtimetadatafield")
+    _sub(field, "fieldlabel", "cc_maxattempts")
+    _sub(field, "fieldentry", "unlimited")
+    section = _sub(assessment, "section", ident="root_section")
+    counts: dict[str, int] = {}
+    for item in deck.items:
+        qtype, node = writer.item(item)
+        section.append(node)
+        key = f"{item.kind} as {QUESTION_TYPES[qtype]}"
+        counts[key] = counts.get(key, 0) + 1
+    ET.indent(root, "  ")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n", counts
+
+
+def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: str) -> tuple[bytes, dict[str, int]]:
+    """The decks as one QTI 1.2 package (zip bytes), one assessment each, and the questions
+    counted as "kind as Canvas type"."""
+    assert project.config is not None
+    writer = _Items(project, corpus)
+    entries: list[tuple[str, bytes]] = []
+    resources: list[str] = []
+    counts: dict[str, int] = {}
+    for deck in decks:
+        ident = f"studydeck-{project.config.id}_{deck.slug}"  # "_": never an item's ident (ids are slugs)
+        data, mine = assessment_xml(writer, ident, deck)
+        for key, n in mine.items():
+            counts[key] = counts.get(key, 0) + n
+        meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
+                     description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
+                     points=f"{len(deck.items)}.0")
+        entries += [(f"{ident}/{ident}.xml", data), (f"{ident}/assessment_meta.xml", meta.encode("utf-8"))]
+        resources.append(_fill("resource.xml", ident=ident))
+    manifest = _fill("manifest.xml", "".join(resources), ident=f"studydeck-{project.config.id}_manifest", title=title)
+    return zip_entries([("imsmanifest.xml", manifest.encode("utf-8")), *entries]), counts

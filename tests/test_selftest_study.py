@@ -75,6 +75,14 @@ def test_session_by_keyboard_saved_and_kept_on_reload(browser, built) -> None:
     assert item is not None and item["id"] in rated and rated[item["id"]] in (1, 3)
     assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
     assert "New left today: 0 of 6" in browser.find_element(By.ID, "score").text
+    # A later build rewords the item: its id keys its history, which it keeps.
+    reworded = path.parent / "reworded.html"
+    reworded.write_text(path.read_text(encoding="utf-8").replace(json.dumps(item["prompt"])[1:-1], "Reworded: who?", 1),
+                        encoding="utf-8")
+    browser.get(reworded.as_uri())
+    node, again = study_card(browser, data)
+    assert again == item and node.find_element(By.CSS_SELECTOR, ".prompt").text == "Reworded: who?"
+    assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
     assert severe(browser) == []
 
 
@@ -162,6 +170,7 @@ def test_export_reset_import_and_refusals(browser, built, tmp_path) -> None:
 
 def test_unreadable_saved_progress_is_left_out_with_a_message(browser, built) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     path, data = built
     project = data["project"]
@@ -178,6 +187,11 @@ def test_unreadable_saved_progress_is_left_out_with_a_message(browser, built) ->
     node, item = study_card(browser, data)
     assert item == data["items"][5]
     assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
+    other = "mcq" if item["type"] != "mcq" else "truefalse"
+    Select(browser.find_element(By.ID, "type-filter")).select_by_value(other)  # the filters choose the queue
+    node, item = study_card(browser, data)
+    assert item is not None and item["type"] == other
+    assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "New card"
     assert severe(browser) == []
 
 

@@ -11,7 +11,10 @@ import pytest
 from generator.sources import _RE_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
-from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, browser_fixture, fill, open_page, page, severe  # noqa: F401
+from .selftesttools import CHROMIUM, DRIVER, NEEDS_CHROMIUM, TYPES, answer, browser_fixture, fill, open_page, page
+
+__all__ = ["CHROMIUM", "DRIVER", "browser"]  # tests/test_cards.py takes the browser from here
+browser = browser_fixture
 
 pytestmark = NEEDS_CHROMIUM
 

@@ -1,6 +1,7 @@
 // The page: filters, the two ways to study (a session, or the whole test with its score and
 // summary), and the progress tools.
 const results = new Map(); // item id -> true/false once marked in the whole test
+let wasFinished = false; // every shown question answered (said once when it becomes so)
 const progress = openProgress(DATA.project);
 const deckFilter = document.getElementById("deck-filter");
 const typeFilter = document.getElementById("type-filter");
@@ -74,7 +75,9 @@ function updateScore() {
     return el("li", {}, jump);
   });
   document.getElementById("summary-review").replaceChildren(...(review.length ? review : [el("li", { text: "Nothing to review yet." })]));
-  if (t.answered === t.total && t.total > 0 && results.size) announce(`All shown questions answered: ${t.right} of ${t.total} right. The summary is at the end.`);
+  const finished = t.answered === t.total && t.total > 0;
+  if (finished && !wasFinished) announce(`All shown questions answered: ${t.right} of ${t.total} right. The summary is at the end.`);
+  wasFinished = finished;
 }
 
 // --- modes ----------------------------------------------------------------------------------

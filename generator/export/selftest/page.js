@@ -76,7 +76,10 @@ function updateScore() {
   });
   document.getElementById("summary-review").replaceChildren(...(review.length ? review : [el("li", { text: "Nothing to review yet." })]));
   const finished = t.answered === t.total && t.total > 0;
-  if (finished && !wasFinished) announce(`All shown questions answered: ${t.right} of ${t.total} right. The summary is at the end.`);
+  if (finished && !wasFinished) {  // after the last verdict, which is read first
+    const said = document.getElementById("announce").textContent;
+    announce(`${said} All shown questions answered: ${t.right} of ${t.total} right. The summary is at the end.`.trim());
+  }
   wasFinished = finished;
 }
 

@@ -33,6 +33,13 @@ function tally(items) {
   return { right: answered.filter((item) => results.get(item.id)).length, answered: answered.length, total: items.length };
 }
 
+/** What names a question in the list to review: its prompt, or for a cloze its text, for a quote its quotation. */
+function reviewLabel(item) {
+  if (item.type === "cloze") return item.parts.map((p) => (typeof p === "string" ? p : "___")).join("");
+  if (item.type === "quote") return `Who said \u201c${item.quotation}\u201d?`;
+  return item.prompt;
+}
+
 function summaryTable(caption, heading, groups) {
   const body = el("tbody");
   for (const [name, items] of groups) {
@@ -66,7 +73,7 @@ function updateScore() {
     summaryTable("By deck", "Deck", group("deck", (n) => DATA.decks[n].name)),
     summaryTable("By type", "Type", group("type", (type) => TYPE_NAMES[type])));
   const review = shown.filter((item) => results.get(item.id) === false).map((item) => {
-    const jump = el("button", { type: "button", class: "link", text: item.prompt });
+    const jump = el("button", { type: "button", class: "link", text: reviewLabel(item) });
     jump.addEventListener("click", () => {
       const view = cards.get(item.id);
       view.node.scrollIntoView({ block: "start" });

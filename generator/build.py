@@ -19,13 +19,25 @@ from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
-from .diagnostics import Diagnostic, LockFile, NoteTypeChanged, PreviousPackage, Report, Span
+from .diagnostics import (
+    CollectionRenamed,
+    Diagnostic,
+    LockFile,
+    NoneOfOurNotes,
+    NoteTypeChanged,
+    PreviousPackage,
+    ProjectIdChanged,
+    Report,
+    Span,
+)
 from .engine import keeps_results
 from .export import ExportSummary, iter_exports
+from .model import ProjectConfig
 from .paths import display_path, read_input
 from .pipeline import Checked, check_project
+from .wording import plural
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import built_with, exclusive, publish, recover, release_memory
+from .write import MANIFEST, built_with, exclusive, publish, read_manifest, recover, release_memory
 
 MAX_LOCK_BYTES = 256 * 1024 * 1024  # two million notes' entries; past it, no lock build wrote
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
@@ -39,10 +51,21 @@ class BuildResult:
     notes: int = 0
     changed: int = 0
     exports: ExportSummary = field(default_factory=ExportSummary)
+    removed: list[str] = field(default_factory=list)  # earlier outputs this build did not make again
 
     @property
     def report(self) -> Report:
         return self.checked.report
+
+    def removed_line(self) -> str:
+        """The line saying which earlier outputs the build removed, by folder."""
+        folders: dict[str, int] = {}
+        for name in self.removed:
+            top = name.split("/", 1)[0] + ("/" if "/" in name else "")
+            folders[top] = folders.get(top, 0) + 1
+        parts = ", ".join(f"{top} ({plural(n, 'file')})" for top, n in sorted(folders.items()))
+        return (f"removed from {display_path(self.out_dir or '')}/ what this build did not make again: {parts}"
+                " (a build without --no-worksheets and --no-exports makes them again)")
 
 
 def package_name(collection: str) -> str:
@@ -82,12 +105,37 @@ def _type_changes(notes: list[NoteSpec], types: dict[str, Span], lock: Lock) -> 
     return diags
 
 
+def _identity_changes(config: ProjectConfig, lock: Lock) -> list[Diagnostic]:
+    """The project's id or collection name, changed since the lock was written: what learners
+    would get from it."""
+    diags = []
+    notes = len(lock.live_notes())
+    if lock.project is not None and lock.project != config.id:
+        diags.append(ProjectIdChanged.at(config.pos.of("id"), (
+            f"id {config.id!r} is not {lock.project!r}, the id the {notes} notes in {LOCK_FILE} were published"
+            " under: every note would get a new identity, and every learner a second copy of every note; put the id"
+            f" back (to start a new deck on purpose, remove {LOCK_FILE})")))
+    if lock.collection is not None and lock.collection != config.collection:
+        diags.append(CollectionRenamed.at(config.pos.of("collection"), (
+            f"the collection was published as {lock.collection!r}: Anki moves no card on import, so learners keep"
+            f" their cards in the deck {lock.collection!r} and get a new, empty deck {config.collection!r}; tell"
+            f" them to rename the deck in Anki to {config.collection!r} before they import, or put the old name"
+            " back")))
+    return diags
+
+
 def _shipped(apkg: Path, named: bool, notes: list[NoteSpec], namespace: str,
              report: Report) -> tuple[dict[str, Shipped], dict[str, Shipped]]:
     """What the previous package gave learners; a problem with it is an error when the user
     named the package, a warning when it is only the one found in the output folder."""
     try:
-        return read_shipped(apkg, {n.item_id: n.guid for n in notes}, namespace, note_types())
+        shipped = read_shipped(apkg, {n.item_id: n.guid for n in notes}, namespace, note_types())
+        if notes and not shipped[0] and apkg.is_file():
+            report.extend([NoneOfOurNotes.at(Span(display_path(apkg)), (
+                f"{display_path(apkg)} holds none of this project's {len(notes)} notes: it is another project's"
+                " package, or the id in studydeck.yaml changed since it was built (then every learner would get a"
+                " second copy of every note); times come from the lock alone"))])
+        return shipped
     except PreviousPackageError as exc:
         cls = PreviousPackage
         diag = cls.at(Span(display_path(apkg)), str(exc))
@@ -134,6 +182,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         compiled = checked.compiled()
         notes = compiled.notes
         report.extend(_type_changes(notes, compiled.types, lock))
+        report.extend(_identity_changes(config, lock))
         if not report.ok:
             return result
         apkg_name = package_name(config.collection)
@@ -156,6 +205,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                           shipped_notes, at),
             models=advance(lock.models, {k: (t.fingerprint(), type_content(t), None) for k, t in types.items()},
                            shipped_models, at),
+            project=config.id, collection=config.collection,
         )
         stage("writing the package", 0, 0)
         decks = {config.collection: config.description or ""}
@@ -192,7 +242,11 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
 
         # Outputs are written into a staging folder as they are made, and switched in, with the
         # lock, as one (``write.publish``): an error on the way leaves everything as it was.
+        earlier = read_manifest(out_dir).get("files")
         written = publish(out_dir, outputs(), lock=(lock_path, lock_text.encode()), carry=CARRIED)
+        # The output folder is replaced as a whole: what an earlier build made and this one did
+        # not (--no-worksheets, --no-exports, a format dropped) is gone, and the summary says so.
+        result.removed = sorted(set(earlier if isinstance(earlier, list) else []) - set(written) - {MANIFEST})
 
     result.written = [out_dir / name for name in written] + ([lock_path] if lock_text != lock_was else [])
     old_live = lock.live_notes()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import options, streams
 from .diagnostics import OutputError, Report
+from .wording import plural
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -33,10 +34,11 @@ EXPORT_FORMATS = ("moodle", "gift", "html", "qti")  # export.FORMATS, pinned by 
 
 def _print_report(report: Report, fmt: str, tail: str = "") -> None:
     if fmt == "json":
-        streams.out(streams.encodable_json(report.to_json()) + "\n")
+        text = "\n".join(options.shown(line, json=True) for line in report.to_json().split("\n"))
+        streams.out(streams.encodable_json(text) + "\n")
         return
     for diag in report:
-        print(diag.format(), file=sys.stderr)
+        print(diag.format(options.shown), file=sys.stderr)
     print(report.summary() + tail, file=sys.stderr)
 
 
@@ -59,7 +61,7 @@ def _print_teacher_marked(checked: Checked) -> None:
         print(f"{options.shown(span.path)}:{span.line}:{span.col}: note: {item.id}: marked by a teacher in Moodle XML"
               f" and GIFT ({why}; auto-marking takes at most {AUTO_MARK_MAX_WORDS})", file=sys.stderr)
     total = len(checked.project.items)
-    print(f"{len(found)} of {total} item{'s' if total != 1 else ''} will be marked by a teacher in Moodle XML and GIFT.",
+    print(f"{len(found)} of {plural(total, 'item')} will be marked by a teacher in Moodle XML and GIFT.",
           file=sys.stderr)
 
 
@@ -97,7 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         _print_report(result.report, "text", "; nothing written.")
         return EXIT_INVALID
     for diag in result.report:
-        print(diag.format(), file=sys.stderr)
+        print(diag.format(options.shown), file=sys.stderr)
     pdfs = [p for p in result.written if p.suffix == ".pdf"]
     for path in result.written:
         if path.suffix not in (".pdf", ".xml", ".gift", ".zip"):
@@ -108,6 +110,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"wrote {display_path(folder)}/", file=sys.stderr)
     for line in result.exports.lines():
         print(line, file=sys.stderr)
+    if result.removed:
+        print(options.shown(result.removed_line()), file=sys.stderr)
     print(f"{result.report.summary()}; {result.notes} notes, {result.changed} new or changed.", file=sys.stderr)
     return EXIT_OK
 
@@ -175,8 +179,8 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
     for path in files:
         print(f"wrote {display_path(out / path)}", file=sys.stderr)
     kinds = sorted({SECTION_OF[i.kind] for i in request.items})
-    print(f"{len(request.items)} questions ({', '.join(kinds)}), {request.versions} version(s), seed {seed}.",
-          file=sys.stderr)
+    print(f"{plural(len(request.items), 'question')} ({', '.join(kinds)}),"
+          f" {plural(request.versions, 'version')}, seed {seed}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -237,8 +241,8 @@ def cmd_find(args: argparse.Namespace) -> int:
             where = doc.excluded_reason(passage)
             flag = f"  [not citable: {where}]" if where else ""
             streams.out(f"{doc_id}:{passage.line}:{flag}\n"
-                 f"  source: {{doc: {doc_id}, excerpt: {_yaml_quote(doc.shown(passage).text)}}}\n")
-    print(f"{count} passage{'s' if count != 1 else ''} found for {args.phrase!r}", file=sys.stderr)
+                 f"  source: {{doc: {doc_id}, excerpt: {options.shown(_yaml_quote(doc.shown(passage).text))}}}\n")
+    print(f"{plural(count, 'passage')} found for {args.phrase!r}", file=sys.stderr)
     return EXIT_OK if count else EXIT_INVALID
 
 

@@ -45,7 +45,8 @@ class NulByte(Problem):
 
 
 class LineEnd(Problem):
-    """A bare carriage return (old Mac line end); use LF or CRLF."""
+    """A bare carriage return (old Mac line end), or a Unicode line or paragraph separator
+    (U+2028, U+2029), which YAML reads as a line end and which show as nothing; use LF or CRLF."""
 
     code = "line-end"
 
@@ -57,7 +58,10 @@ class ControlCharacter(Problem):
 
 
 class InvisibleCharacter(Problem):
-    """A bidirectional override or zero-width character, which can hide what text really says."""
+    """A character that stands in the text without being seen: a format character (Unicode
+    category Cf: soft hyphen, zero-width and bidi controls, TAG characters...), or a blank letter
+    or mark (Hangul fillers, the braille blank, the combining grapheme joiner). It can hide what
+    the text really says, and a learner typing the answer would never match it."""
 
     code = "invisible-character"
 
@@ -266,6 +270,31 @@ class PreviousPackage(Problem):
     code = "previous-package"
 
 
+class ProjectIdChanged(Problem):
+    """The project's ``id`` differs from the one ``studydeck.lock`` records: every note's identity
+    comes from it, so every learner would get a second copy of every note. Put it back; to start a
+    new deck on purpose, remove the lock."""
+
+    code = "project-id-changed"
+
+
+class CollectionRenamed(Problem):
+    """The collection's name differs from the one ``studydeck.lock`` records: Anki moves no card on
+    import, so learners keep their cards in the old deck and get a new, empty one."""
+
+    code = "collection-renamed"
+    severity = "warning"
+
+
+class NoneOfOurNotes(Problem):
+    """The package a build compares with holds none of the project's notes: it is another
+    project's package, or the project's ``id`` changed since it was built. What learners have is
+    then unknown, and a change back to what they have (a ``git revert``) may never reach them."""
+
+    code = "no-notes-of-ours"
+    severity = "warning"
+
+
 class OutputCollision(Problem):
     """Two deck files would write outputs of the same name (``a_b.yaml`` and ``a-b.yaml``, or a deck
     named like the mixed quiz): one would silently overwrite the other."""
@@ -303,12 +332,31 @@ class AnswerInQuestion(Problem):
     severity = "warning"
 
 
+class NoFontForCharacter(Problem):
+    """An item's text holds a character no worksheet font draws (Chinese, Japanese and Korean
+    characters, emoji, Tifinagh...): the worksheets print a box in its place. Arabic script,
+    Urdu's letters among them, is drawn (Noto Naskh Arabic ships with studydeck)."""
+
+    code = "no-font-for-character"
+    severity = "warning"
+
+
 class NearDuplicate(Problem):
     """Two items ask the same thing: they rest on overlapping excerpts and share their answers,
     or they quote the same words (anywhere in the project, across deck files). The later item is
     reported, naming the earlier one's place; merge them or make one ask something else."""
 
     code = "near-duplicate"
+    severity = "warning"
+
+
+class SelfAnsweringPair(Problem):
+    """A match pair (or a claims row) whose two sides share a content word ("Ninth Wing Company"
+    and "A company of the Pakistan Army"): the learner matches the word, not the fact. Words
+    compare case-folded and by stem, function words and the subject's own ("mosque", "siege")
+    aside; reword one side."""
+
+    code = "self-answering-pair"
     severity = "warning"
 
 

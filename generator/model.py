@@ -22,8 +22,9 @@ from .diagnostics import Span
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Deck and collection names become Anki deck names, which Anki prints unescaped ({{Subdeck}}) and
-# splits at "::": no markup characters, no "::".
-NAME_PATTERN = r"^(?!.*::)[^<>{}\[\]\\&\n]+$"
+# splits at "::": no markup characters, no "::"; and one line (no line break, tab or other control
+# character: a carriage return renamed the deck in Anki and broke the GIFT file's category line).
+NAME_PATTERN = r"^(?!.*::)[^<>{}\[\]\\&\x00-\x1f\x7f]+$"
 MAX_ITEMS_PER_FILE = 20_000
 
 

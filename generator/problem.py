@@ -3,6 +3,7 @@ problem (:class:`Problem`); the kinds themselves are in ``diagnostics``, one cla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -26,9 +27,10 @@ class Diagnostic:
     message: str
     notes: tuple[str, ...] = ()
 
-    def format(self) -> str:
-        head = f"{self.span.path}:{self.span.line}:{self.span.col}: {self.severity}[{self.code}]: {self.message}"
-        return "\n".join([head, *(f"    {note}" for note in self.notes)])
+    def format(self, show: Callable[[str], str] = str) -> str:
+        """The diagnostic as a compiler prints it; ``show`` makes each piece of text fit to print."""
+        head = f"{show(self.span.path)}:{self.span.line}:{self.span.col}: {self.severity}[{self.code}]: {show(self.message)}"
+        return "\n".join([head, *(f"    {show(note)}" for note in self.notes)])
 
     def to_json(self) -> dict[str, object]:
         return {

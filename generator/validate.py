@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
-from . import facts
+from . import facts, terms
 from .diagnostics import (
     AnswerInQuestion,
     BadValue,
@@ -28,9 +28,11 @@ from .diagnostics import (
     LongExcerpt,
     MissingField,
     NearDuplicate,
+    NoFontForCharacter,
     OrderNotChronological,
     QuoteNotInExcerpt,
     RepeatedClaimant,
+    SelfAnsweringPair,
     Span,
     UnattributedOpinion,
     UncitableExcerpt,
@@ -38,8 +40,24 @@ from .diagnostics import (
     UnsupportedAnswer,
 )
 from .load import Project
-from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse, parts
+from .model import (
+    Basic,
+    Claims,
+    Cloze,
+    Item,
+    Located,
+    Match,
+    Mcq,
+    Order,
+    Quote,
+    SourceRef,
+    TrueFalse,
+    format_fields,
+    parts,
+)
 from .sources import Corpus, normalise
+from .worksheet.glyphs import undrawn
+from .yamltree import character_name
 
 LONG_EXCERPT = 600
 
@@ -91,10 +109,11 @@ class _ClozeSyntax:
             yield ClozeMarker((start, close + 2), (text[digits:end_digits], answer, hint if sep else None))
             at = close + 2
 
-    def sub(self, replacement: str, text: str) -> str:
+    def sub(self, replacement: str | Callable[[ClozeMarker], str], text: str) -> str:
+        """``text`` with each marker replaced by ``replacement`` (or by what it returns for the marker)."""
         out, last = [], 0
         for m in self.finditer(text):
-            out += [text[last : m.start()], replacement]
+            out += [text[last : m.start()], replacement if isinstance(replacement, str) else replacement(m)]
             last = m.end()
         out.append(text[last:])
         return "".join(out)
@@ -148,8 +167,34 @@ def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> l
     return diags
 
 
+def _texts(record: Located) -> Iterator[tuple[Span, str]]:
+    """Every text of a record that a worksheet may print, with its place (ids, tags and source
+    names aside), its parts' and sources' too."""
+    for f in format_fields(type(record)):
+        value = getattr(record, f.name)
+        if f.name == "type" or "pattern" in f.metadata or "items_pattern" in f.metadata:
+            continue
+        for one in value if isinstance(value, tuple) else (value,):
+            if isinstance(one, str):
+                yield record.pos.of(f.name), one
+            elif isinstance(one, Located):
+                yield from _texts(one)
+
+
+def _undrawn(item: Item) -> list[Diagnostic]:
+    """Characters no worksheet font draws: the worksheets would print a box for each."""
+    diags = []
+    for span, text in _texts(item):
+        if missing := undrawn(text):
+            names = ", ".join(character_name(ch) for ch in missing[:3]) + (
+                f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            diags.append(NoFontForCharacter.at(span, f"no worksheet font draws {names}: the worksheets print a box for"
+                                                     " each (Anki and the exports show them)"))
+    return diags
+
+
 def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = _undrawn(item)
     for ref in item.sources():
         diags += _check_excerpt(ref, corpus)
     diags += _attribution(item, corpus)
@@ -187,6 +232,7 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         diags += _distinct([p.right for p in item.pairs], item.pos.of("pairs"), "right side")
         for pair in item.pairs:
             diags += _supported(pair.right, pair.source, pair.pos.of("right"))
+            diags += _self_answering(pair.left, pair.right, pair.pos.span)
     elif isinstance(item, Quote):
         if normalise(item.quotation) not in normalise(item.source.excerpt):
             diags.append(QuoteNotInExcerpt.at(item.pos.of("quotation"), "the quotation is not inside the excerpt"))
@@ -194,6 +240,7 @@ def _check_item(item: Item, corpus: Corpus) -> list[Diagnostic]:
         claimants: dict[str, str] = {}
         for claim in item.claims:
             diags += _supported(claim.value, claim.source, claim.pos.of("value"))
+            diags += _self_answering(claim.claimant, claim.value, claim.pos.span)
             label = normalise(claim.claimant).casefold()
             if label in claimants:
                 diags.append(RepeatedClaimant.at(
@@ -252,6 +299,14 @@ def _answer_in_question(question: str, answer: str, span: Span) -> list[Diagnost
     if len(a) >= 3 and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", q):
         return [AnswerInQuestion.at(span, f"the question contains its own answer {answer!r}")]
     return []
+
+
+def _self_answering(left: str, right: str, span: Span) -> list[Diagnostic]:
+    shared = (terms.content(normalise(left)) & terms.content(normalise(right))) - terms.COMMON  # "mosque" tells nothing
+    if not shared:
+        return []
+    words = ", ".join(repr(w) for w in sorted(shared))
+    return [SelfAnsweringPair.at(span, f"{left!r} and {right!r} share {words}: the pair answers itself")]
 
 
 def _distinct(choices: list[str], span: Span, what: str) -> list[Diagnostic]:

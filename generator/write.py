@@ -76,6 +76,15 @@ def _write_file(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
+def _write_lock(tmp: Path, lock: Path, data: bytes, mode: int) -> None:
+    """Write the new lock beside ``lock``; an error names the lock, not the temporary file."""
+    try:
+        tmp.unlink(missing_ok=True)
+        _write_file(tmp, data, mode)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(lock)) from None
+
+
 @contextlib.contextmanager
 def held_signals() -> Iterator[None]:
     """Hold SIGINT and SIGTERM while the block runs, then raise :class:`InterruptedAfterCommit`
@@ -272,11 +281,10 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
                     "sha256": dict(sorted(hashes.items()))}
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode() + b"\n", mode)
         if lock and lock_tmp:
-            lock_tmp.unlink(missing_ok=True)
             if _unchanged(lock[0], lock[1]):
-                lock_tmp = None  # the lock stays as it is; the manifest still records it
+                lock_tmp = None  # the lock stays as it is (nothing is written beside it: a read-only checkout)
             else:
-                _write_file(lock_tmp, lock[1], mode)
+                _write_lock(lock_tmp, lock[0], lock[1], mode)
         with held_signals():
             if not out_dir.exists():
                 os.rename(staging, out_dir)
@@ -295,7 +303,8 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
                     raise
     except BaseException:
         if not committed and lock_tmp is not None:
-            lock_tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (never hiding the error that brought us here)
+                lock_tmp.unlink(missing_ok=True)
         raise
     finally:
         _remove(staging)  # (after the exchange: the old outputs, or the link the output folder was)

@@ -44,8 +44,36 @@ _Parser = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader  # the C parser 
 
 # Keys YAML 1.1 reads as the same boolean; two of one class in a mapping are duplicates.
 _BOOL_WORDS = {w: "true" for w in ("y", "yes", "true", "on")} | {w: "false" for w in ("n", "no", "false", "off")}
-_BIDI_AND_ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a carriage return too (see check_value)
+# Characters that show nothing, or change how the text around them reads, without being seen:
+# every format character (Cf: soft hyphen, zero-width and bidi controls, U+061C, TAG characters,
+# U+FFF9-FFFB...), the line and paragraph separators (Zl, Zp), and the blank letters and marks
+# that fonts draw as nothing (Hangul fillers, the braille blank, the combining grapheme joiner,
+# Khmer's inherent vowels). ZWNJ and ZWJ are Cf too and are refused as well: no seed uses them,
+# Urdu and Persian text reads correctly without them, and a learner typing an answer never
+# types one (the self-test page would mark a correct answer wrong).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+_YAML_LINE_ENDS = frozenset("\u2028\u2029")  # (and U+0085, a control character)
+_BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def invisible(ch: str) -> bool:
+    """True for a character that stands in text without being seen (see ``_INVISIBLE_CATEGORIES``)."""
+    return ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+
+
+def _invisibles(text: str) -> re.Pattern[str] | None:
+    """A pattern matching the invisible characters ``text`` holds, or None when it holds none
+    (each distinct character is classified once: a file holds few distinct characters)."""
+    found = sorted(ch for ch in set(text) if ch > "\x7f" and invisible(ch))
+    return re.compile("[" + "".join(re.escape(ch) for ch in found) + "]") if found else None
+
+
+def character_name(ch: str) -> str:
+    """``U+00AD SOFT HYPHEN``: the code point, and the character's name where Unicode gives one."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
 
 
 @dataclass(frozen=True)
@@ -118,28 +146,34 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
 
 
 def check_characters(text: str, path: str) -> list[Diagnostic]:
-    """Control, bidi-override and zero-width characters, and bare CR line ends, located."""
+    """Control and invisible characters, and line ends other than LF and CRLF, located."""
     diags = []
     for m in re.finditer("\r(?!\n)", text):
         diags.append(LineEnd.at(_offset_span(path, text, m.start()), "bare carriage return; use LF or CRLF"))
         break
     for m in _CONTROL.finditer(text):
-        if m.group() != "\r":
-            name = unicodedata.name(m.group(), f"U+{ord(m.group()):04X}")
-            diags.append(ControlCharacter.at(_offset_span(path, text, m.start()), f"control character {name}"))
-    for m in _BIDI_AND_ZERO_WIDTH.finditer(text):
-        name = unicodedata.name(m.group(), f"U+{ord(m.group()):04X}")
-        diags.append(InvisibleCharacter.at(_offset_span(path, text, m.start()), f"invisible character {name}"))
+        diags.append(ControlCharacter.at(_offset_span(path, text, m.start()),
+                                         f"control character {character_name(m.group())}"))
+    pattern = _invisibles(text)
+    for m in pattern.finditer(text) if pattern else ():
+        span, name = _offset_span(path, text, m.start()), character_name(m.group())
+        if m.group() in _YAML_LINE_ENDS:  # the YAML reader would take it for a line end
+            diags.append(LineEnd.at(span, f"{name}: YAML reads it as a line end, and it shows as nothing; use LF"))
+        else:
+            diags.append(InvisibleCharacter.at(span, f"invisible character {name}"))
     return diags
 
 
 def check_value(value: str, span: Span) -> list[Diagnostic]:
-    """The same character checks for a value produced by escapes (``"\\x1f"``) inside quotes."""
+    """The same character checks for a value produced by escapes (``"\\x1f"``) inside quotes; a
+    carriage return too (YAML turns every line end in a value into a newline: only an escape
+    ``"\\r"`` makes one, and a deck title holding it would rename the deck in Anki)."""
     diags = []
-    if m := _CONTROL.search(value.replace("\t", "")):
-        diags.append(ControlCharacter.at(span, f"control character U+{ord(m.group()):04X} in value"))
-    if m := _BIDI_AND_ZERO_WIDTH.search(value):
-        diags.append(InvisibleCharacter.at(span, f"invisible character U+{ord(m.group()):04X} in value"))
+    if m := _CONTROL_IN_VALUE.search(value):
+        diags.append(ControlCharacter.at(span, f"control character {character_name(m.group())} in value"))
+    pattern = _invisibles(value)
+    if m := pattern.search(value) if pattern else None:
+        diags.append(InvisibleCharacter.at(span, f"invisible character {character_name(m.group())} in value"))
     return diags
 
 
@@ -154,7 +188,8 @@ class _Builder:
 
     def _typed_literally(self, value: str) -> bool:
         """True when the odd characters of ``value`` stand in the file itself (already reported)."""
-        odd = set(_CONTROL.findall(value.replace("\t", ""))) | set(_BIDI_AND_ZERO_WIDTH.findall(value))
+        pattern = _invisibles(value)
+        odd = set(_CONTROL_IN_VALUE.findall(value)) | set(pattern.findall(value) if pattern else ())
         return all(ch in self.text for ch in odd)
 
     def refuse(self, event: object) -> bool:
@@ -254,6 +289,11 @@ def _hint(problem: str, context: str, text: str, mark: object, opened: object) -
     if "expected '-' indicator" in problem or "expected <block end>" in problem:
         return ("this line's indentation does not match the lines around it: keys of one item, and items"
                 " of one list, must start in the same column")
+    if "Unicode character escape" in problem:
+        return ("\\uD800 to \\uDFFF (halves of a surrogate pair) and codes past \\U0010FFFF are no character:"
+                " write the character itself, or its own code (\\U0001F600, not \\uD83D\\uDE00)")
+    if "unknown escape character" in problem:
+        return "a backslash in double quotes starts an escape: write \\\\ for a backslash, or use single quotes"
     if "quoted scalar" in context:
         start = getattr(opened, "line", number) + 1
         return f"a quotation mark opened on line {start} is never closed (a quote inside it must be doubled or escaped)"

@@ -136,7 +136,7 @@ def test_multiple_choice_answers_are_spread_over_positions(bank_notes) -> None:
         choices = re.findall(r"<li( class=\"correct\")?>", marked)
         positions[[bool(c) for c in choices].index(True)] += 1
     total = sum(positions.values())
-    assert total >= 40
+    assert total >= 20  # the shipped bank has 24 multiple-choice items (issue 19 removed bare-date ones)
     for position in range(4):  # every item has at least 3 choices... and most have 4
         assert 0.15 <= positions[position] / total <= 0.40, positions
     assert positions[0] / total <= 0.35  # the first option is not a good guess

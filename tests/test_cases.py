@@ -18,6 +18,8 @@ NOT_FROM_DECK_TEXT = {
     "missing-file", "file-too-large", "encoding", "nul-byte", "line-end", "seed-modified", "lock-file",
     # tests/test_hardening.py:
     "note-type-changed", "previous-package", "output-collision", "unsafe-path", "not-a-file",
+    # tests/test_previous_formats.py, tests/test_identity.py:
+    "no-notes-of-ours", "project-id-changed", "collection-renamed",
 }
 
 

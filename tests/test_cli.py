@@ -22,9 +22,11 @@ def test_exit_codes(make_project, run, tmp_path) -> None:
 
 
 def test_check_takes_root_argument(make_project, run, tmp_path) -> None:
-    root = make_project()
+    root = make_project({"case.yaml": (CASES / "invalid" / "correction.yaml").read_bytes()})
     code, _, err = run(["check", str(root)], cwd=tmp_path)
-    assert code == 0, err
+    assert code == 1  # the project given was checked, not the current folder (which holds none)
+    assert err.startswith("proj/decks/case.yaml:6:13: error[correction]: "), err
+    assert err.endswith("1 error, 0 warnings in 3 files; nothing written.\n"), err
 
 
 def test_diagnostics_go_to_stderr(make_project, run) -> None:

@@ -30,11 +30,12 @@ QUIZ_OPTION_CASES = [
     (["--seed", "7" * 5000], f"--seed: {'7' * 20}... (5,000 digits) is outside 0..999999999{AS_SEED}"),
     (["--questions", "501"], "--questions: 501 is outside 1..500 (as for build.questions in studydeck.yaml)"),
     (["--instructions", "x" * 100_000], f"--instructions: 100,000 characters; the cap is 20,000{AS_INSTRUCTIONS}"),
-    (["--instructions", "read \u202eevil"], f"--instructions: invisible character U+202E in value{AS_INSTRUCTIONS}"),
+    (["--instructions", "read \u202eevil"],
+     f"--instructions: invisible character U+202E RIGHT-TO-LEFT OVERRIDE in value{AS_INSTRUCTIONS}"),
     (["--instructions", "a\udcffb"], f"--instructions: invalid UTF-8 byte 0xff{AS_INSTRUCTIONS}"),
     (["--title", "x" * 100_000], "--title: 100,000 characters; the cap is 20,000"),
     (["--title", "a\x1b[31mb"], "--title: control character U+001B in value"),
-    (["--title", "a\u202eb"], "--title: invisible character U+202E in value"),
+    (["--title", "a\u202eb"], "--title: invisible character U+202E RIGHT-TO-LEFT OVERRIDE in value"),
     (["--title", "a\udcff\udcfe"], "--title: invalid UTF-8 byte 0xff"),
     (["--name", "a\udcff\udcfe"], "--name: invalid UTF-8 byte 0xff"),
 ]
@@ -53,7 +54,7 @@ def test_quiz_options_at_their_limits_are_accepted(make_project, run, tmp_path) 
     code, _, err = run(["quiz", str(root), "--versions", "1", "--minutes", "600", "--seed", "999999999",
                         "--questions", "500", "--instructions", "", "--out", str(tmp_path / "q")])
     assert code == 0, err
-    assert err.rstrip().endswith("1 version(s), seed 999999999.")
+    assert err.rstrip().endswith("1 version, seed 999999999.")
 
 
 def test_option_limits_are_the_models(monkeypatch, make_project, run) -> None:

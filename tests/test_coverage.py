@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
-
-import pytest
+import re
+from pathlib import Path
 
 from .conftest import REPO
 
@@ -42,14 +43,33 @@ def test_coverage_refuses_an_invalid_bank(make_project, run) -> None:
     assert "coverage needs a clean check" in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
-def test_unwritable_output_is_a_clear_error(make_project, run, tmp_path) -> None:
+def test_unwritable_output_is_a_clear_error(make_project, run, tmp_path, monkeypatch) -> None:
+    """A folder nobody may write in (faked: the tests run as root, whom permissions do not stop)."""
     root = make_project()
-    out = tmp_path / "locked"
-    out.mkdir()
-    out.chmod(0o500)
-    code, _, err = run(["build", "--out", str(out)], cwd=root)
-    assert code == 1 and "cannot write" in err and "Traceback" not in err
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_mkdir, real_open = os.mkdir, os.open
+
+    def refuse(path: object) -> None:
+        if Path(os.fsdecode(path)).parent == locked:  # type: ignore[arg-type]
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))  # type: ignore[arg-type]
+
+    def mkdir(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        refuse(path)
+        return real_mkdir(path, *args, **kwargs)
+
+    def opened(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if flags & os.O_CREAT:
+            refuse(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", opened)
+    code, _, err = run(["build", "--out", str(locked / "dist")], cwd=root)
+    assert code == 1
+    assert re.fullmatch(r"studydeck: error: cannot write \S*locked/\.dist\.staging-\d+: Permission denied;"
+                        r" previous outputs left as they were\.\n", err), err
+    assert list(locked.iterdir()) == [] and not (root / "studydeck.lock").exists()
 
 
 def test_output_path_that_is_a_file_is_a_clear_error(make_project, run, tmp_path) -> None:

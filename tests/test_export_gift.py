@@ -191,11 +191,11 @@ def test_build_summary_lists_a_dozen_left_out_items_and_counts_the_rest() -> Non
     summary = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1},
                             gift_skipped=[(f"order-{n}", "order: GIFT has no ordering question") for n in range(40)])
     lines = summary.lines()
-    assert lines[2] == "GIFT cannot carry 40 item(s), listed at the top of each file:"
+    assert lines[2] == "GIFT cannot carry 40 items, listed at the top of each file:"
     assert lines[3:15] == [f"  order-{n}: order: GIFT has no ordering question" for n in range(12)]
     assert lines[15:] == ["  ... and 28 more"]
     few = ExportSummary(counts={"gift": {"basic": 3}}, files={"gift": 1}, gift_skipped=[("a", "why")])
-    assert few.lines()[2:] == ["GIFT cannot carry 1 item(s), listed at the top of each file:", "  a: why"]
+    assert few.lines()[2:] == ["GIFT cannot carry 1 item, listed at the top of each file:", "  a: why"]
 
 
 def test_build_summary_counts_each_kind_of_question_and_who_marks_it() -> None:

@@ -37,7 +37,7 @@ def test_every_excerpt_of_the_bank_is_shown_verbatim(bank) -> None:
             shown = bank.corpus.shown(ref.doc, ref.excerpt).text
             assert shown in seeds[ref.doc], (item.id, shown)
             count += 1
-    assert count > 300
+    assert count > 250  # the shipped bank cites 287 excerpts after issue 19 removed trivia and bare dates
 
 
 def test_quotes_and_spaces_are_the_sources_own(bank) -> None:

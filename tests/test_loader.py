@@ -112,4 +112,10 @@ def test_loader_raises_only_diagnostics_on_any_text(text: str) -> None:
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.binary(max_size=200))
 def test_loader_raises_only_diagnostics_on_any_bytes(data: bytes) -> None:
-    yamltree.load(data, "f.yaml")
+    from generator.diagnostics import Problem
+
+    node, diags = yamltree.load(data, "f.yaml")
+    assert node is not None or diags  # unusable bytes always say why
+    lines = len(data.decode("utf-8", "replace").splitlines()) + 1  # (YAML breaks lines at CR, NEL... too)
+    for d in diags:  # each located in the file, with a known code
+        assert d.code in Problem.registry and d.span.path == "f.yaml" and 1 <= d.span.line <= lines, d

@@ -11,11 +11,12 @@ from itertools import combinations
 import pytest
 from pypdf import PdfReader
 
-from generator.model import PointsScheme, Quote
+from generator.model import Claims, Order, PointsScheme, Quote
 from generator.pipeline import check_project
-from generator.relations import Relations, near_duplicates, relations
+from generator.relations import REASONS, Relations, near_duplicates, relations
 from generator.sources import normalise
-from generator.worksheet.layout import SECTION_OF, QuizSpec, layout_quiz, marking, select
+from generator.worksheet.layout import SECTION_OF, QuizSpec, layout_quiz, marking
+from generator.worksheet.quizzes import select
 from generator.worksheet.render import render_worksheet
 
 from .conftest import REPO, STARTER
@@ -72,10 +73,10 @@ def test_relation_reasons_on_a_constructed_leak(make_project) -> None:
     checked = check_project(make_project({"leak.yaml": LEAK}))
     assert checked.report.ok, [d.format() for d in checked.report]
     found = {(r.a, r.b): r.reasons for r in relations(checked.project.items, checked.corpus)}
-    assert found == {("news-why-not-earlier", "newspapers-match"): frozenset({"leak", "excerpt"})}
+    assert found == {("news-why-not-earlier", "newspapers-match"): frozenset({"leak", "excerpt", "name"})}
     relate = Relations(checked.project.items, checked.corpus)
     mcq, match, founder, quote = checked.project.items
-    assert relate.reasons(mcq, match) == relate.reasons(match, mcq) == frozenset({"leak", "excerpt"})
+    assert relate.reasons(mcq, match) == relate.reasons(match, mcq) == frozenset({"leak", "excerpt", "name"})
     assert relate.reasons(founder, quote) == frozenset() and relate.reasons(mcq, mcq) == frozenset()
 
 
@@ -91,12 +92,15 @@ def test_bulk_relations_equal_the_pairwise_ones(bank) -> None:
     items = list(bank.project.items)
     quotes = [item for item in items if isinstance(item, Quote)]
     items += [dataclasses.replace(quotes[0], id="quote-copy", speaker="someone else")]  # a repeated quotation
+    for kind in (Order, Claims):  # a timeline asked twice, a pair shown twice
+        original = next(item for item in items if isinstance(item, kind))
+        items.append(dataclasses.replace(original, id=f"{original.id}-copy"))
     relate = Relations(items, bank.corpus)
     pairwise = {frozenset((a.id, b.id)): relate.reasons(a, b) for a, b in combinations(items, 2)}
     pairwise = {k: v for k, v in pairwise.items() if v}
     bulk = {frozenset((r.a, r.b)): r.reasons for r in relations(items, bank.corpus)}
     assert bulk == pairwise
-    assert {reason for reasons in bulk.values() for reason in reasons} == {"excerpt", "answer", "quotation", "leak"}
+    assert {reason for reasons in bulk.values() for reason in reasons} == set(REASONS)
 
 
 @pytest.mark.parametrize("seed", [2007, 1, 42])

@@ -16,8 +16,16 @@ def test_committed_schema_is_current() -> None:
     assert COMMITTED.read_text() == render(), "run: studydeck schema > schema/deck.schema.json"
 
 
-def test_schema_is_valid_json_schema() -> None:
+def test_schema_is_valid_json_schema_and_refuses_what_check_refuses() -> None:
+    """An editor using the schema marks the same bad titles and ids as ``check`` does."""
     Draft202012Validator.check_schema(deck_schema())
+    validator = Draft202012Validator(deck_schema())
+    starter = yaml.safe_load((CASES / "valid" / "starter.yaml").read_text())
+    for title in ("A::B", "Line\rbreak", "Tab\there", "<b>x</b>"):
+        assert [list(e.path) for e in validator.iter_errors(starter | {"deck": title})] == [["deck"]], title
+    assert list(validator.iter_errors(starter)) == []
+    bad_id = starter | {"items": [starter["items"][0] | {"id": "Not A Slug"}]}
+    assert [list(e.path) for e in validator.iter_errors(bad_id)] == [["items", 0]]  # (no item type fits)
 
 
 def test_schema_accepts_valid_decks() -> None:

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from generator.pipeline import check_project
 from generator.worksheet import layout
-from generator.worksheet.layout import QuizSpec, layout_quiz, select
+from generator.worksheet.layout import QuizSpec, layout_quiz
+from generator.worksheet.quizzes import select
 from generator.worksheet.render import render_worksheet
 
 from .conftest import CASES, STARTER
@@ -159,7 +160,7 @@ def test_quiz_command_options(make_project, run, tmp_path) -> None:
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
     text = " ".join(_text((out / "pop-quiz-B.pdf").read_bytes()))
     assert "Multiple choice" in text and "True or false" in text and "Short answer" not in text
-    assert "3 questions (mcq, truefalse), 3 version(s), seed 9." in err
+    assert "3 questions (mcq, truefalse), 3 versions, seed 9." in err
     assert run(["quiz", "--deck", "nope"], cwd=root)[0] == 2
     assert run(["quiz", "--questions", "0"], cwd=root)[0] == 2
 

@@ -48,11 +48,19 @@ class Entry:
 class Lock:
     notes: dict[str, Entry] = field(default_factory=dict)  # item id -> entry
     models: dict[str, Entry] = field(default_factory=dict)  # note type -> entry
+    # The project's id and collection name the notes were published under (None in a lock
+    # written before they were recorded): a build that finds them changed says what follows.
+    project: str | None = None
+    collection: str | None = None
 
     def to_text(self) -> str:
-        data = {
+        data: dict[str, object] = {
             "version": LOCK_VERSION,
             "comment": "written by `studydeck build`: when each note last changed; commit it with the decks",
+        }
+        data |= {"id": self.project} if self.project is not None else {}
+        data |= {"collection": self.collection} if self.collection is not None else {}
+        data |= {
             "models": {k: v.to_data() for k, v in sorted(self.models.items())},
             "notes": {k: v.to_data() for k, v in sorted(self.notes.items())},
         }
@@ -91,9 +99,11 @@ class LockError(ValueError):
         self.line, self.col = line, col
 
 
-def _where(text: str, needle: str) -> tuple[int, int]:
-    """Line and column of the first ``needle`` in the text (1, 1 when absent)."""
-    at = text.find(needle)
+def _where(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """Line and column of the ``nth`` ``needle`` in the text (1, 1 when absent)."""
+    at = -1
+    for _ in range(nth):
+        at = text.find(needle, at + 1)
     if at < 0:
         return 1, 1
     line = text.count("\n", 0, at) + 1
@@ -128,11 +138,39 @@ def checked_time(value: object, latest: int) -> int:
     return value
 
 
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key!r} is listed twice")
+        self.key = key
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are all different (json.loads would keep the last of two)."""
+    data = dict(pairs)
+    if len(data) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return data
+
+
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
 def parse_lock(text: str, clock: int | None = None) -> Lock:
     """The lock, or :class:`LockError` saying what is wrong and where."""
     latest = latest_time(clock)
+    if marker := _CONFLICT.search(text):
+        raise LockError("the lock holds merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the merge"
+                        " conflict by keeping, for each note, the entry with the later \"changed\" time (or take"
+                        " either side whole), then run `studydeck build`", text.count("\n", 0, marker.start()) + 1)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique)
+    except _Duplicate as exc:
+        raise LockError(f"not a valid lock file ({exc}; the later entry would silently win): keep one entry for it"
+                        " (the one with the later \"changed\" time)", *_where(text, json.dumps(exc.key), 2)) from None
     except RecursionError:
         raise LockError("not a valid lock file (nested too deeply)") from None
     except _Constant as exc:
@@ -163,7 +201,13 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
                                   bool(row.get("removed")))
         return out
 
-    return Lock(table("notes"), table("models"))
+    def name(key: str) -> str | None:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise LockError(f"{key}: expected text", *_where(text, f'"{key}"'))
+        return value
+
+    return Lock(table("notes"), table("models"), name("id"), name("collection"))
 
 
 def _json_position(exc: ValueError) -> tuple[int, int]:

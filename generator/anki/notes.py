@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import facts, marks, plain
+from ..citation import citation_parts
 from ..load import Project
 from ..model import ITEM_TYPES, Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
@@ -68,15 +69,30 @@ def fingerprint(kind: str, deck: str, fields: Sequence[str], tags: Sequence[str]
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
+_ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
+# The markup the compiler writes into fields; nothing else can stand there unless item text
+# went in unescaped.
+_TAGS = frozenset("b blockquote br cite div em i li mark ol p span strong table td th tr ul".split())
+_ATTRIBUTES = frozenset({"class", "colspan"})
+
+
 def check_html(fields: Sequence[str]) -> None:
-    """genanki's own test for a tag that was not escaped, run once, where the note is compiled
-    (the package writer then trusts the notes it is given: see ``package.build_package``). A hit
-    is a bug of ours, so it stops the run."""
+    """A compiled note's fields hold only the markup the compiler writes, checked once, where the
+    note is compiled (the package writer then trusts the notes it is given: see
+    ``package.build_package``): genanki's own test for a malformed tag (``a < b>``), and an
+    allow-list of tags (``_TAGS``) and attributes (``class``, ``colspan``), so that a ``<script>``,
+    an ``<img onerror=...>``, a ``style`` or an ``href`` is refused. Item text is escaped before
+    it is placed, so a hit is a bug of ours: it stops the run."""
     import genanki
 
     for value in fields:
         if bad := genanki.Note._find_invalid_html_tags_in_field(value):
             raise AssertionError(f"unescaped HTML in a compiled note: {' '.join(bad)}")
+        for tag in _TAG.finditer(value):
+            names = [a.group(1).lower() for a in _ATTRIBUTE.finditer(tag.group(3))]
+            if tag.group(2).lower() not in _TAGS or any(name not in _ATTRIBUTES for name in names):
+                raise AssertionError(f"unescaped HTML in a compiled note: {tag.group()}")
 
 
 def guid_for(namespace: str, item_id: str) -> str:
@@ -104,10 +120,7 @@ class _Compiler:
         doc = self.corpus.get(ref.doc)
         assert doc is not None, "validated"
         entry = doc.entry
-        parts = [f"&ldquo;{esc(entry.title)}&rdquo;"]
-        if entry.author:
-            parts.insert(0, esc(entry.author))
-        parts += [esc(p) for p in (entry.publisher, entry.date) if p]
+        parts = citation_parts(entry, esc, ("&ldquo;", "&rdquo;"))
         kind = _KIND_LABEL[entry.kind]
         return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +23,18 @@ from .notes import NoteSpec
 from .notetypes import NoteType, stable_id
 
 MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+MAX_VALUE_BYTES = 64 * 1024 * 1024  # one text or blob SQLite may hand us (a note type table is ~60 KB)
+MAX_NOTES = 2_000_000  # rows of the notes table read (the lock's own cap is about as many notes)
+MAX_SECONDS = 120.0  # reading the collection; a real one of two million notes takes seconds
+# The collection inside a package, newest format first. Anki 2.1.50 and later export the
+# current format (``collection.anki21b``, zstd-compressed, schema 18: note types in tables of
+# their own, encoded as protobuf) unless "Support older Anki versions" is ticked; older ones, and
+# that option, write ``collection.anki21`` (schema 11, as genanki writes). Both come with a
+# placeholder ``collection.anki2`` that holds only a "please update Anki" note.
+CURRENT, LEGACY, OLDEST = "collection.anki21b", "collection.anki21", "collection.anki2"
+_CURRENT_FORMAT = (f"is a package exported by Anki in its current format ({CURRENT}, compressed), which this tool cannot"
+                   " read; export it again in Anki with \"Support older Anki versions\" ticked, or give the"
+                   " package `studydeck build` wrote")
 
 
 def note_content(fields: Iterable[str], tags: Iterable[str]) -> str:
@@ -45,6 +57,10 @@ class PreviousPackageError(ValueError):
     """A package named to compare with is not a readable Anki package."""
 
 
+class _CurrentFormat(PreviousPackageError):
+    """A package in Anki's current export format: the message says all (what to do instead)."""
+
+
 def read_shipped(apkg: Path, guids: dict[str, str], namespace: str,
                  types: Iterable[str]) -> tuple[dict[str, Shipped], dict[str, Shipped]]:
     """(notes by item id, note types by key) as ``apkg`` shipped them; empty when it is absent.
@@ -55,27 +71,57 @@ def read_shipped(apkg: Path, guids: dict[str, str], namespace: str,
     if not apkg.is_file():
         return {}, {}
     latest = latest_time()
-    fd, tmp = tempfile.mkstemp(suffix=".anki2")
     try:
-        with zipfile.ZipFile(apkg) as archive, os.fdopen(fd, "wb") as handle:
-            info = archive.getinfo("collection.anki2")
-            if info.file_size > MAX_COLLECTION_BYTES:
-                raise PreviousPackageError("collection too large to compare")
-            handle.write(archive.read(info))
-        with contextlib.closing(sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)) as conn:
-            notes = _shipped_notes(conn, {guid: item for item, guid in guids.items()}, latest)
-            (raw,) = conn.execute("SELECT models FROM col").fetchone()
+        with tempfile.TemporaryDirectory(prefix="studydeck-previous-") as folder:
+            db = Path(folder) / "collection.sqlite"
+            db.write_bytes(_collection(apkg))
+            with contextlib.closing(_open(db)) as conn:
+                notes = _shipped_notes(conn, {guid: item for item, guid in guids.items()}, latest)
+                (raw,) = conn.execute("SELECT models FROM col").fetchone() or (None,)
         return notes, _shipped_models(raw, namespace, types, latest)
+    except _CurrentFormat:
+        raise
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error) as exc:
         raise PreviousPackageError(f"{apkg} is not a package this tool can compare with ({exc})") from None
-    finally:
-        os.unlink(tmp)
+
+
+def _collection(apkg: Path) -> bytes:
+    """The bytes of the package's real collection (never the placeholder beside a newer one)."""
+    with zipfile.ZipFile(apkg) as archive:
+        names = set(archive.namelist())
+        if CURRENT in names:
+            raise _CurrentFormat(f"{apkg} {_CURRENT_FORMAT}")
+        info = archive.getinfo(LEGACY if LEGACY in names else OLDEST)
+        if info.file_size > MAX_COLLECTION_BYTES:
+            raise PreviousPackageError("collection too large to compare")
+        return archive.read(info)
+
+
+def _open(db: Path) -> sqlite3.Connection:
+    """The collection, read-only, with limits: its ``notes`` and ``col`` must be plain tables (a
+    view can recurse forever or build a value of any size), no value longer than
+    ``MAX_VALUE_BYTES``, and every statement interrupted after ``MAX_SECONDS`` in all."""
+    conn = sqlite3.connect(db.as_uri() + "?mode=ro", uri=True)  # (quoted: a '#' or '?' in TMPDIR)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    deadline = time.monotonic() + MAX_SECONDS
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
+    kinds = dict(conn.execute("SELECT name, CASE WHEN type = 'table' AND sql NOT LIKE 'CREATE TABLE%'"
+                              " THEN 'virtual table' ELSE type END FROM sqlite_master WHERE name IN ('notes', 'col')"))
+    for name in ("notes", "col"):
+        if kinds.get(name) != "table":
+            conn.close()
+            what = f"a {kinds[name]}" if name in kinds else "missing"
+            raise PreviousPackageError(f"its {name} table is {what}, not a plain table")
+    return conn
 
 
 def _shipped_notes(conn: sqlite3.Connection, item_of: dict[str, str], latest: int) -> dict[str, Shipped]:
     """The notes of ours (by guid) in the collection, by item id."""
     notes = {}
-    for guid, mod, flds, tags in conn.execute("SELECT guid, mod, flds, tags FROM notes"):
+    rows = conn.execute("SELECT guid, mod, flds, tags FROM notes LIMIT ?", (MAX_NOTES + 1,))
+    for row, (guid, mod, flds, tags) in enumerate(rows):
+        if row == MAX_NOTES:
+            raise PreviousPackageError(f"more than {MAX_NOTES:,} notes")
         item = item_of.get(guid) if isinstance(guid, str) else None
         if item is None:
             continue  # someone else's note, or no note at all: never read

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..load import Project
 from ..model import Deck
 from ..sources import Corpus
+from ..wording import plural
 from .common import TEACHER_KINDS, ExportChoiceError, choose
 from .gift import render_gift
 from .moodle import render_moodle
@@ -48,7 +49,7 @@ class ExportSummary:
             total = sum(counts.values())
             files = self.files[fmt]
             what = {"moodle": "Moodle XML", "gift": "GIFT", "html": "self-test page", "qti": "QTI 1.2 (Canvas)"}[fmt]
-            out.append(f"{what}: {total} question{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+            out.append(f"{what}: {plural(total, 'question')} in {plural(files, 'file')}"
                        f" ({_kinds(counts)})")
             if fmt in ("moodle", "gift", "qti"):
                 teacher = {k: n for k, n in counts.items() if _teacher_marked(k)}
@@ -56,7 +57,7 @@ class ExportSummary:
                 out.append(f"  auto-marked: {sum(auto.values())}; marked by a teacher: {sum(teacher.values())}"
                            + (f" ({_kinds(teacher)})" if teacher else ""))
             if fmt == "gift" and self.gift_skipped:
-                out.append(f"GIFT cannot carry {len(self.gift_skipped)} item(s), listed at the top of each file:")
+                out.append(f"GIFT cannot carry {plural(len(self.gift_skipped), 'item')}, listed at the top of each file:")
                 out += [f"  {item_id}: {why}" for item_id, why in self.gift_skipped[:shown]]
                 if len(self.gift_skipped) > shown:
                     out.append(f"  ... and {len(self.gift_skipped) - shown} more")

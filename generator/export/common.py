@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +44,18 @@ def evidences(corpus: Corpus, item: Item) -> list[Evidence]:
         ev = evidence(corpus, ref)
         found.setdefault((ev.doc, ev.excerpt), ev)
     return list(found.values())
+
+
+def feedback_html(corpus: Corpus, item: Item, esc: Callable[[str], str], extra: str = "", para: bool = False) -> str:
+    """General feedback in HTML: ``extra`` (what the answer was), each excerpt as its source writes it
+    (inside a <p> too when ``para``), its citation, the item's note; text passed through ``esc``."""
+    out = [extra] if extra else []
+    for ev in evidences(corpus, item):
+        quote = f"<p>{esc(ev.excerpt)}</p>" if para else esc(ev.excerpt)
+        out.append(f'<blockquote class="studydeck-excerpt">{quote}</blockquote><p class="studydeck-cite">{esc(ev.cite)}</p>')
+    if item.note:
+        out.append(f'<p class="studydeck-note">{esc(item.note)}</p>')
+    return "".join(out)
 
 
 def rng(project: Project, item: Item, purpose: str) -> random.Random:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
+from ..wording import plural
 from .common import asked, cloze_parts, evidences, model_answer, quote_distractors, stem
 from .moodle import category_path
 
@@ -161,7 +162,8 @@ def render_gift(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, di
     head = [f"// {project.config.collection}: {deck.deck}. GIFT questions written by studydeck from the checked bank.",
             "// Import in Moodle: Question bank > Import > GIFT format (see the project README)."]
     if skipped:
-        head.append(f"// {len(skipped)} item(s) GIFT cannot carry, left out of this file (the Moodle XML file has them):")
+        head.append(f"// {plural(len(skipped), 'item')} GIFT cannot carry, left out of this file"
+                    " (the Moodle XML file has them):")
         head += [f"//   {item_id} ({why})" for item_id, why in skipped]
     head.append(f"\n$CATEGORY: {category_path(project.config.collection, deck)}\n")
     return ("\n".join(head) + "\n" + "\n".join(questions)).encode("utf-8"), counts, skipped

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import asked, cloze_parts, evidences, model_answer, quote_distractors, stem
+from .common import asked, cloze_parts, feedback_html, model_answer, quote_distractors, stem
 
 _REFS = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "$": "&#36;",
                        "@": "&#64;"})
@@ -84,13 +84,7 @@ class _Writer:
 
     def feedback(self, item: Item, extra: str = "") -> str:
         """General feedback: what the answer was, each excerpt as its source writes it, its citation, the note."""
-        out = [extra] if extra else []
-        for ev in evidences(self.corpus, item):
-            out.append(f'<blockquote class="studydeck-excerpt">{esc(ev.excerpt)}</blockquote>'
-                       f'<p class="studydeck-cite">{esc(ev.cite)}</p>')
-        if item.note:
-            out.append(f'<p class="studydeck-note">{esc(item.note)}</p>')
-        return "".join(out)
+        return feedback_html(self.corpus, item, esc, extra)
 
     def question(self, deck: Deck, item: Item) -> tuple[str, str]:
         """(Moodle question type, the <question> element)."""

@@ -27,7 +27,7 @@ from ..anki.package import _zip as zip_entries  # the one reproducible zip write
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import cloze_parts, evidences, quote_distractors, rng, stem, typed_answers
+from .common import cloze_parts, feedback_html, quote_distractors, rng, stem, typed_answers
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
@@ -92,13 +92,7 @@ class _Items:
 
     def feedback(self, item: Item, extra: str = "") -> str:
         """General feedback: the answer, each excerpt as its source writes it, its citation, the note."""
-        out = [extra] if extra else []
-        for ev in evidences(self.corpus, item):
-            out.append(f'<blockquote class="studydeck-excerpt"><p>{_h(ev.excerpt)}</p></blockquote>'
-                       f'<p class="studydeck-cite">{_h(ev.cite)}</p>')
-        if item.note:
-            out.append(f'<p class="studydeck-note">{_h(item.note)}</p>')
-        return "".join(out)
+        return feedback_html(self.corpus, item, _h, extra, para=True)
 
     def item(self, item: Item) -> tuple[str, ET.Element]:
         """(Canvas question type, the <item> element)."""

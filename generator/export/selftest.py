@@ -7,7 +7,12 @@ with ``textContent`` only, so no item text ever becomes markup, and it shuffles 
 the file itself is the same bytes on every build.
 
 Each cited source's text is embedded once (its uncitable parts, such as reader comments, left
-out), with the offsets of each excerpt in it, for the "show in source" view.
+out, and the token-style article's escaping backslashes, ``\\(``, dropped as excerpt matching drops
+them), with the offsets of each excerpt in it, for the "show in source" view.
+
+The script is ``SCRIPTS`` in order, in one function scope: the FSRS-6 scheduler (``fsrs.js``, a
+block that tests also run on its own), saved progress, the cards, study sessions, the page. Typed
+answers follow the one marking rule (``typed_answers``): a longer answer is self-graded.
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ from typing import Any
 from ..citation import citation
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
-from ..sources import Corpus, Document
-from .common import alternatives, cloze_parts, quote_distractors
+from ..sources import _RE_BACKSLASH, Corpus, Document
+from .common import asked, cloze_parts, quote_distractors
 
 TEMPLATES = Path(__file__).resolve().parent / "selftest"
+SCRIPTS = ("fsrs.js", "progress.js", "cards.js", "session.js", "page.js")
 
 
 def _utf16(text: str, index: int) -> int:
@@ -52,8 +58,9 @@ class _Sources:
             o_start = doc.offsets[start] if start < len(doc.offsets) else len(doc.text)
             o_end = doc.offsets[end] if end < len(doc.offsets) else len(doc.text)
             regions.append((o_start, o_end, f"\n[\u2026 not shown: {reason} \u2026]\n"))
+        regions += [(m.start(), m.end(), "") for m in _RE_BACKSLASH.finditer(doc.text)]
         pieces, cuts, last, shift = [], [], 0, 0
-        for o_start, o_end, label in regions:
+        for o_start, o_end, label in sorted(regions):
             if o_start < last:
                 continue
             pieces += [doc.text[last:o_start], label]
@@ -69,7 +76,7 @@ class _Sources:
     def _moved(self, doc_id: str, offset: int) -> int:
         shift = 0
         for o_start, _, after in self.cuts[doc_id]:
-            if offset >= o_start:
+            if offset > o_start:
                 shift = after
         return offset + shift
 
@@ -82,8 +89,15 @@ class _Sources:
         if hit is not None and hit.end > hit.start:
             start = self._moved(ref.doc, doc.offsets[hit.start])
             end = self._moved(ref.doc, doc.offsets[hit.end - 1] + 1)
-        return {"doc": ref.doc, "excerpt": shown.text, "cite": self.docs[ref.doc]["cite"],
+        return {"doc": ref.doc, "excerpt": _RE_BACKSLASH.sub("", shown.text), "cite": self.docs[ref.doc]["cite"],
                 "start": _utf16(text, start), "end": _utf16(text, end)}
+
+
+def _typed(project: Project, item: Item) -> dict[str, Any]:
+    """How the page marks a typed answer (the one rule, ``asked``): against the accepted forms,
+    or, where a teacher would mark it, by the student (self-graded)."""
+    how, accepted = asked(project, item)
+    return {"self": True} if how == "teacher" else {"accept": accepted[0]}
 
 
 def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[str, Any]:
@@ -94,20 +108,22 @@ def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[st
     base: dict[str, Any] = {"id": item.id, "type": item.kind, "deck": deck, "tags": list(item.tags),
                             "note": item.note or "", "sources": list(refs.values())}
     if isinstance(item, Basic):
-        return base | {"prompt": item.question, "answer": item.answer, "accept": alternatives(item.answer)}
+        return base | {"prompt": item.question, "answer": item.answer} | _typed(project, item)
     if isinstance(item, Mcq):
         return base | {"prompt": item.question, "answer": item.answer, "choices": [item.answer, *item.distractors]}
     if isinstance(item, Quote):
         wrong = quote_distractors(project, item)
-        more = {"choices": [item.speaker, *wrong]} if len(wrong) >= 2 else {"accept": alternatives(item.speaker)}
+        more = {"choices": [item.speaker, *wrong]} if len(wrong) >= 2 else _typed(project, item)
         return base | {"prompt": "Who said or wrote this?", "quotation": item.quotation, "context": item.context,
                        "answer": item.speaker} | more
     if isinstance(item, TrueFalse):
         return base | {"prompt": item.statement, "answer": item.answer, "correction": item.correction or ""}
     if isinstance(item, Cloze):
-        parts = [p if isinstance(p, str) else {"answer": p[0], "hint": p[1], "accept": alternatives(p[0])}
+        how, accepted = asked(project, item)
+        blanks = iter(accepted if how == "typed" else [])
+        parts = [p if isinstance(p, str) else {"answer": p[0], "hint": p[1], "accept": next(blanks, None)}
                  for p in cloze_parts(item.text)]
-        return base | {"prompt": "Fill in the blanks.", "parts": parts}
+        return base | {"prompt": "Fill in the blanks.", "parts": parts} | ({"self": True} if how == "teacher" else {})
     if isinstance(item, Order):
         return base | {"prompt": item.prompt, "events": [{"text": e.text, "date": e.date} for e in item.events]}
     if isinstance(item, Match):
@@ -137,15 +153,15 @@ def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> 
         for item in deck.items:
             items.append(_item(item, n, project, sources))
             counts[item.kind] = counts.get(item.kind, 0) + 1
-    data = {"title": project.config.collection, "description": project.config.description or "",
+    data = {"title": project.config.collection, "project": project.config.id,
+            "description": project.config.description or "",
             "decks": [{"name": d.deck, "description": d.description or ""} for d in decks],
             "docs": sources.docs, "items": items}
     css = (TEMPLATES / "page.css").read_text(encoding="utf-8")
-    js = (TEMPLATES / "page.js").read_text(encoding="utf-8")
+    js = '"use strict";\n(() => {\n' + "".join(f"// --- {name} ---\n" + (TEMPLATES / name).read_text(encoding="utf-8")
+                                          for name in SCRIPTS) + "// --- end ---\n})();\n"
     csp = (f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "
            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
-
-
     # ASCII JSON (other characters as \u escapes): one byte a character in memory, where a single
     # curly quote would make the whole text two (a 10,000-item page: 25 MB less at the peak).
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)

@@ -18,7 +18,6 @@ from typing import Any
 from .. import facts
 from ..citation import citation
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, PointsScheme, Quote, SourceRef, TrueFalse
-from ..relations import Relations
 from ..sources import Corpus
 from ..validate import CLOZE
 from . import scoring
@@ -46,30 +45,6 @@ class QuizSpec:
     minutes: int | None = None  # time allowed, printed on the sheet
     instructions: str = ""  # printed under the title
     points: PointsScheme = PointsScheme()  # how questions are scored (quiz.points)
-
-
-def select(items: Sequence[Item], count: int, seed: int, corpus: Corpus) -> list[Item]:
-    """Up to ``count`` items, spread over the item types (round robin), chosen reproducibly from
-    ``seed``, no two of them related (same excerpt, answer or quotation, or one's answer printed
-    on the other: see ``relations``). Fewer than ``count`` when the unrelated items run out."""
-    relations = Relations(items, corpus)
-    groups: dict[str, list[Item]] = {}
-    for item in items:
-        groups.setdefault(SECTION_OF[item.kind], []).append(item)
-    rng = random.Random(f"select:{seed}")
-    for group in groups.values():
-        rng.shuffle(group)
-    chosen: list[Item] = []
-    while len(chosen) < count and any(groups.values()):
-        for key, _, _ in SECTIONS:
-            group = groups.get(key, [])
-            while group and len(chosen) < count:
-                candidate = group.pop()
-                if not relations.related(candidate, chosen):
-                    chosen.append(candidate)
-                    break
-    order = {id(item): i for i, item in enumerate(items)}
-    return sorted(chosen, key=lambda item: order[id(item)])
 
 
 class _Layout:

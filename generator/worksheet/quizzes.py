@@ -4,14 +4,16 @@ quiz (for ``quiz``); each in K versions, each version with its answer key."""
 from __future__ import annotations
 
 import difflib
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import BadValue, Diagnostic, Span
-from ..model import MIXED_QUIZ, Deck, Item, ProjectConfig, QuizDefaults, file_stem, slug
+from ..model import MIXED_QUIZ, Deck, Item, ProjectConfig, QuizDefaults, TrueFalse, file_stem, slug
+from ..relations import Relations
 from ..sources import Corpus
-from .layout import QuizSpec, layout_quiz, select
+from .layout import SECTION_OF, SECTIONS, QuizSpec, layout_quiz
 from .render import job, render_all
 
 
@@ -32,12 +34,67 @@ class QuizRequest:
         why = [f"{self.matched} items match"]
         if self.matched > len(self.items):
             why.append(f"{self.matched - len(self.items)} left out as related to questions already chosen"
-                       " (same excerpt, answer or quotation, or an answer printed in another question)")
+                       " (same excerpt, answer, quotation, timeline or pair, or one giving another away by"
+                       " its answer, a name or a true/false verdict)")
         return f"{len(self.items)} questions, fewer than the {self.asked} asked: {'; '.join(why)}"
 
 
 class QuizChoiceError(ValueError):
     """The chosen decks or item types select nothing (a usage error)."""
+
+
+def select(items: Sequence[Item], count: int, seed: int, corpus: Corpus,
+           relations: Relations | None = None) -> list[Item]:
+    """Up to ``count`` items, spread over the item types (round robin), chosen reproducibly from
+    ``seed``, no two of them related (see ``relations``; pass ``relations`` built over ``items``
+    to reuse what it has compared). Fewer than ``count`` when the unrelated items run out.
+    A true/false section gets true and false statements in turn while the pool has both, so
+    answering "False" (or "True") everywhere does not pay."""
+    relations = relations or Relations(items, corpus)
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(SECTION_OF[item.kind], []).append(item)
+    rng = random.Random(f"select:{seed}")
+    for group in groups.values():
+        rng.shuffle(group)
+    chosen: list[Item] = []
+    while len(chosen) < count and any(groups.values()):
+        for key, _, _ in SECTIONS:
+            group = groups.get(key, [])
+            if len(chosen) < count and (found := _next(group, chosen, relations, key == "truefalse")) is not None:
+                chosen.append(found)
+    order = {id(item): i for i, item in enumerate(items)}
+    return sorted(chosen, key=lambda item: order[id(item)])
+
+
+def _next(group: list[Item], chosen: list[Item], relations: Relations, balance: bool) -> Item | None:
+    """Take from ``group`` (drawn from its end) the next item unrelated to ``chosen``, dropping
+    the related ones it passes; with ``balance``, a true/false item of the verdict the sheet has
+    fewer of when the group still has one."""
+    wanted = _scarcer_verdict(chosen, group) if balance else None
+    fallback: int | None = None
+    for i in range(len(group) - 1, -1, -1):
+        candidate = group[i]
+        if relations.related(candidate, chosen):
+            del group[i]
+            fallback = fallback - 1 if fallback is not None else None
+            continue
+        if wanted is None or getattr(candidate, "answer", None) is wanted:
+            return group.pop(i)
+        if fallback is None:
+            fallback = i
+    return group.pop(fallback) if fallback is not None else None
+
+
+def _scarcer_verdict(chosen: Sequence[Item], left: Sequence[Item]) -> bool | None:
+    """The verdict (True or False) the chosen true/false items have fewer of; when even, the one
+    the items ``left`` have fewer of (take the rare kind while it lasts); None when even too."""
+    for items in (chosen, left):
+        verdicts = [item.answer for item in items if isinstance(item, TrueFalse)]
+        trues = sum(verdicts)
+        if 2 * trues != len(verdicts):
+            return 2 * trues < len(verdicts)
+    return None
 
 
 ALL, MIXED = "all", MIXED_QUIZ  # the words build.worksheets takes besides deck file stems

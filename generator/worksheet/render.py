@@ -2,8 +2,8 @@
 
 The template is a file beside this module and receives the data as JSON in ``sys.inputs``.
 The root is set explicitly to the template's folder, system fonts are ignored (the fonts
-bundled in the typst wheel are used), no package is ever fetched, and the document date is
-fixed, so the same data gives the same bytes.
+bundled in the typst wheel are used, and those in ``fonts/``: see ``glyphs``), no package is
+ever fetched, and the document date is fixed, so the same data gives the same bytes.
 
 Many worksheets are rendered two at a time (:func:`render_all`): a Typst compile releases the
 GIL, and each compile is independent of the others. Typst memoizes its work in one cache shared
@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from ..diagnostics import OutputError
+from .glyphs import fonts_folder
 
 FIXED_TIMESTAMP = 0  # the document carries no build date
 CACHE_AGE = 10  # typst-py calls comemo::evict(10) after every compile
@@ -88,14 +89,15 @@ def _compile(one: Job) -> bytes:
     import typst
 
     folder = resources.files(__package__)
-    with resources.as_file(folder.joinpath("quiz.typ")) as template:
+    # (sheet.typ is quiz.typ with line breaks allowed in long words)
+    with resources.as_file(folder.joinpath("sheet.typ")) as template, resources.as_file(fonts_folder()) as fonts:
         try:
             pdf = typst.compile(
                 str(template),
                 root=str(template.parent),
                 sys_inputs={"data": one.data, "key": "1" if one.key else "0"},
                 ignore_system_fonts=True,
-                font_paths=[],
+                font_paths=[str(fonts)],
                 timestamp=FIXED_TIMESTAMP,
             )
         except Exception as exc:  # typst raises its own TypstError

@@ -1,0 +1,201 @@
+"""Shared by the self-test page's tests: Debian's headless Chromium driven by selenium through the
+system chromedriver (no browser download), the page built under tmp_path, a student's way of
+answering each type of card, and axe-core (pinned in tests/js) run on the page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.export import render_exports
+
+from .exporttools import checked_project
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)",
+)
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+DAY = 86_400_000
+TYPES = ("basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims")
+
+
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture(tmp_path_factory):  # type: ignore[no-untyped-def]
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # selenium never fetches a driver or a browser
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1000,900",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
+    yield driver
+    driver.quit()
+
+
+def page(tmp_path: Path, decks: dict[str, str] | None = None) -> tuple[Path, dict[str, Any]]:
+    checked = checked_project(tmp_path / "p", decks)
+    files, _ = render_exports(checked.project, checked.corpus, tmp_path / "dist", {"html"})
+    path = tmp_path / "dist" / "selftest" / "index.html"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(files[path])
+    return path, page_data(path)
+
+
+def page_data(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text.split('<script type="application/json" id="data">')[1].split("</script>")[0])  # type: ignore[no-any-return]
+
+
+def open_page(driver, path: Path, fresh: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Open the page (by default with no saved progress) with an empty console."""
+    driver.get(path.as_uri())
+    if fresh:
+        driver.execute_script("localStorage.clear()")
+        driver.get(path.as_uri())
+    driver.get_log("browser")
+
+
+def severe(driver) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def fill(driver, scope: Any, item: dict[str, Any], right: bool) -> None:  # type: ignore[no-untyped-def]
+    """Give an answer in one card's controls (``scope``), right or wrong, without checking it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    if "choices" in item:
+        for label in scope.find_elements(By.CSS_SELECTOR, "label.choice"):
+            if (label.find_element(By.CSS_SELECTOR, "span").text == item["answer"]) == right:
+                label.click()
+                break
+    elif item["type"] == "truefalse":
+        said = item["answer"] if right else not item["answer"]
+        scope.find_element(By.CSS_SELECTOR, f'input[value="{"true" if said else "false"}"]').click()
+    elif item["type"] == "cloze":
+        blanks = [p for p in item["parts"] if isinstance(p, dict)]
+        for box, blank in zip(scope.find_elements(By.CSS_SELECTOR, "input[type=text]"), blanks, strict=True):
+            box.send_keys(blank["answer"].upper() if right else "nothing like it")  # case does not count
+    elif item["type"] in ("basic", "quote"):
+        box = scope.find_element(By.CSS_SELECTOR, "textarea" if item.get("self") else "input[type=text]")
+        box.send_keys(item["answer"] if right else "nothing like it")
+    elif item["type"] == "order":
+        if right:  # by numbering: each event, earliest first, given its number with the keyboard-usable select
+            for index in range(len(item["events"])):
+                row = scope.find_element(By.CSS_SELECTOR, f'li[data-index="{index}"]')
+                Select(row.find_element(By.TAG_NAME, "select")).select_by_value(str(index + 1))
+        # wrong: left as shuffled, which is never the right order
+    else:
+        rights = [p["right"] for p in item["pairs"]]
+        for row in scope.find_elements(By.CSS_SELECTOR, "tbody tr"):
+            left = row.find_element(By.TAG_NAME, "td").text
+            want = next(p["right"] for p in item["pairs"] if p["left"] == left)
+            if not right:
+                want = rights[(rights.index(want) + 1) % len(rights)]
+            Select(row.find_element(By.TAG_NAME, "select")).select_by_visible_text(want)
+
+
+def answer(driver, item: dict[str, Any], right: bool) -> Any:  # type: ignore[no-untyped-def]
+    """Answer one item of the whole test, press Check (a self-graded one: Show answer, then mark
+    it), return its card."""
+    from selenium.webdriver.common.by import By
+
+    card = driver.find_element(By.CSS_SELECTOR, f'#items .card[data-id="{item["id"]}"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
+    fill(driver, card, item, right)
+    card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    if item.get("self"):
+        card.find_element(By.CSS_SELECTOR, ".had-it" if right else ".missed-it").click()
+    return card
+
+
+def axe(driver) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """axe-core's violations on the page as it is now: rule, impact, how many nodes, the first few."""
+    if not AXE.exists():
+        pytest.skip("needs axe-core: cd tests/js && npm ci (.ci/run does)")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(  # type: ignore[no-any-return]
+        "axe.run(document).then((r) => arguments[0](r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}))))")
+
+
+def keys(driver, *sent: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*sent).perform()
+
+
+def saved(driver, project: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Everything the page keeps in localStorage for the project, by key."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "const out = {}; for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i);"
+        " if (k.startsWith(`studydeck:${arguments[0]}:`)) out[k] = JSON.parse(localStorage.getItem(k)); }"
+        " return out;", project)
+
+
+def store(driver, project: str, key: str, value: Any) -> None:  # type: ignore[no-untyped-def]
+    """Save a value (as JSON; a str as it is) under the project's key, as the page would."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    driver.execute_script("localStorage.setItem(arguments[0], arguments[1])", f"studydeck:{project}:{key}", text)
+
+
+def review_card(due: int, last: int, reps: int, s: float = 5.0, d: float = 5.0) -> dict[str, Any]:
+    """A card's saved state in review (FSRS state 2), due at ``due`` (ms)."""
+    return {"state": 2, "step": 0, "s": s, "d": d, "due": due, "last": last, "reps": reps, "lapses": 0}
+
+
+def study_card(driver, data: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    node = driver.find_element(By.CSS_SELECTOR, "#study-card .card")
+    item_id = node.get_attribute("data-id")
+    return node, next((i for i in data["items"] if i["id"] == item_id), None)
+
+
+def answer_by_keyboard(driver, data: dict[str, Any], right: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Answer the session's card with keys: a letter (or T/F) for a choice, typing for a typed
+    answer, Enter to check, Y/N to self-grade. Returns the item."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    node, item = study_card(driver, data)
+    assert item is not None
+    assert driver.switch_to.active_element.get_attribute("id") == f"s-q-{item['id']}"  # focus on the new card
+    if "choices" in item or item["type"] == "truefalse":
+        for label in node.find_elements(By.CSS_SELECTOR, "label.choice"):
+            text = label.find_element(By.CSS_SELECTOR, "span").text
+            good = text == item["answer"] if "choices" in item else (text == "True") is item["answer"]
+            if good is right:
+                keys(driver, label.find_element(By.TAG_NAME, "kbd").text.lower())
+                break
+        keys(driver, Keys.ENTER)
+    elif item["type"] in ("basic", "quote", "cloze"):
+        fill(driver, node, item, right)
+        keys(driver, Keys.TAB, Keys.ENTER) if item.get("self") else keys(driver, Keys.ENTER)
+    else:  # order and match: the keyboard-usable selects, then Enter from the card
+        fill(driver, node, item, right)
+        driver.execute_script("arguments[0].focus()", node.find_element(By.CSS_SELECTOR, ".prompt"))
+        keys(driver, Keys.ENTER)
+    verdict = driver.switch_to.active_element
+    assert "verdict" in verdict.get_attribute("class").split(), "focus moves to the verdict after Check"
+    if item.get("self"):
+        keys(driver, "y" if right else "n")
+        verdict = driver.switch_to.active_element
+    said = verdict.text
+    assert said.startswith("\u2713" if right else "\u2717"), (item["id"], said)  # an icon and words, not colour alone
+    assert driver.find_element(By.ID, "announce").get_attribute("textContent").startswith(said)  # and read out (aria-live)
+    return item

@@ -61,8 +61,9 @@ class FileSummary(NamedTuple):
 
 
 class IndexEntry(NamedTuple):
-    """A deck file in the project index: its key, and its summary as JSON text (so rewriting the
-    index after an edit encodes only the summaries of the files that changed)."""
+    """A deck file in the project index: its key, and its summary as JSON text (an object by
+    field name; so rewriting the index after an edit encodes only the summaries of the files
+    that changed)."""
 
     key: str
     summary: str
@@ -105,9 +106,10 @@ class FileResult:
 
     @classmethod
     def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
-        """None when ``summary`` is not one (a foreign or older entry: parse again)."""
+        """None when ``summary`` (a :class:`FileSummary`, or one as the index keeps it: a JSON
+        object by field name) is not one (a foreign or older entry: parse again)."""
         try:
-            diags, ids, dups = summary
+            diags, ids, dups = FileSummary(**summary) if isinstance(summary, dict) else summary
             return cls(path, shown, k, deck, [diag_from_plain(d) for d in diags],
                        [(i, Span(shown, line, col)) for i, line, col in ids], list(dups))
         except (KeyError, TypeError, ValueError):
@@ -135,12 +137,11 @@ def item_records(stored: Any) -> dict[str, ItemRecord]:
     return {fp: ItemRecord(*r) for fp, r in stored.items() if isinstance(r, list) and len(r) == 4}
 
 
-def _note(data: Any, due: int = 0) -> NoteSpec:
-    from .anki.notes import NoteSpec
-
+def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
+    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once)."""
     i, k, d, f, t, g, h = data
     fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
-    return NoteSpec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
+    return spec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
 
 
 def _note_plain(n: NoteSpec) -> list[Any]:
@@ -153,8 +154,10 @@ def _note_plain(n: NoteSpec) -> list[Any]:
 
 def _notes_entry(stored: Any) -> NotesEntry | None:
     try:
-        entry = NotesEntry(stored["file"], stored["deck"], stored["dated"], [NoteRecord(*r) for r in stored["items"]])
-        return entry if all(len(r.type_at) == 2 for r in entry.items) else None
+        items = stored["items"]
+        if not all(isinstance(r, list) and len(r) == 6 and isinstance(r[4], list) and len(r[4]) == 2 for r in items):
+            return None
+        return NotesEntry(stored["file"], stored["deck"], stored["dated"], list(map(NoteRecord._make, items)))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -235,7 +238,7 @@ class Engine:
             if r.key is not None:
                 kept = index.get(r.shown)
                 fresh[r.shown] = kept if kept is not None and kept.key == r.key else IndexEntry(
-                    r.key, json.dumps(r.summary(), ensure_ascii=False))
+                    r.key, json.dumps(r.summary()._asdict(), ensure_ascii=False))
         if fresh != index:
             self.cache.put("p" + key(self.root, "", b"", corpus_key), fresh)
 
@@ -274,14 +277,14 @@ class Engine:
         """One file's notes (``notes.compile_items``), reusing those of its unchanged items; kept.
         ``parsed``: each item's text (``plain.item_text``), the line above its first, and the item
         when it is at hand."""
-        from .anki.notes import Entry, Known, compile_items, deck_name
+        from .anki.notes import Entry, Known, NoteSpec, compile_items, deck_name
 
         entries = [Entry(text, base, item) for text, base, item in parsed]
         assert result.key is not None
         path_key = self._notes_key(config, corpus_key, result)
         before = _notes_entry(self.cache.get(path_key))
         try:
-            known = {r.key: Known(_note(r.note), facts.Date(*r.date) if r.date is not None else None,
+            known = {r.key: Known(_note(NoteSpec, r.note), facts.Date(*r.date) if r.date is not None else None,
                                   (int(r.type_at[0]), int(r.type_at[1]))) for r in before.items} if before else {}
         except (TypeError, ValueError):
             known = {}
@@ -300,14 +303,14 @@ class Engine:
     def compiled(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, files: tuple[FileResult, ...]) -> Compiled:
         """Every note of the checked files: each file's kept ones when its content is unchanged,
         else compiled now."""
-        from .anki.notes import DeckNotes, deck_entries, place
+        from .anki.notes import DeckNotes, NoteSpec, deck_entries, place
 
         parts: list[_Part] = []
         for result in files:
             entry = _notes_entry(self.cache.get(self._notes_key(config, corpus_key, result)))
             if entry is not None and entry.file == result.key:
                 try:
-                    notes = [_note(r.note, r.due) for r in entry.items]
+                    notes = [_note(NoteSpec, r.note, r.due) for r in entry.items]
                     types = {n.item_id: (r.type_at[0] + r.base, r.type_at[1])
                              for n, r in zip(notes, entry.items, strict=True)}
                     name, description = entry.deck

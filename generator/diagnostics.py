@@ -8,12 +8,9 @@ Nothing here prints; the command line formats a :class:`Report`.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-
 from .problem import Diagnostic as Diagnostic  # (re-exported: defined in problem, used everywhere from here)
 from .problem import Problem as Problem
+from .problem import Report as Report
 from .problem import Severity as Severity
 from .problem import Span as Span
 
@@ -364,53 +361,3 @@ class OutputError(Exception):
     """An output could not be produced for a reason other than the input's content (an output
     folder holding other files, a collection SQLite could not assemble, a render failure): the
     command says so in one line and exits 1, never with a traceback."""
-
-
-# --- report -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Report:
-    """All diagnostics of one run, sorted by place, with the counts that decide the exit code."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: int = 0
-
-    def extend(self, diags: Iterable[Diagnostic]) -> None:
-        self.diagnostics.extend(diags)
-
-    def __iter__(self) -> Iterator[Diagnostic]:
-        return iter(sorted(self.diagnostics, key=lambda d: (d.span, d.code, d.message)))
-
-    @property
-    def errors(self) -> int:
-        return sum(d.severity == "error" for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.severity == "warning" for d in self.diagnostics)
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0
-
-    def summary(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
-        return (
-            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
-            f" in {plural(self.files, 'file')}"
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "errors": self.errors,
-                "warnings": self.warnings,
-                "files": self.files,
-                "diagnostics": [d.to_json() for d in self],
-            },
-            indent=2,
-            ensure_ascii=False,
-        )

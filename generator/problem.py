@@ -1,10 +1,12 @@
-"""A located diagnostic (:class:`Span`, :class:`Diagnostic`) and the base of every kind of
-problem (:class:`Problem`); the kinds themselves are in ``diagnostics``, one class each."""
+"""A located diagnostic (:class:`Span`, :class:`Diagnostic`), the base of every kind of problem
+(:class:`Problem`) and a run's :class:`Report`; the kinds themselves are in ``diagnostics``, one
+class each (all of these are re-exported there)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning"]
@@ -60,3 +62,53 @@ class Problem:
     @classmethod
     def at(cls, span: Span, message: str, *notes: str) -> Diagnostic:
         return Diagnostic(span, cls.severity, cls.code, message, tuple(notes))
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """All diagnostics of one run, sorted by place, with the counts that decide the exit code."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diags)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.diagnostics, key=lambda d: (d.span, d.code, d.message)))
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def summary(self) -> str:
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        return (
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
+            f" in {plural(self.files, 'file')}"
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "files": self.files,
+                "diagnostics": [d.to_json() for d in self],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )

@@ -12,9 +12,13 @@ YAML parsed once by PyYAML's C loader and the same notes written by plain genank
 process; taken in turns with the cold build, so the ratio compares runs made side by side),
 `check` and `build --no-worksheets --no-exports` cold, both again after editing one
 item (cache and previous output warm), peak memory, and a full `build` for the sizes in
-``--full``. The cache goes to a scratch folder, never the user's. It also times `studydeck
---help`, `check` of the shipped bank, and a 200-question quiz in 3 versions with keys. The
-output is Markdown, copied into the README as it is.
+``--full``; at 10k, the floor and the cold build again pinned to one core (``taskset -c 0``).
+Every figure is the median of ``--repeat`` runs, taken in turns (floor, check, build, floor,
+check, build, ...), with wall time and CPU time (user + system of the process and every
+process it started, from ``getrusage(RUSAGE_CHILDREN)`` around it) side by side. The cache
+goes to a scratch folder, never the user's. It also times `studydeck --help`, `check` of the
+shipped bank, and a 200-question quiz in 3 versions with keys. The output is Markdown, copied
+into the README as it is.
 """
 
 from __future__ import annotations
@@ -24,11 +28,15 @@ import functools
 import hashlib
 import os
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +45,7 @@ PER_FILE = 1000
 PY = sys.executable
 
 FLOOR = """
+import gc; gc.disable()  # as studydeck's command line does (generator/cli.py)
 import sys, yaml, genanki
 from pathlib import Path
 fields = [{'name': f'F{i}'} for i in range(6)]
@@ -48,24 +57,49 @@ for p in sorted(Path(sys.argv[1]).glob('decks/*.yaml')):
         text = [str(v) for v in item.values()][:6]
         deck.add_note(genanki.Note(model=model, fields=text + [''] * (6 - len(text)), guid=item['id']))
 genanki.Package(deck).write_to_file(sys.argv[2])
-"""  # the floor: the YAML parsed once by PyYAML's C loader, the notes written by plain genanki, one process
+"""  # the floor: the YAML parsed once by PyYAML's C loader, the notes written by plain genanki, one process,
+# with the garbage collector off like the build
 
 
-def run(args: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one whole process."""
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and every process it started
+    mb: int  # peak resident set of one process (the largest, as wait4 reports it)
+
+
+def run(args: list[str], cwd: Path | None = None) -> tuple[Run, int]:
+    """One whole process, and its exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(elapsed, cpu, usage.ru_maxrss // 1024), os.waitstatus_to_exitcode(status)
 
 
-def best(args: list[str], repeat: int, cwd: Path | None = None) -> tuple[float, int]:
-    runs = [run(args, cwd) for _ in range(repeat)]
-    for _, _, code in runs:
-        if code != 0:
-            raise SystemExit(f"{' '.join(args)} exited {code}")
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+def checked_run(args: list[str], cwd: Path | None = None) -> Run:
+    result, code = run(args, cwd)
+    if code != 0:
+        raise SystemExit(f"{' '.join(args)} exited {code}")
+    return result
+
+
+def median(runs: list[Run]) -> Run:
+    """The median wall and CPU times, the largest peak."""
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs), max(r.mb for r in runs))
+
+
+def turns(commands: dict[str, Callable[[], Run]], repeat: int) -> dict[str, Run]:
+    """Each command run ``repeat`` times, in turns (a, b, c, a, b, c, ...), so that a slower or
+    faster spell of the machine weighs on every command alike; the median of each."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(command())
+    return {name: median(r) for name, r in runs.items()}
 
 
 def item_blocks(text: str) -> list[str]:
@@ -196,62 +230,50 @@ def edit_one_item(root: Path, n: int) -> None:
     path.write_text(text[: line.end() - 1] + f" (edit {n})?" + text[line.end():])
 
 
-def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, float]:
+def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, Any]:
     root, cited, distinct = make_bank(size, where)
     studydeck = [PY, "-m", "generator"]
-    ok = run([*studydeck, "check", str(root)], REPO)
-    if ok[2] != 0:
-        raise SystemExit(f"synthetic bank of {size} does not pass check")
+    checked_run([*studydeck, "check", str(root)], REPO)
     cache = Path(os.environ["STUDYDECK_CACHE_DIR"])
     out = str(where / "out")
     package = [*studydeck, "build", str(root), "--no-worksheets", "--no-exports", "--out", out]
-    r: dict[str, float] = {"cited": cited, "distinct": distinct}
+    floor = [PY, "-c", FLOOR, str(root), str(where / "floor.apkg")]
+    r: dict[str, Any] = {"cited": cited, "distinct": distinct}
 
-    def cold_once(args: list[str]) -> tuple[float, int]:
-        shutil.rmtree(cache, ignore_errors=True)
-        shutil.rmtree(out, ignore_errors=True)
-        elapsed, peak, code = run(args, REPO)
-        assert code == 0, args
-        return elapsed, peak
+    def cold(args: list[str]) -> Callable[[], Run]:
+        def once() -> Run:
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+            return checked_run(args, REPO)
+        return once
 
-    def cold(args: list[str]) -> tuple[float, int]:
-        runs = [cold_once(args) for _ in range(repeat)]
-        return min(t for t, _ in runs), max(m for _, m in runs)
+    def after_edit(args: list[str]) -> Callable[[], Run]:
+        def once() -> Run:
+            edit_one_item(root, time.time_ns())
+            return checked_run(args, REPO)
+        return once
 
-    def against_floor(args: list[str]) -> tuple[float, int, float, int]:
-        """The cold run and the floor taken in turns (floor, build, floor, build, ...), so that
-        a slower or faster spell of the machine weighs on both sides of the ratio alike."""
-        floors, builds = [], []
-        for _ in range(repeat):
-            floors.append(best([PY, "-c", FLOOR, str(root), str(where / "floor.apkg")], 1))
-            builds.append(cold_once(args))
-        return (min(t for t, _ in builds), max(m for _, m in builds),
-                min(t for t, _ in floors), max(m for _, m in floors))
-
-    def after_edit(args: list[str]) -> float:
-        run(args, REPO)  # warm: the cache and the previous output hold the unedited bank
-        times = []
-        for _ in range(repeat):
-            edit_one_item(root, len(times) + int(time.time()))
-            elapsed, _, code = run(args, REPO)
-            assert code == 0, "the edited bank must still pass check"
-            times.append(elapsed)
-        return min(times)
-
-    r["check_cold"], r["check_mb"] = cold([*studydeck, "check", str(root)])
-    r["build_cold"], r["build_mb"], r["floor"], r["floor_mb"] = against_floor(package)
-    r["check_edit"] = after_edit([*studydeck, "check", str(root)])
-    r["build_edit"] = after_edit(package)
+    r |= turns({"floor": lambda: checked_run(floor), "check_cold": cold([*studydeck, "check", str(root)]),
+                "build_cold": cold(package)}, repeat)
+    checked_run(package, REPO)  # warm: the cache and the previous output hold the bank
+    r |= turns({"check_edit": after_edit([*studydeck, "check", str(root)]), "build_edit": after_edit(package)}, repeat)
+    if size == 10_000 and shutil.which("taskset"):
+        one = ["taskset", "-c", "0"]
+        r |= turns({"floor_1": lambda: checked_run([*one, *floor]), "build_1": cold([*one, *package])}, repeat)
     if full:
-        r["sheets"], r["sheets_mb"] = cold([*studydeck, "build", str(root), "--no-exports", "--out", out])
-        r["full"], r["full_mb"] = cold([*studydeck, "build", str(root), "--out", out])
+        r |= turns({"sheets": cold([*studydeck, "build", str(root), "--no-exports", "--out", out]),
+                    "full": cold([*studydeck, "build", str(root), "--out", out])}, repeat)
     return r
+
+
+def _both(run: Run) -> str:
+    return f"{run.wall:.2f} / {run.cpu:.2f}"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--full", type=int, nargs="*", default=[10_000],
                         help="sizes that also get a full build (worksheets and exports); default 10000")
     args = parser.parse_args()
@@ -259,47 +281,62 @@ def main() -> int:
     os.environ["STUDYDECK_CACHE_DIR"] = str(where / "cache")
     studydeck = [PY, "-m", "generator"]
     try:
-        print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; best of {args.repeat}\n")
-        help_t, _ = best([*studydeck, "--help"], 5)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start; python"
+              f" {sys.version.split()[0]}; medians of {args.repeat} runs taken in turns\n")
+        help_t = median([checked_run([*studydeck, "--help"]) for _ in range(5)])
         shutil.rmtree(os.environ["STUDYDECK_CACHE_DIR"], ignore_errors=True)
-        shipped_cold, _ = best([*studydeck, "check", str(REPO)], 1)
-        shipped, _ = best([*studydeck, "check", str(REPO)], 5)
-        quiz, quiz_mb = best([*studydeck, "quiz", str(REPO), "--questions", "200", "--versions", "3",
-                              "--out", str(where / "quiz")], args.repeat)
+        shipped_cold = checked_run([*studydeck, "check", str(REPO)])
+        shipped = median([checked_run([*studydeck, "check", str(REPO)]) for _ in range(5)])
+        quiz = median([checked_run([*studydeck, "quiz", str(REPO), "--questions", "200", "--versions", "3",
+                                    "--out", str(where / "quiz")]) for _ in range(args.repeat)])
         rows = [(size, bench_size(size, where, args.repeat, size in args.full)) for size in args.sizes]
-        ten = dict(rows).get(10_000)
-        print("| measure | target | measured |")
+        ten, fifty = dict(rows).get(10_000), dict(rows).get(50_000)
+        print("| measure | target | measured (wall / CPU) |")
         print("|---|---|---|")
-        print(f"| `studydeck --help` | < 0.1 s | {help_t:.3f} s |")
-        print(f"| `check` of the shipped bank (cold / cached) | < 0.2 s cached | {shipped_cold:.2f} s / {shipped:.3f} s |")
-        print(f"| `quiz` of 200 questions x 3 versions, with keys | < 2 s, < 300 MB | {quiz:.2f} s, {quiz_mb} MB |")
+        print(f"| `studydeck --help` | < 0.1 s | {help_t.wall:.3f} s / {help_t.cpu:.3f} s |")
+        print(f"| `check` of the shipped bank (cold / cached) | < 0.2 s cached | {shipped_cold.wall:.2f} s /"
+              f" {shipped.wall:.3f} s |")
+        print(f"| `quiz` of 200 questions x 3 versions, with keys | < 2 s, < 300 MB | {quiz.wall:.2f} s, {quiz.mb} MB |")
         if ten:
-            print(f"| 10k: cold `build --no-worksheets --no-exports` / floor | <= 1.3x | {ten['build_cold']:.2f} s /"
-                  f" {ten['floor']:.2f} s = {ten['build_cold'] / ten['floor']:.2f}x |")
-            print(f"| 10k: `check` after editing one item | < 0.3 s | {ten['check_edit']:.3f} s |")
-            print(f"| 10k: `build --no-worksheets --no-exports` after editing one item | < 1 s |"
-                  f" {ten['build_edit']:.2f} s |")
+            print(f"| 10k: cold `build --no-worksheets --no-exports`, CPU | <= 5.5 s | {_both(ten['build_cold'])} s"
+                  f" (floor {_both(ten['floor'])} s: {ten['build_cold'].wall / ten['floor'].wall:.2f}x wall,"
+                  f" {ten['build_cold'].cpu / ten['floor'].cpu:.2f}x CPU) |")
+            if "build_1" in ten:
+                print(f"| 10k: the same, pinned to one core | - | {_both(ten['build_1'])} s (floor"
+                      f" {_both(ten['floor_1'])} s: {ten['build_1'].wall / ten['floor_1'].wall:.2f}x) |")
+            print(f"| 10k: `check` after editing one item | < 0.2 s | {_both(ten['check_edit'])} s |")
+            print(f"| 10k: `build --no-worksheets --no-exports` after editing one item | < 0.5 s |"
+                  f" {_both(ten['build_edit'])} s |")
             if "full" in ten:
                 print(f"| 10k: cold `build --no-exports` (package, 44 worksheets) | < 300 MB |"
-                      f" {ten['sheets']:.2f} s, {ten['sheets_mb']} MB |")
+                      f" {_both(ten['sheets'])} s, {ten['sheets'].mb} MB |")
                 print(f"| 10k: cold full `build` (package, worksheets, the three exports) | < 300 MB |"
-                      f" {ten['full']:.2f} s, {ten['full_mb']} MB |")
+                      f" {_both(ten['full'])} s, {ten['full'].mb} MB |")
+        if fifty:
+            print(f"| 50k: `check` after editing one item | < 0.4 s | {_both(fifty['check_edit'])} s |")
+            print(f"| 50k: `build --no-worksheets --no-exports` after editing one item | < 1.5 s, < 300 MB |"
+                  f" {_both(fifty['build_edit'])} s, {fifty['build_edit'].mb} MB |")
         print()
-        print("| items | floor | cold check | cold build | build / floor | check after edit | build after edit"
-              " | peak MB (floor MB) | full build |")
+        print("| items | floor | cold check | cold build | build / floor (wall, CPU) | check after edit"
+              " | build after edit | peak MB (floor MB) | full build |")
         print("|---|---|---|---|---|---|---|---|---|")
         for size, r in rows:
-            full = f"{r['full']:.2f} s, {r['full_mb']} MB" if "full" in r else "-"
-            print(f"| {size:,} | {r['floor']:.2f} s | {r['check_cold']:.2f} s | {r['build_cold']:.2f} s |"
-                  f" {r['build_cold'] / r['floor']:.2f} | {r['check_edit']:.3f} s | {r['build_edit']:.2f} s |"
-                  f" {max(r['check_mb'], r['build_mb'])} ({r['floor_mb']}) | {full} |")
+            full = f"{_both(r['full'])} s, {r['full'].mb} MB" if "full" in r else "-"
+            print(f"| {size:,} | {_both(r['floor'])} s | {_both(r['check_cold'])} s | {_both(r['build_cold'])} s |"
+                  f" {r['build_cold'].wall / r['floor'].wall:.2f}, {r['build_cold'].cpu / r['floor'].cpu:.2f} |"
+                  f" {r['check_edit'].wall:.3f} / {r['check_edit'].cpu:.3f} s | {_both(r['build_edit'])} s |"
+                  f" {max(r['check_cold'].mb, r['build_cold'].mb)} ({r['floor'].mb}) | {full} |")
         print("\n| items | excerpts cited | distinct |\n|---|---|---|")
         for size, r in rows:
             print(f"| {size:,} | {r['cited']:,} | {r['distinct']:,} ({r['distinct'] / r['cited']:.0%}) |")
-        print("\nfloor: the same YAML parsed once by PyYAML's C loader and the same notes written by plain genanki,"
-              " in one process;\ncold: no cache, no previous output; cold build includes the full check; after edit:"
-              " one item reworded, cache\nand previous output warm; full build: worksheets (PDF) and exports too,"
-              " cold; peak MB: largest resident set.")
+        end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print("\nEach time is wall / CPU seconds (CPU: user + system of the process and every process it started)."
+              "\nfloor: the same YAML parsed once by PyYAML's C loader and the same notes written by plain genanki,"
+              " in one process,\nwith the garbage collector off as in studydeck; cold: no cache, no previous output;"
+              " cold build includes the\nfull check; after edit: one item reworded, cache and previous output warm;"
+              " full build: worksheets (PDF)\nand exports too, cold; peak MB: largest resident set of one process."
+              f" Load average at the end: {end:.1f}.")
     finally:
         shutil.rmtree(where, ignore_errors=True)
     return 0

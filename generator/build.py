@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anki.compiled import compile_files, compile_parsed
 from .anki.lock import LOCK_FILE, Lock, LockError, Shipped, advance, now, parse_lock
 from .anki.notes import NoteSpec
 from .anki.notetypes import note_types
 from .anki.package import build_package
 from .anki.previous import PreviousPackageError, read_shipped, spec_content, type_content
-from .cache import cache_dir
 from .diagnostics import (
     CollectionRenamed,
     Diagnostic,
@@ -32,9 +30,10 @@ from .diagnostics import (
     Report,
     Span,
 )
+from .engine import keeps_results
 from .export import ExportSummary, iter_exports
-from .load import display_path, read_input
 from .model import ProjectConfig
+from .paths import display_path, read_input
 from .pipeline import Checked, check_project
 from .wording import plural
 from .worksheet.quizzes import default_quizzes, render_quizzes
@@ -162,9 +161,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
     # the package is made from each file's notes, compiled where the check parsed it and cached.
     # (With the cache off there is nowhere to keep notes compiled in the check: the decks are
     # loaded, and compiled once, below.)
-    cached = cache_dir(root) is not None
-    checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached,
-                            after=compile_parsed if cached else None,
+    cached = keeps_results(root)
+    checked = check_project(root, items=worksheets or exports is None or bool(exports) or not cached, notes=cached,
                             progress=lambda done, total: stage("checking deck files", done, total))
     result = BuildResult(checked)
     project, report = checked.project, checked.report
@@ -179,9 +177,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         recover(out_dir, lock_path)
         lock, lock_was, problems = _read_lock(lock_path)
         report.extend(problems)
-        # The notes, each file's from the cache or compiled now (see ``anki.compiled``).
+        # The notes, each file's from the cache or compiled now (see ``engine``).
         stage("compiling notes", 0, 0)
-        compiled = compile_files(checked)
+        compiled = checked.compiled()
         notes = compiled.notes
         report.extend(_type_changes(notes, compiled.types, lock))
         report.extend(_identity_changes(config, lock))

@@ -1,5 +1,5 @@
-"""Load stage: YAML files -> model, with every schema problem located (decks are read by
-``pipeline``, which caches them per file).
+"""Load stage: YAML files -> model, with every schema problem located (deck files are read
+item by item by ``deckfile``; ``engine`` keeps what the reading gave).
 
 Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
 dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
@@ -11,24 +11,18 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
-import os
 import re
-import stat
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from . import yamltree
-from .cache import Cache
-from .cache import key as cache_key
 from .diagnostics import (
     BadValue,
     Diagnostic,
-    FileTooLarge,
     MissingField,
     MissingFile,
-    NotAFile,
     Span,
     TooLarge,
     UnknownField,
@@ -38,11 +32,13 @@ from .diagnostics import (
     WrongType,
 )
 from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, annotation_shape, format_fields
-from .options import PROJECT_FILE
-from .options import shown as printable
+from .paths import CATALOG_FILE as CATALOG_FILE  # (re-exported: these moved to paths)
+from .paths import PROJECT_FILE as PROJECT_FILE
+from .paths import deck_files as deck_files
+from .paths import display_path as display_path
+from .paths import inside as inside
+from .paths import read_input as read_input
 from .yamltree import Mapping, Node, Scalar, Sequence, describe
-
-CATALOG_FILE = "seeds/sources.yaml"
 
 
 class _Invalid:
@@ -257,83 +253,13 @@ def _expect(tp: Any) -> str:
     return "text"
 
 
-def display_path(path: Path | str) -> str:
-    """The path as a user would type it: relative to the current folder when inside it, with
-    control characters (a newline in a file name) shown as escapes, never printed raw; as given
-    when the current folder no longer exists."""
-    try:
-        rel = os.path.relpath(path)
-    except (ValueError, OSError):
-        rel = str(path)
-    return printable(str(path) if rel.startswith(".." + os.sep + "..") else rel)
-
-
-def read_input(path: Path, what: str, cap: int = yamltree.MAX_FILE_BYTES,
-               root: Path | None = None) -> tuple[bytes | None, list[Diagnostic]]:
-    """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
-    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over).
-    With ``root`` (the project), a path that leads out of it through a symbolic link (a deck file
-    linked to /etc/passwd, a seeds/ folder linked elsewhere) is refused unread: nothing is read
-    from outside the project."""
-    shown = Span(display_path(path))
-    if root is not None and (why := inside(root, path.relative_to(root).as_posix())):
-        return None, [UnsafePath.at(shown, f"{what} {why}; not read")]
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except IsADirectoryError:
-        return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
-    except FileNotFoundError:
-        return None, [MissingFile.at(shown, f"{what} is missing")]
-    except OSError as exc:
-        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return None, [NotAFile.at(shown, f"{what} is a folder, not a file")]
-        if not stat.S_ISREG(info.st_mode):
-            return None, [NotAFile.at(shown, f"{what} is not a regular file (a pipe, socket or device)")]
-        chunks, size = [], 0
-        while size <= cap:
-            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        return None, [MissingFile.at(shown, f"cannot read {what}: {exc.strerror or exc}")]
-    finally:
-        os.close(fd)
-    if size > cap:
-        return None, [FileTooLarge.at(shown, f"{what} is larger than the cap of {cap:,} bytes; not read")]
-    return b"".join(chunks), []
-
-
-def read_model(path: Path, cls: type, name: str, cache: Cache | None = None,
-               root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
-    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it; kept in
-    ``cache`` by the file's bytes (a catalog of hundreds of sources is then not parsed again).
+def read_model(path: Path, cls: type, name: str, root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
+    """One YAML file -> an instance of ``cls`` (or None) and every problem found in it.
     ``root``: as for ``read_input``."""
     data, diags = read_input(path, f"{name} file", root=root)
     if data is None:
         return None, diags
-    shown = display_path(path)
-    k = "y" + cache_key(path, shown, data, cls.__name__) if cache is not None else ""
-    stored = cache.get(k) if cache is not None else None
-    if isinstance(stored, dict):
-        from .plain import diag_from_plain, from_plain
-
-        try:
-            value = from_plain(cls, stored["value"], shown) if stored["value"] is not None else None
-            return value, [diag_from_plain(d) for d in stored["diags"]]
-        except (KeyError, TypeError, ValueError):
-            pass  # a foreign entry: parse again
-    value, diags = parse_model(data, shown, cls, name)
-    if cache is not None:
-        from .plain import diag_to_plain, to_plain
-
-        cache.put(k, {"value": to_plain(value) if value is not None else None,
-                      "diags": [diag_to_plain(d) for d in diags]})
-    return value, diags
+    return parse_model(data, display_path(path), cls, name)
 
 
 def parse_model(data: bytes, shown: str, cls: type, name: str,
@@ -363,29 +289,6 @@ class Project:
         return [item for deck in self.decks for item in deck.items]
 
 
-def inside(root: Path, relative: str) -> str | None:
-    """Why ``relative`` does not name a place inside ``root`` (None when it does): absolute paths,
-    ``..`` and symbolic links that lead out are refused."""
-    if "\0" in relative:
-        return "holds a NUL character"
-    pure = Path(relative)
-    if pure.is_absolute() or relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", relative):
-        return "is an absolute path"
-    if ".." in pure.parts or "\\" in relative:
-        return "goes up with '..'" if ".." in pure.parts else "contains a backslash"
-    if len(pure.parts) == 1:  # a name in root itself: only that name can be a link leading out
-        try:
-            if not stat.S_ISLNK(os.lstat(root / pure).st_mode):
-                return None
-        except OSError:
-            pass
-    target = (root / pure).resolve()
-    base = root.resolve()
-    if target != base and base not in target.parents:
-        return "leads out through a symbolic link"
-    return None
-
-
 def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:
     """``build.out`` must be a folder of its own inside the project (it is replaced as a whole)."""
     out = config.build.out
@@ -411,22 +314,20 @@ def _points_cap(config: ProjectConfig) -> list[Diagnostic]:
                                               " (per: question makes every question worth 1 point)")]
 
 
-def deck_files(root: Path) -> list[Path]:
-    return sorted((root / "decks").glob("*.yaml"))
-
-
 def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
-    """The project file and the source catalog, and the decks/ folder's presence."""
-    diags: list[Diagnostic] = []
-    cache = Cache(root)
-    config, more = read_model(root / PROJECT_FILE, ProjectConfig, "project", cache, root)
-    diags += more
-    if config is not None:
-        diags += _output_inside(root, config) + _points_cap(config)
-    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", cache, root)
-    diags += more
+    """The project file and the source catalog, and every problem with them (see
+    :func:`settings_problems`)."""
+    config, diags = read_model(root / PROJECT_FILE, ProjectConfig, "project", root)
+    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", root)
+    return config, catalog, diags + more + settings_problems(root, config)
+
+
+def settings_problems(root: Path, config: ProjectConfig | None) -> list[Diagnostic]:
+    """What is wrong with the project beyond its two files' own content: ``build.out``, the
+    points cap, and the decks/ folder's presence."""
+    diags = _output_inside(root, config) + _points_cap(config) if config is not None else []
     if not (root / "decks").is_dir():
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no decks/ folder"))
     elif not deck_files(root):
         diags.append(MissingFile.at(Span(display_path(root / "decks")), "no deck files (decks/*.yaml)"))
-    return config, catalog, diags
+    return diags

@@ -10,12 +10,13 @@ import os
 import stat
 from pathlib import Path
 
+from .paths import PROJECT_FILE as PROJECT_FILE  # (re-exported: these moved to paths)
+from .paths import brief as brief
+from .paths import shown as shown
+
 
 class Usage(Exception):
     """A usage error found after argument parsing (e.g. ROOT is not a folder)."""
-
-
-PROJECT_FILE = "studydeck.yaml"  # (here, not in load: the CLI starts without importing the loader)
 
 
 def root(value: str | None) -> Path:
@@ -63,36 +64,6 @@ def _cwd() -> Path | None:
         return Path.cwd()
     except OSError:
         return None
-
-
-def brief(path: str) -> str:
-    """A path fit to print in a one-line message: escaped like :func:`shown`, and cut short when long."""
-    return shown(path) if len(path) <= 200 else f"{shown(path[:60])}... ({len(path):,} characters)"
-
-
-def shown(text: str, json: bool = False) -> str:
-    """Text fit to print to a terminal: every character Python does not call printable escaped,
-    which is every control character (ESC, which a terminal obeys; a newline in a file name), every
-    format character (bidi controls, which reorder what is shown; zero-width characters) and the
-    line separators. The escapes are Python's and YAML's (``\\x1b``, ``\\u202e``,
-    ``\\U000e0041``), or with ``json`` JSON's, for text inside a JSON string. The one escaping
-    of everything the command line prints that it did not write itself."""
-    if text.isprintable():
-        return text
-    escape = _json_escape if json else _python_escape
-    return "".join(c if c.isprintable() else escape(c) for c in text)
-
-
-def _python_escape(c: str) -> str:
-    return c.encode("unicode_escape").decode()
-
-
-def _json_escape(c: str) -> str:
-    code = ord(c)
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    code -= 0x10000  # a surrogate pair, as JSON writes a character beyond the first plane
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def previous(value: str) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from generator.build import build
 
 from .ankitools import body, import_package, open_collection, rendered_cards
-from .conftest import REPO, STARTER, snapshot
+from .conftest import REPO, STARTER, cache_folder, new_project, snapshot
 
 APKG = "Siege of Lal Masjid.apkg"
 # Cards each item of the starter deck gives: basic+reverse 2, mcq 1, truefalse 1 (x2 items),
@@ -34,11 +34,15 @@ def _build(root: Path) -> Path:
     return root / "dist" / APKG
 
 
-@pytest.fixture
-def built(make_project, tmp_path):
-    root = make_project()
-    apkg = _build(root)
-    col = open_collection(tmp_path / "anki")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The starter project built and imported once, for the tests that only read the collection."""
+    base = tmp_path_factory.mktemp("built")
+    root = new_project(base / "proj")
+    with pytest.MonkeyPatch.context() as patch:  # (module fixtures come before the autouse cache fixture)
+        patch.setenv("STUDYDECK_CACHE_DIR", str(cache_folder(tmp_path_factory)))
+        apkg = _build(root)
+    col = open_collection(base / "anki")
     log = import_package(col, apkg)
     yield root, col, log
     col.close()

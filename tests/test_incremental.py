@@ -3,12 +3,14 @@ output, and proof that reusing it changes nothing in what is written."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
 
 import generator.pipeline as pipeline
-from generator.anki import compiled, notes
+from generator import workers
+from generator.anki import notes
 from generator.build import build
 
 from .conftest import REPO, snapshot
@@ -70,22 +72,20 @@ def test_the_previous_package_is_not_read_back_when_it_was_written_with_this_loc
 
 def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_gives(tmp_path, monkeypatch) -> None:
     root = _bank(tmp_path)
-    monkeypatch.setattr(pipeline, "_cores", lambda: 1)
+    monkeypatch.setattr(workers, "cores", lambda: 1)
     one = build(root, worksheets=False, exports=set(), out=tmp_path / "one")
     monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "other-cache"))  # cold again
-    monkeypatch.setattr(pipeline, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    forked: list[int] = []
-    import concurrent.futures
-
-    real = concurrent.futures.ProcessPoolExecutor
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", lambda *a, **k: forked.append(1) or real(*a, **k))
+    forked: list[object] = []
+    real = workers.map_forked
+    monkeypatch.setattr(workers, "map_forked", lambda *a, **k: forked.append(r := real(*a, **k)) or r)
     two = build(root, worksheets=False, exports=set(), out=tmp_path / "two")
-    assert forked  # the workers did run
+    assert forked and forked[0] is not None  # the workers did run
     assert one.report.ok and two.report.ok
     assert [d.format() for d in one.report] == [d.format() for d in two.report]
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
-    assert compiled.compile_files(pipeline.check_project(root, items=False)).notes  # all found in the cache
+    assert pipeline.check_project(root, items=False).compiled().notes  # all found in the cache
 
 
 def test_an_output_failing_while_the_others_are_staged_leaves_everything_as_it_was(tmp_path, monkeypatch, run) -> None:
@@ -112,30 +112,29 @@ def test_an_output_failing_while_the_others_are_staged_leaves_everything_as_it_w
 def test_without_worker_processes_the_files_are_parsed_here(tmp_path, monkeypatch) -> None:
     """No fork, no memory, a process limit, or a worker that died: the same result, parsed in
     the process itself."""
-    import concurrent.futures
-    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing.context import ForkProcess
 
     root = _bank(tmp_path)
     expected = [d.format() for d in pipeline.check_project(root, items=False).report]
-    monkeypatch.setattr(pipeline, "_cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    class DiesWhileWorking:
-        def __init__(self, *args, **kwargs) -> None:
-            pass
+    answers: list[object] = []
+    real = workers.map_forked
+    monkeypatch.setattr(workers, "map_forked", lambda *a, **k: answers.append(r := real(*a, **k)) or r)
 
-        def map(self, *args, **kwargs):
-            raise BrokenProcessPool("a worker died")
-
-        def shutdown(self, **kwargs) -> None:
-            pass
-
-    def cannot_fork(*args, **kwargs):
+    def cannot_fork(self) -> None:
         raise OSError("fork: Cannot allocate memory")
 
-    for n, executor in enumerate((cannot_fork, DiesWhileWorking)):
+    def dies_while_working(*args):
+        os._exit(9)
+
+    for n, (where, name, broken) in enumerate(((ForkProcess, "start", cannot_fork),
+                                               (pipeline, "_check_in_worker", dies_while_working))):
         monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / f"cache-{n}"))  # cold
-        monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", executor)
-        assert [d.format() for d in pipeline.check_project(root, items=False).report] == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(where, name, broken)
+            assert [d.format() for d in pipeline.check_project(root, items=False).report] == expected
+    assert answers == [None, None]  # the workers could not answer; the files were parsed here
 
 
 def test_compiled_notes_carry_their_fingerprint_and_keep_it_through_the_cache(tmp_path) -> None:
@@ -145,7 +144,7 @@ def test_compiled_notes_carry_their_fingerprint_and_keep_it_through_the_cache(tm
     for _ in range(2):  # compiled, then read back from the cache
         assert build(root, worksheets=False, exports=set()).report.ok
         checked = pipeline.check_project(root, items=False)
-        built = compiled.compile_files(checked).notes
+        built = checked.compiled().notes
         assert len(built) == 206  # the shipped bank (issue 19 revision)
         for n in built:
             assert n.hash == notes.fingerprint(n.kind, n.deck, n.fields, n.tags) == n.fingerprint()
@@ -167,7 +166,7 @@ def test_every_field_the_compiler_writes_passes_the_html_test(make_project) -> N
     """The allow-list holds every tag and attribute the compiler writes (every note of the starter
     deck, one of each item type, is checked as it is compiled); escaped text passes."""
     checked = pipeline.check_project(make_project(), items=False)
-    built = compiled.compile_files(checked).notes
+    built = checked.compiled().notes
     assert {n.kind for n in built} >= {"basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims"}
     tags = {m.group(2) for n in built for f in n.fields for m in notes._TAG.finditer(f)}
     assert {"b", "div", "span", "table", "mark"} <= tags  # the markup the check allows is really there

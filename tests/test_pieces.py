@@ -3,6 +3,7 @@ exactly what a whole parse gives, and an edit re-parses only the items it touche
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,14 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import pieces, yamltree
-from generator.cache import Cache
+from generator.deckfile import _by_pieces, _whole, parse_deck_file
+from generator.engine import Engine, item_records
+from generator.engine import corpus_key as _corpus_key
 from generator.load import load_settings
 from generator.pieces import split_items
-from generator.pipeline import _by_pieces, _corpus_key, _whole, parse_file
 from generator.plain import deck_from_cache, to_plain
 from generator.sources import load_corpus
 
-from .conftest import CASES, REPO
+from .conftest import CASES, REPO, cache_folder
 
 FILES = sorted([*REPO.glob("decks/*.yaml"), *CASES.rglob("*.yaml")])
 
@@ -96,15 +98,15 @@ def test_an_edit_reparses_only_the_edited_item(tmp_path, corpus, monkeypatch) ->
     path.write_text(source)
     _, catalog, _ = load_settings(REPO)
     key = _corpus_key(catalog, corpus)
-    cache = Cache(tmp_path / "project")
-    parse_file(path, "c.yaml", path.read_bytes(), corpus, key, cache, "k1")  # the whole file, cached by item
+    engine = Engine(tmp_path / "project")
+    engine.parse_file(path, "c.yaml", path.read_bytes(), corpus, key, "k1")  # the whole file, cached by item
     start = source.index("answer: ", len(source) // 2)
     edited = source[:start] + "answer: Nineteen hundred" + source[source.index("\n", start):]
     path.write_text(edited)
     parsed: list[int] = []
     real = pieces.parse_piece
-    monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, done = parse_file(path, "c.yaml", edited.encode(), corpus, key, cache, "k2")
+    monkeypatch.setattr("generator.deckfile.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
+    result, done = engine.parse_file(path, "c.yaml", edited.encode(), corpus, key, "k2")
     deck = done.deck_plain
     assert len(parsed) == 1  # only the edited item was parsed again
     text, _decode_diags = yamltree.decode(edited.encode(), "c.yaml")
@@ -118,14 +120,14 @@ def test_items_moved_down_by_an_edit_keep_their_results_at_their_new_lines(tmp_p
     path = tmp_path / "figures.yaml"
     _, catalog, _ = load_settings(REPO)
     key = _corpus_key(catalog, corpus)
-    cache = Cache(tmp_path / "project")
-    parse_file(path, "f.yaml", source.encode(), corpus, key, cache, "k1")
+    engine = Engine(tmp_path / "project")
+    engine.parse_file(path, "f.yaml", source.encode(), corpus, key, "k1")
     first = source.index("\n", source.index("  - id: ")) + 1
     edited = source[:first] + "    # a line added to the first item: every other item moves down\n" + source[first:]
     parsed: list[int] = []
     real = pieces.parse_piece
-    monkeypatch.setattr("generator.pipeline.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
-    result, done = parse_file(path, "f.yaml", edited.encode(), corpus, key, cache, "k2")
+    monkeypatch.setattr("generator.deckfile.parse_piece", lambda p, *a: parsed.append(p.index) or real(p, *a))
+    result, done = engine.parse_file(path, "f.yaml", edited.encode(), corpus, key, "k2")
     deck = done.deck_plain
     assert parsed == [0]
     text, _ = yamltree.decode(edited.encode(), "f.yaml")
@@ -143,18 +145,29 @@ _EDITS = st.lists(st.tuples(
 ), min_size=1, max_size=3)
 
 
+@pytest.fixture(scope="module")
+def figures_records(corpus, tmp_path_factory):
+    """figures.yaml parsed once through the engine, and its item records as the cache gives them
+    back (JSON and all): the state every edit below starts from."""
+    folder = tmp_path_factory.mktemp("figures")
+    _, catalog, _ = load_settings(REPO)
+    engine = Engine(folder / "project")
+    key = _corpus_key(catalog, corpus)
+    with pytest.MonkeyPatch.context() as patch:  # (module fixtures come before the autouse cache fixture)
+        patch.setenv("STUDYDECK_CACHE_DIR", str(cache_folder(tmp_path_factory)))
+        source = (REPO / "decks" / "figures.yaml").read_text()
+        _, done = engine.parse_file(folder / "figures.yaml", "f.yaml", source.encode(), corpus, key, "k1")
+        records = item_records(json.loads(json.dumps(done.now)))
+    assert records == done.now
+    return source, records
+
+
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(_EDITS)
-def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits) -> None:
-    """Whatever the edit (broken YAML, moved keys, misindented lines), the cached, piece-by-piece
-    result of the edited file equals a fresh whole parse of it."""
-    source = (REPO / "decks" / "figures.yaml").read_text()
-    folder = tmp_path_factory.mktemp("edit")
-    path = folder / "figures.yaml"
-    _, catalog, _ = load_settings(REPO)
-    key = _corpus_key(catalog, corpus)
-    cache = Cache(folder / "project")
-    parse_file(path, "f.yaml", source.encode(), corpus, key, cache, "k1")
+def test_any_edit_gives_what_a_whole_parse_gives(corpus, figures_records, edits) -> None:
+    """Whatever the edit (broken YAML, moved keys, misindented lines), the piece-by-piece result
+    of the edited file, from its items' records before the edit, equals a fresh whole parse of it."""
+    source, before = figures_records
     lines = source.split("\n")
     for kind, at, text in edits:
         n = at % len(lines)
@@ -173,7 +186,7 @@ def test_any_edit_gives_what_a_whole_parse_gives(corpus, tmp_path_factory, edits
         elif kind == "char" and lines[n]:
             lines[n] = lines[n][: at % len(lines[n])] + "x" + lines[n][at % len(lines[n]) + 1 :]
     edited = "\n".join(lines).encode()
-    _, done = parse_file(path, "f.yaml", edited, corpus, key, cache, "k2")
+    done = parse_deck_file(edited, "f.yaml", corpus, dict(before))  # what Engine.parse_file does with the cache
     text, _ = yamltree.decode(edited, "f.yaml")
     whole = _whole(edited, split_items(text) if text is not None else None, "f.yaml", corpus, {})
     assert _plain(done) == _plain(whole)
@@ -187,8 +200,8 @@ def test_a_file_parsed_whole_is_decoded_once(tmp_path, corpus, monkeypatch) -> N
     decoded: list[str] = []
     real = yamltree.decode
     monkeypatch.setattr(yamltree, "decode", lambda data, shown: decoded.append(shown) or real(data, shown))
-    result, done = parse_file(path, "f.yaml", path.read_bytes(), corpus, _corpus_key(catalog, corpus),
-                              Cache(tmp_path / "project"), "k1")
+    result, done = Engine(tmp_path / "project").parse_file(path, "f.yaml", path.read_bytes(), corpus,
+                                                           _corpus_key(catalog, corpus), "k1")
     assert decoded == ["f.yaml"]
     monkeypatch.setattr(yamltree, "decode", real)
     assert _plain((result.diags, result.ids, result.dups, done.deck_plain)) == _plain(

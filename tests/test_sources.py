@@ -102,7 +102,7 @@ def test_fast_normalise_equals_offset_normalise(text: str) -> None:
 def _reference_offsets(text: str) -> tuple[str, list[int]]:
     """The normalisation with offsets, one character at a time: the specification that the
     faster ``normalise_with_offsets`` (runs of ordinary characters copied whole) must equal."""
-    from generator.sources import _CLOSE, _OPEN, _PUNCT, _TRANSLATE, _token_thousands
+    from generator.normalise import _CLOSE, _OPEN, _PUNCT, _TRANSLATE, _token_thousands
 
     out: list[str] = []
     offsets: list[int] = []

@@ -1,0 +1,327 @@
+"""Incremental results: what ``check`` and ``build`` keep between runs, under which key, and
+when they reuse it. This module alone reads and writes the cache (``cache.Cache``, the storage:
+JSON entries in a private folder); the stages it calls (``load``, ``sources``, ``deckfile``,
+``anki.notes``) are plain functions of their inputs.
+
+Every key holds the code's own hash (``cache.code_version``), so a new version never reuses an
+old result; and every result that depends on the seeds holds the corpus key (the catalog, which
+names each seed's SHA-256, and which documents are usable). What is kept (the parts of its key),
+and when it is reused:
+
+- settings ``y`` (path, bytes, class): the project file or the catalog, parsed (its model and
+  problems); reused while the file's bytes are unchanged.
+- seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
+  catalog, so a check whose items are all kept normalises no seed.
+- project index ``p`` (root, corpus): each deck file's :class:`IndexEntry`, its key (path,
+  bytes, corpus) and its :class:`FileSummary`. ``check`` reuses a file's summary while its key
+  is unchanged: the file is not even parsed.
+- item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
+  fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
+  checked again; an item moved by an edit above it keeps its record (lines are kept relative).
+- notes ``n`` (path, corpus, project id, collection): the file's :class:`NotesEntry`, one
+  :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
+  reuses all its notes; otherwise each item whose content is unchanged keeps its note.
+
+An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from . import facts
+from .cache import Cache, cache_dir, key
+from .deckfile import FileParse, ItemRecord, parse_deck_file
+from .diagnostics import Diagnostic, Span
+from .load import Project, parse_model, settings_problems
+from .model import Catalog, Deck, ProjectConfig
+from .paths import CATALOG_FILE, PROJECT_FILE, display_path, read_input
+from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
+from .sources import Corpus, read_corpus
+
+if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
+    from .anki.notes import DeckNotes, NoteSpec
+    from .model import Item
+
+    _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
+
+# --- the records ----------------------------------------------------------------------------------
+
+
+class FileSummary(NamedTuple):
+    """A deck file's part of the check, as plain data: enough for ``check`` without parsing it."""
+
+    diags: list[list[Any]]  # ``plain.diag_to_plain``
+    ids: list[list[Any]]  # [id, line, col]
+    dups: list[dict[str, Any]]  # ``relations.duplicate_record``
+
+
+class IndexEntry(NamedTuple):
+    """A deck file in the project index: its key, and its summary as JSON text (an object by
+    field name; so rewriting the index after an edit encodes only the summaries of the files
+    that changed)."""
+
+    key: str
+    summary: str
+
+
+class NoteRecord(NamedTuple):
+    """One item's compiled note in a file's :class:`NotesEntry`."""
+
+    key: str  # ``notes.item_key``: what the note depends on
+    note: list[Any]  # [item id, type, deck, fields joined by \\x1f (a list if one held it), tags, guid, hash]
+    date: list[int] | None  # [year, month, day] that places it in a chronology
+    due: int  # its place in its deck's learning order
+    type_at: list[int]  # where its item's ``type`` stands: [line from ``base``, col]
+    base: int  # the line above its item's first
+
+
+class NotesEntry(NamedTuple):
+    """A deck file's notes."""
+
+    file: str  # the key of the file's content they were compiled from
+    deck: list[str]  # [full deck name, description]
+    dated: bool
+    items: list[NoteRecord]
+
+
+@dataclass
+class FileResult:
+    """One deck file's part of the check."""
+
+    path: Path
+    shown: str
+    key: str | None  # the cache key of its content; None when it could not be read
+    deck: Deck | None  # None when not loaded (``check``) or unusable
+    diags: list[Diagnostic]
+    ids: list[tuple[str, Span]]
+    dups: list[dict[str, Any]]
+
+    def summary(self) -> FileSummary:
+        return FileSummary([diag_to_plain(d) for d in self.diags], [[i, s.line, s.col] for i, s in self.ids], self.dups)
+
+    @classmethod
+    def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
+        """None when ``summary`` (a :class:`FileSummary`, or one as the index keeps it: a JSON
+        object by field name) is not one (a foreign or older entry: parse again)."""
+        try:
+            diags, ids, dups = FileSummary(**summary) if isinstance(summary, dict) else summary
+            return cls(path, shown, k, deck, [diag_from_plain(d) for d in diags],
+                       [(i, Span(shown, line, col)) for i, line, col in ids], list(dups))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    notes: list[NoteSpec]  # placed in the learning order
+    types: dict[str, Span]  # where each item's ``type`` stands (for the lock's type check)
+    descriptions: dict[str, str]  # each deck's full name -> its description
+
+
+def corpus_key(catalog: Catalog, corpus: Corpus) -> str:
+    """The catalog's content (positions are not in its repr) and which documents are usable:
+    a usable document's bytes are those its catalogued SHA-256 names."""
+    digest = hashlib.sha256(repr(catalog).encode())
+    digest.update(repr(sorted(corpus.documents)).encode())
+    return digest.hexdigest()
+
+
+def item_records(stored: Any) -> dict[str, ItemRecord]:
+    if not isinstance(stored, dict):
+        return {}
+    return {fp: ItemRecord(*r) for fp, r in stored.items() if isinstance(r, list) and len(r) == 4}
+
+
+def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
+    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once)."""
+    i, k, d, f, t, g, h = data
+    fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
+    return spec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
+
+
+def _note_plain(n: NoteSpec) -> list[Any]:
+    # Fields joined by the separator Anki itself uses (a list if a field held it): one JSON
+    # string a note instead of one a field reads back faster.
+    joined = "\x1f".join(n.fields)
+    fields = joined if joined.count("\x1f") == len(n.fields) - 1 else list(n.fields)
+    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid, n.fingerprint()]
+
+
+def _notes_entry(stored: Any) -> NotesEntry | None:
+    try:
+        items = stored["items"]
+        if not all(isinstance(r, list) and len(r) == 6 and isinstance(r[4], list) and len(r[4]) == 2 for r in items):
+            return None
+        return NotesEntry(stored["file"], stored["deck"], stored["dated"], list(map(NoteRecord._make, items)))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def keeps_results(root: Path) -> bool:
+    """Whether results are kept for this project (the cache is on, and outside it)."""
+    return cache_dir(root) is not None
+
+
+class Engine:
+    """The results kept for one project (the cache is never placed inside it)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache = Cache(root)
+
+    # --- settings and seeds -------------------------------------------------------------------
+
+    def settings(self) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+        """``load.load_settings``, each of the two files kept by its bytes."""
+        config, diags = self.read_model(self.root / PROJECT_FILE, ProjectConfig, "project", self.root)
+        catalog, more = self.read_model(self.root / CATALOG_FILE, Catalog, "catalog", self.root)
+        return config, catalog, diags + more + settings_problems(self.root, config)
+
+    def read_model(self, path: Path, cls: type, name: str, root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
+        """``load.read_model``, kept by the file's bytes (a catalog of hundreds of sources is then
+        not parsed again)."""
+        data, diags = read_input(path, f"{name} file", root=root)
+        if data is None:
+            return None, diags
+        shown = display_path(path)
+        k = "y" + key(path, shown, data, cls.__name__)
+        stored = self.cache.get(k)
+        if isinstance(stored, dict):
+            try:
+                value = from_plain(cls, stored["value"], shown) if stored["value"] is not None else None
+                return value, [diag_from_plain(d) for d in stored["diags"]]
+            except (KeyError, TypeError, ValueError):
+                pass  # a foreign entry: parse again
+        value, diags = parse_model(data, shown, cls, name)
+        self.cache.put(k, {"value": to_plain(value) if value is not None else None,
+                           "diags": [diag_to_plain(d) for d in diags]})
+        return value, diags
+
+    def corpus(self, catalog: Catalog, for_excerpts: bool = False) -> tuple[Corpus, list[Diagnostic]]:
+        """``sources.read_corpus`` with the seeds' regions kept (they depend only on the catalog,
+        which names each seed's SHA-256): a check whose items are all kept normalises no seed."""
+        regions_key = key(self.root / "seeds", "", repr(catalog).encode(), "", "regions")
+        stored = self.cache.get(regions_key)
+        corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts)
+        if regions != stored:
+            self.cache.put(regions_key, regions)
+        return corpus, diags
+
+    # --- deck files -----------------------------------------------------------------------------
+
+    def index(self, corpus_key: str) -> dict[str, IndexEntry]:
+        """The project index: each deck file's entry, by its shown path."""
+        stored = self.cache.get("p" + key(self.root, "", b"", corpus_key))
+        if not isinstance(stored, dict):
+            return {}
+        return {shown: IndexEntry(*e) for shown, e in stored.items() if isinstance(e, list) and len(e) == 2}
+
+    def indexed(self, index: dict[str, IndexEntry], path: Path, shown: str, k: str) -> FileResult | None:
+        """A file's result from the index, when its key is the one it has now."""
+        entry = index.get(shown)
+        if entry is None or entry.key != k:
+            return None
+        try:
+            return FileResult.from_summary(path, shown, k, json.loads(entry.summary), None)
+        except (TypeError, ValueError):
+            return None
+
+    def save_index(self, index: dict[str, IndexEntry], results: list[FileResult], corpus_key: str) -> None:
+        """The index for ``results``, keeping the entries of files whose key did not change."""
+        fresh = {}
+        for r in results:
+            if r.key is not None:
+                kept = index.get(r.shown)
+                fresh[r.shown] = kept if kept is not None and kept.key == r.key else IndexEntry(
+                    r.key, json.dumps(r.summary()._asdict(), ensure_ascii=False))
+        if fresh != index:
+            self.cache.put("p" + key(self.root, "", b"", corpus_key), fresh)
+
+    def file_key(self, path: Path, shown: str, data: bytes, corpus_key: str) -> str:
+        return key(path, shown, data, corpus_key)
+
+    def parse_file(self, path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
+                   k: str) -> tuple[FileResult, FileParse]:
+        """``deckfile.parse_deck_file`` with the records its items had in the path's latest
+        version, which the result's records then replace."""
+        path_key = "i" + key(path, shown, b"", corpus_key)
+        before = item_records(self.cache.get(path_key))
+        done = parse_deck_file(data, shown, corpus, before)
+        if done.now != before:
+            self.cache.put(path_key, done.now)
+        return FileResult(path, shown, k, None, done.diags, done.ids, done.dups), done
+
+    def load_deck(self, result: FileResult, corpus: Corpus, corpus_key: str) -> Deck | None:
+        """A checked file's deck, when the check did not load it: from its item records (or
+        parsed again where they are gone)."""
+        if result.deck is not None:
+            return result.deck
+        data, _ = read_input(result.path, "deck file")
+        if data is None or result.key is None:
+            return None
+        done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
+        return done.deck or (deck_from_cache(done.deck_plain, result.shown) if done.deck_plain else None)
+
+    # --- notes ----------------------------------------------------------------------------------
+
+    def _notes_key(self, config: ProjectConfig, corpus_key: str, result: FileResult) -> str:
+        return "n" + key(result.path, result.shown, b"", f"{corpus_key}\0{config.id}\0{config.collection}")
+
+    def compile_notes(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, result: FileResult, head: Deck,
+                      parsed: list[tuple[str, int, Item | None]]) -> _Part:
+        """One file's notes (``notes.compile_items``), reusing those of its unchanged items; kept.
+        ``parsed``: each item's text (``plain.item_text``), the line above its first, and the item
+        when it is at hand."""
+        from .anki.notes import Entry, Known, NoteSpec, compile_items, deck_name
+
+        entries = [Entry(text, base, item) for text, base, item in parsed]
+        assert result.key is not None
+        path_key = self._notes_key(config, corpus_key, result)
+        before = _notes_entry(self.cache.get(path_key))
+        try:
+            known = {r.key: Known(_note(NoteSpec, r.note), facts.Date(*r.date) if r.date is not None else None,
+                                  (int(r.type_at[0]), int(r.type_at[1]))) for r in before.items} if before else {}
+        except (TypeError, ValueError):
+            known = {}
+        project = Project(result.path, config, None, (), 0)
+        part, keys, done = compile_items(project, corpus, head, entries, known)
+        deck = (deck_name(config.collection, head), head.description or "")
+        bases = [e.base for e in entries]
+        items = [NoteRecord(k, _note_plain(kn.note), [kn.date.year, kn.date.month, kn.date.day] if kn.date else None,
+                            n.due, list(kn.type_at), base)
+                 for k, kn, n, base in zip(keys, done, part.notes, bases, strict=True)]
+        self.cache.put(path_key, NotesEntry(result.key, list(deck), part.dated, items)._asdict())
+        types = {n.item_id: (kn.type_at[0] + base, kn.type_at[1])
+                 for n, kn, base in zip(part.notes, done, bases, strict=True)}
+        return part, types, deck
+
+    def compiled(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, files: tuple[FileResult, ...]) -> Compiled:
+        """Every note of the checked files: each file's kept ones when its content is unchanged,
+        else compiled now."""
+        from .anki.notes import DeckNotes, NoteSpec, deck_entries, place
+
+        parts: list[_Part] = []
+        for result in files:
+            entry = _notes_entry(self.cache.get(self._notes_key(config, corpus_key, result)))
+            if entry is not None and entry.file == result.key:
+                try:
+                    notes = [_note(NoteSpec, r.note, r.due) for r in entry.items]
+                    types = {n.item_id: (r.type_at[0] + r.base, r.type_at[1])
+                             for n, r in zip(notes, entry.items, strict=True)}
+                    name, description = entry.deck
+                    parts.append((DeckNotes(bool(entry.dated), tuple(notes)), types, (str(name), str(description))))
+                    continue
+                except (TypeError, ValueError):
+                    pass  # a foreign entry: compiled again
+            deck = self.load_deck(result, corpus, corpus_key)
+            assert deck is not None, "a checked file has a deck"
+            items = [(e.text, e.base, e.item) for e in deck_entries(deck)]
+            parts.append(self.compile_notes(config, corpus, corpus_key, result, deck, items))
+        spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
+                 for item, where in types.items()}
+        return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from . import facts
+from .cloze import CLOZE
 from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from .sources import Shown, normalise
 
@@ -145,8 +146,6 @@ def evidence(item: Item) -> list[tuple[SourceRef, tuple[str, ...]]]:
     if isinstance(item, TrueFalse):
         return [(item.source, (item.correction or item.statement, *extra))]
     if isinstance(item, Cloze):
-        from .validate import CLOZE
-
         return [(item.source, (*(m[2] or "" for m in CLOZE.finditer(item.text)), *extra))]
     if isinstance(item, Quote):
         return [(item.source, (item.quotation, *extra))]

@@ -13,9 +13,9 @@ import re
 from typing import Protocol
 
 from . import facts, terms
+from .cloze import CLOZE
 from .model import Basic, Claims, Cloze, Item, Match, Mcq, Order, Quote, TrueFalse
 from .sources import Corpus, normalise
-from .validate import CLOZE
 
 MIN_ANSWER = 3  # characters; shorter answers ("US", "50") are compared only when they hold a digit
 WORD = re.compile(r"[^\W_]+")

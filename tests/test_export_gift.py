@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from generator.cloze import CLOZE
 from generator.export import render_exports
 from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Cloze, Match, Mcq, Order, Quote, TrueFalse
-from generator.validate import CLOZE
 
 from . import exporttools as tools
 

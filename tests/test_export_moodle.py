@@ -14,10 +14,10 @@ from lxml import etree
 from lxml import html as lhtml
 
 from generator.cli import EXPORT_FORMATS
+from generator.cloze import CLOZE
 from generator.export import FORMATS, render_exports
 from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers
 from generator.model import Basic, Claims, Cloze, Match, Mcq, Order, Quote, TrueFalse
-from generator.validate import CLOZE
 
 from .exporttools import (
     EXPORT_ANSWER,

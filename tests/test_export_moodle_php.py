@@ -11,9 +11,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from generator.cloze import CLOZE
 from generator.export import render_exports
 from generator.export.common import typed_answers
-from generator.validate import CLOZE
 
 from .exporttools import checked_project, needs_moodle, run_php, short_hostile_deck
 from .test_export_moodle import PARSER, PHP_TRIM, unstar, unwritable

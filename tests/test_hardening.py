@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from generator import cache as cache_module
 from generator.build import build
-from generator.validate import CLOZE
+from generator.cloze import CLOZE
 
 from .ankitools import import_package, open_collection
 from .conftest import CASES, REPO, STARTER, snapshot

@@ -15,12 +15,12 @@ from itertools import permutations
 import pytest
 
 from generator import facts
+from generator.cloze import CLOZE
 from generator.model import Basic, Claim, Claims, Cloze, Event, Item, Match, Mcq, Order, Pair, Quote, SourceRef, TrueFalse
 from generator.pipeline import check_project
 from generator.relations import Relations, answers, duplicate_record, shown
 from generator.sources import Corpus
 from generator.terms import content, named, names, tokens
-from generator.validate import CLOZE
 from generator.worksheet.layout import QuizSpec, layout_quiz
 from generator.worksheet.quizzes import select
 

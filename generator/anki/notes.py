@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from .. import facts, marks, plain
 from ..citation import citation_parts
+from ..cloze import CLOZE
 from ..load import Project
 from ..model import ITEM_TYPES, Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
-from ..validate import CLOZE
 from .notetypes import MAX_PAIRS, note_types
 
 # html.escape(quote=True) plus Anki's and MathJax's syntax characters, in one translate pass.

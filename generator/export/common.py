@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..citation import citation
+from ..cloze import CLOZE
 from ..diagnostics import Span
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
-from ..validate import CLOZE
 
 
 class ExportChoiceError(ValueError):

@@ -17,9 +17,9 @@ from typing import Any
 
 from .. import facts
 from ..citation import citation
+from ..cloze import CLOZE
 from ..model import Basic, Claims, Cloze, Item, Match, Mcq, Order, PointsScheme, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
-from ..validate import CLOZE
 from . import scoring
 
 # (section key, title, instructions) in the order they appear on the sheet.

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..cloze import CLOZE
 from ..model import Basic, Claims, Cloze, Item, Match, Order, PointsScheme
-from ..validate import CLOZE
 
 # what one part of a question is, for the key's marking guidance: (noun, when it earns its share)
 _PART = {"match": ("pair", "matched correctly"), "claims": ("claim", "matched with its figure"),

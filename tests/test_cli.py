@@ -88,7 +88,7 @@ def test_module_and_help_run_as_processes() -> None:
 
 
 def test_cli_item_types_match_the_model() -> None:
-    from generator.cli import ITEM_TYPE_NAMES
+    from generator.arguments import ITEM_TYPE_NAMES
     from generator.model import ITEM_TYPES
 
     assert ITEM_TYPE_NAMES == tuple(ITEM_TYPES)
@@ -105,7 +105,7 @@ def test_help_does_not_import_heavy_modules() -> None:
 def test_every_argument_has_help() -> None:
     import argparse
 
-    from generator.cli import build_parser
+    from generator.arguments import build_parser
 
     parser = build_parser()
     missing = []

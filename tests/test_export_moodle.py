@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 from lxml import html as lhtml
 
-from generator.cli import EXPORT_FORMATS
+from generator.arguments import EXPORT_FORMATS
 from generator.cloze import CLOZE
 from generator.export import FORMATS, render_exports
 from generator.export.common import cloze_parts, evidences, quote_distractors, stem, typed_answers

@@ -111,9 +111,29 @@ def describe(node: Node) -> str:
     return "an empty value" if node.is_null else f"text {node.value[:40]!r}"
 
 
+_new = object.__new__
+
+
+def _at(path: str, line: int, col: int) -> Span:
+    """``Span(path, line, col)``, built without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` a field): every node of every file has one."""
+    span = _new(Span)
+    fields = span.__dict__
+    fields["path"], fields["line"], fields["col"] = path, line, col
+    return span
+
+
+def _scalar(value: str, span: Span, plain: bool) -> Scalar:
+    """``Scalar(value, span, plain)``, built as :func:`_at` builds a span."""
+    node = _new(Scalar)
+    fields = node.__dict__
+    fields["value"], fields["span"], fields["plain"] = value, span, plain
+    return node
+
+
 def _span(path: str, mark: object, lines: int = 0) -> Span:
     try:
-        return Span(path, mark.line + 1 + lines, mark.column + 1)  # type: ignore[attr-defined]
+        return _at(path, mark.line + 1 + lines, mark.column + 1)  # type: ignore[attr-defined]
     except AttributeError:
         return Span(path)
 
@@ -222,7 +242,7 @@ class _Builder:
                 value = value[:MAX_SCALAR_CHARS]
             elif not event.implicit[0]:
                 self.diags.extend(d for d in check_value(value, span) if not self._typed_literally(value))
-            return Scalar(value, span, event.implicit[0] and not event.style), i + 1
+            return _scalar(value, span, event.implicit[0] and not event.style), i + 1
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
             i += 1

@@ -347,10 +347,9 @@ def _hint(problem: str, context: str, text: str, mark: object, opened: object) -
 def _events(text: str, path: str) -> tuple[list[object], list[Diagnostic]]:
     """The whole event stream, or the first syntax error (YAML cannot go on after one)."""
     parser = _Parser(text)
-    events: list[object] = []
     try:
-        while parser.check_event():
-            events.append(parser.get_event())
+        # get_event gives None once the stream has ended (one call an event, not two)
+        events: list[object] = list(iter(parser.get_event, None))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"

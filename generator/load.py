@@ -64,6 +64,17 @@ def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any, bool]]:
             for f in format_fields(cls)}
 
 
+@functools.cache
+def _options(tp: Any) -> tuple[str, ...] | None:
+    """A ``Literal`` type's options, None for any other type (asked for every value)."""
+    return typing.get_args(tp) if typing.get_origin(tp) is Literal else None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 class _Converter:
     """Types a node tree against a model class; ``diags`` collects every problem."""
 
@@ -101,8 +112,8 @@ class _Converter:
                 return self.whole(node, text, name, meta)
             self.diags.append(WrongType.at(node.span, f"{name}: expected a whole number, got {node.value!r}"))
             return INVALID
-        if typing.get_origin(tp) is Literal:
-            options = typing.get_args(tp)
+        options = _options(tp)
+        if options is not None:
             if text in options:
                 return text
             self.diags.append(BadValue.at(node.span, f"{name}: {text!r} is not one of {', '.join(options)}"))
@@ -111,7 +122,7 @@ class _Converter:
             self.diags.append(MissingField.at(node.span, f"{name} is empty"))
             return INVALID
         pattern = meta.get("pattern")
-        if pattern and not re.fullmatch(pattern, text):
+        if pattern and not _compiled(pattern).fullmatch(text):
             self.diags.append(BadValue.at(node.span, f"{name}: {text!r} does not match {pattern}"))
             return INVALID
         return text

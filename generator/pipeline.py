@@ -70,6 +70,16 @@ def _check_file(job: _Job, task: _Task) -> tuple[FileResult, FileParse]:
     return result, done
 
 
+def _ready_to_compile() -> None:
+    """The compiler's modules imported and its note types read (the build needs them after the
+    check anyway, to read the notes back and write the package)."""
+    import genanki  # noqa: F401  (notes.check_html and guid_for import it on first use)
+
+    from .anki import notes
+
+    notes.note_types()
+
+
 def _check_in_worker(job: _Job, want_model: bool, task: _Task) -> tuple[FileSummary, Any]:
     """``_check_file`` in a worker process: what crosses back is plain data."""
     result, done = _check_file(job, task)
@@ -81,6 +91,8 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
     """The files checked, in worker processes when it pays."""
     count = len(todo)
     if min(workers.cores(), count) > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
+        if job.notes:  # what compiling needs, made ready once here rather than once in each worker
+            _ready_to_compile()
         got = 0
 
         def done(n: int, value: Any) -> None:

@@ -39,15 +39,18 @@ def _shape(cls: type) -> tuple[str, tuple[str, ...]]:
     return "same", ()
 
 
+_SAME = frozenset({str, int, bool, float, type(None)})  # kept as they are (most values): no call for them
+
+
 def to_plain(value: Any, lines: int = 0) -> Any:
     """``lines``: subtracted from every line number (an item kept apart from its place in the file)."""
     shape, names = _shape(type(value))  # type: ignore[arg-type]
     if shape == "same":
         return value
     if shape == "record":
-        return [to_plain(getattr(value, name), lines) for name in names]
+        return [v if type(v) in _SAME else to_plain(v, lines) for v in map(value.__getattribute__, names)]
     if shape == "list":
-        return [_tagged(v, lines) for v in value]
+        return [v if type(v) in _SAME else _tagged(v, lines) for v in value]
     return [value.span.line - lines, value.span.col,
             {k: [s.line - lines, s.col] for k, s in value.fields.items()}]
 

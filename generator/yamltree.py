@@ -111,9 +111,29 @@ def describe(node: Node) -> str:
     return "an empty value" if node.is_null else f"text {node.value[:40]!r}"
 
 
+_new = object.__new__
+
+
+def _at(path: str, line: int, col: int) -> Span:
+    """``Span(path, line, col)``, built without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` a field): every node of every file has one."""
+    span = _new(Span)
+    fields = span.__dict__
+    fields["path"], fields["line"], fields["col"] = path, line, col
+    return span
+
+
+def _scalar(value: str, span: Span, plain: bool) -> Scalar:
+    """``Scalar(value, span, plain)``, built as :func:`_at` builds a span."""
+    node = _new(Scalar)
+    fields = node.__dict__
+    fields["value"], fields["span"], fields["plain"] = value, span, plain
+    return node
+
+
 def _span(path: str, mark: object, lines: int = 0) -> Span:
     try:
-        return Span(path, mark.line + 1 + lines, mark.column + 1)  # type: ignore[attr-defined]
+        return _at(path, mark.line + 1 + lines, mark.column + 1)  # type: ignore[attr-defined]
     except AttributeError:
         return Span(path)
 
@@ -222,7 +242,7 @@ class _Builder:
                 value = value[:MAX_SCALAR_CHARS]
             elif not event.implicit[0]:
                 self.diags.extend(d for d in check_value(value, span) if not self._typed_literally(value))
-            return Scalar(value, span, event.implicit[0] and not event.style), i + 1
+            return _scalar(value, span, event.implicit[0] and not event.style), i + 1
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
             i += 1
@@ -233,12 +253,32 @@ class _Builder:
         assert isinstance(event, yaml.MappingStartEvent)
         return self.mapping(events, i + 1, depth, span)
 
+    def _plain(self, event: object) -> Scalar | None:
+        """The node of a plain scalar with no anchor or tag, which is what ``node`` would give it,
+        or None for any other event: most of a file's nodes, read without ``node``'s checks."""
+        if type(event) is not yaml.ScalarEvent or event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
+            return None
+        value = event.value  # type: ignore[attr-defined]
+        if not event.implicit[0] or len(value) > MAX_SCALAR_CHARS:  # type: ignore[attr-defined]
+            return None
+        mark = event.start_mark  # type: ignore[attr-defined]
+        return _scalar(value, _at(self.path, mark.line + 1 + self.lines, mark.column + 1), not event.style)  # type: ignore[attr-defined]
+
     def mapping(self, events: list[object], i: int, depth: int, span: Span) -> tuple[Node, int]:
         entries: list[tuple[Scalar, Node]] = []
         seen: dict[str, Scalar] = {}
+        inline = depth < MAX_DEPTH  # its keys and values may be read here (see _plain)
         while not isinstance(events[i], yaml.MappingEndEvent):
-            key, i = self.node(events, i, depth + 1)
-            value, i = self.node(events, i, depth + 1)
+            key = self._plain(events[i]) if inline else None
+            if key is None:
+                key, i = self.node(events, i, depth + 1)
+            else:
+                i += 1
+            value = self._plain(events[i]) if inline else None
+            if value is None:
+                value, i = self.node(events, i, depth + 1)
+            else:
+                i += 1
             if not isinstance(key, Scalar):
                 self.diags.append(WrongType.at(key.span, f"a key must be text, not {describe(key)}"))
                 continue
@@ -307,10 +347,9 @@ def _hint(problem: str, context: str, text: str, mark: object, opened: object) -
 def _events(text: str, path: str) -> tuple[list[object], list[Diagnostic]]:
     """The whole event stream, or the first syntax error (YAML cannot go on after one)."""
     parser = _Parser(text)
-    events: list[object] = []
     try:
-        while parser.check_event():
-            events.append(parser.get_event())
+        # get_event gives None once the stream has ended (one call an event, not two)
+        events: list[object] = list(iter(parser.get_event, None))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"

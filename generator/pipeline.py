@@ -75,9 +75,9 @@ def _ready_to_compile() -> None:
     check anyway, to read the notes back and write the package)."""
     import genanki  # noqa: F401  (notes.check_html and guid_for import it on first use)
 
-    from .anki import notes
+    from .anki import notes, notetypes  # noqa: F401  (notes: the compiler, imported before the fork)
 
-    notes.note_types()
+    notetypes.note_types()
 
 
 def _check_in_worker(job: _Job, want_model: bool, task: _Task) -> tuple[FileSummary, Any]:

@@ -256,25 +256,29 @@ class _Builder:
     def _plain(self, event: object) -> Scalar | None:
         """The node of a plain scalar with no anchor or tag, which is what ``node`` would give it,
         or None for any other event: most of a file's nodes, read without ``node``'s checks."""
-        if type(event) is not yaml.ScalarEvent or event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
+        if type(event) is not yaml.ScalarEvent:
             return None
-        value = event.value  # type: ignore[attr-defined]
-        if not event.implicit[0] or len(value) > MAX_SCALAR_CHARS:  # type: ignore[attr-defined]
+        assert isinstance(event, yaml.ScalarEvent)  # for the type checker: the exact type was tested
+        if event.anchor is not None or event.tag is not None:
             return None
-        mark = event.start_mark  # type: ignore[attr-defined]
-        return _scalar(value, _at(self.path, mark.line + 1 + self.lines, mark.column + 1), not event.style)  # type: ignore[attr-defined]
+        value = event.value
+        if not event.implicit[0] or len(value) > MAX_SCALAR_CHARS:
+            return None
+        mark = event.start_mark
+        assert mark is not None  # the parser marks every event
+        return _scalar(value, _at(self.path, mark.line + 1 + self.lines, mark.column + 1), not event.style)
 
     def mapping(self, events: list[object], i: int, depth: int, span: Span) -> tuple[Node, int]:
         entries: list[tuple[Scalar, Node]] = []
         seen: dict[str, Scalar] = {}
         inline = depth < MAX_DEPTH  # its keys and values may be read here (see _plain)
         while not isinstance(events[i], yaml.MappingEndEvent):
-            key = self._plain(events[i]) if inline else None
+            key: Node | None = self._plain(events[i]) if inline else None
             if key is None:
                 key, i = self.node(events, i, depth + 1)
             else:
                 i += 1
-            value = self._plain(events[i]) if inline else None
+            value: Node | None = self._plain(events[i]) if inline else None
             if value is None:
                 value, i = self.node(events, i, depth + 1)
             else:

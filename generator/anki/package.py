@@ -14,6 +14,7 @@ import json
 import sqlite3
 import warnings
 import zipfile
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..diagnostics import OutputError
@@ -135,7 +136,7 @@ def description_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
-def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+def _zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in entries:

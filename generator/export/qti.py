@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from string import Template
 from xml.etree import ElementTree as ET
@@ -318,21 +318,26 @@ def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[
 
 def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: str) -> tuple[bytes, dict[str, int]]:
     """The decks as one QTI 1.2 package (zip bytes), one assessment each, and the questions
-    counted as "kind as Canvas type"."""
+    counted as "kind as Canvas type". Each deck's assessment is compressed as soon as it is made,
+    so a whole-bank package never holds every deck's XML at once."""
     assert project.config is not None
     writer = _Items(project, corpus)
-    entries: list[tuple[str, bytes]] = []
-    resources: list[str] = []
+    idents = [(deck, f"studydeck-{project.config.id}_{deck.slug}") for deck in decks]  # "_": never an item's ident
+    resources = "".join(_fill("resource.xml", ident=ident) for _, ident in idents)
+    manifest = _fill("manifest.xml", resources, ident=f"studydeck-{project.config.id}_manifest", title=title)
     counts: dict[str, int] = {}
-    for deck in decks:
-        ident = f"studydeck-{project.config.id}_{deck.slug}"  # "_": never an item's ident (ids are slugs)
-        data, mine = assessment_xml(writer, ident, deck)
-        for key, n in mine.items():
-            counts[key] = counts.get(key, 0) + n
-        meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
-                     description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
-                     points=f"{len(deck.items)}.0")
-        entries += [(f"{ident}/{ident}.xml", data), (f"{ident}/assessment_meta.xml", meta.encode("utf-8"))]
-        resources.append(_fill("resource.xml", ident=ident))
-    manifest = _fill("manifest.xml", "".join(resources), ident=f"studydeck-{project.config.id}_manifest", title=title)
-    return zip_entries([("imsmanifest.xml", manifest.encode("utf-8")), *entries]), counts
+
+    def entries() -> Iterator[tuple[str, bytes]]:
+        yield "imsmanifest.xml", manifest.encode("utf-8")
+        for deck, ident in idents:
+            data, mine = assessment_xml(writer, ident, deck)
+            for key, n in mine.items():
+                counts[key] = counts.get(key, 0) + n
+            meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
+                         description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
+                         points=f"{len(deck.items)}.0")
+            yield f"{ident}/{ident}.xml", data
+            yield f"{ident}/assessment_meta.xml", meta.encode("utf-8")
+
+    package = zip_entries(entries())
+    return package, counts

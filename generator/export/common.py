@@ -156,7 +156,7 @@ def asked(project: Project, item: Item) -> tuple[Asked, list[list[str]]]:
         return ("teacher", []) if found is None else ("typed", [found])
     if isinstance(item, Cloze):
         blanks = [typed_answers(p[0]) for p in cloze_parts(item.text) if isinstance(p, tuple)]
-        return ("teacher", []) if any(b is None for b in blanks) else ("typed", [b for b in blanks if b])
+        return ("teacher", []) if any(b is None for b in blanks) else ("typed", [b for b in blanks if b is not None])
     return "choice", []
 
 

@@ -27,7 +27,7 @@ from ..anki.package import _zip as zip_entries  # the one reproducible zip write
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import cloze_parts, feedback_html, quote_distractors, rng, stem, typed_answers
+from .common import asked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
@@ -119,21 +119,28 @@ class _Items:
         _sub(_sub(condition, "conditionvar"), "other")
         _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
         question = f"<p>{_h(stem(item))}</p>"
-        if isinstance(item, Basic):
-            return self.typed(item, presentation, process, question, item.answer, item.accept)
-        if isinstance(item, Mcq):
-            return self.choice(item, presentation, process, question, item.answer, item.distractors)
         if isinstance(item, Quote):
             question = (f"<p>Who said or wrote this?</p><blockquote><p>\u201c{_h(item.quotation)}\u201d</p></blockquote>"
                         f"<p>{_h(item.context)}</p>")
-            wrong = quote_distractors(self.project, item)
-            if len(wrong) < 2:  # too few other speakers in the bank to choose from
-                return self.typed(item, presentation, process, question, item.speaker)
-            return self.choice(item, presentation, process, question, item.speaker, wrong)
+        how, typed = asked(self.project, item)
+        if how == "teacher":  # a typed answer too long for a machine to mark, and no choices to offer
+            if isinstance(item, Cloze):  # Canvas has no blank a teacher marks: the whole sentence is asked
+                question = "<p>" + "".join(_h(p) if isinstance(p, str) else "____" + (f" ({_h(p[1])})" if p[1] else "")
+                                           for p in cloze_parts(item.text)) + "</p>"
+            extra = f'<p class="studydeck-answer">Model answer: {_h(model_answer(item))}</p>'
+            return self.essay(item, presentation, process, question, extra)
+        if isinstance(item, Basic):
+            return self.typed(item, presentation, process, question, item.answer, typed[0])
+        if isinstance(item, Mcq):
+            return self.choice(item, presentation, process, question, item.answer, item.distractors)
+        if isinstance(item, Quote):
+            if how == "typed":  # too few other speakers in the bank to choose from
+                return self.typed(item, presentation, process, question, item.speaker, typed[0])
+            return self.choice(item, presentation, process, question, item.speaker, quote_distractors(self.project, item))
         if isinstance(item, TrueFalse):
             return self.truefalse(item, presentation, process, question)
         if isinstance(item, Cloze):
-            return self.cloze(item, presentation, process)
+            return self.cloze(item, presentation, process, typed)
         if isinstance(item, Order):
             text = f"<p>{_h(item.prompt)}</p><p>Match each event with its place in time, earliest first.</p>"
             rows = "".join(f"<li>{_h(e.date)}: {_h(e.text)}</li>" for e in item.events)
@@ -183,13 +190,8 @@ class _Items:
             ("general_incorrect_fb", f"<p>No: the statement is {verdict}.</p>")]
 
     def typed(self, item: Item, presentation: ET.Element, process: ET.Element, question: str, answer: str,
-              accept: Sequence[str] = ()) -> Built:
-        """short_answer_question when a machine may mark the answer, else essay_question (a teacher
-        marks it) with the model answer in the feedback: the rule of ``typed_answers``."""
-        answers = typed_answers(answer, accept)
-        if answers is None:
-            extra = f'<p class="studydeck-answer">Model answer: {_h(answer)}</p>'
-            return self.essay(item, presentation, process, question, extra)
+              answers: list[str]) -> Built:
+        """short_answer_question: any of the accepted ``answers`` (``asked``: a short answer) scores."""
         _text_box(presentation, question)
         condition = _sub(process, "respcondition", **{"continue": "No"})
         test = _sub(condition, "conditionvar")
@@ -199,18 +201,12 @@ class _Items:
         extra = f'<p class="studydeck-answer">Answer: {_h(answer)}</p>'
         return "short_answer_question", [], [("general_fb", self.feedback(item, extra))]
 
-    def cloze(self, item: Cloze, presentation: ET.Element, process: ET.Element) -> Built:
-        """fill_in_multiple_blanks_question, one ``[blank_n]`` per blank. A blank whose answer a machine
-        should not mark (``typed_answers``: more than four words) makes the item an essay question,
-        as Canvas has no blank a teacher marks."""
+    def cloze(self, item: Cloze, presentation: ET.Element, process: ET.Element, answers: list[list[str]]) -> Built:
+        """fill_in_multiple_blanks_question, one ``[blank_n]`` per blank, each with its accepted
+        ``answers`` (``asked``: every blank is short; otherwise the item is an essay)."""
         parts = cloze_parts(item.text)
         blanks = [p for p in parts if isinstance(p, tuple)]
-        answers = [typed_answers(answer) for answer, _ in blanks]
-        full = "".join(p if isinstance(p, str) else p[0] for p in parts)
-        summary = f'<p class="studydeck-answer">{"Model answer" if None in answers else "Answer"}: {_h(full)}</p>'
-        if None in answers:
-            text = "".join(_h(p) if isinstance(p, str) else "____" + (f" ({_h(p[1])})" if p[1] else "") for p in parts)
-            return self.essay(item, presentation, process, f"<p>{text}</p>", summary)
+        summary = f'<p class="studydeck-answer">Answer: {_h(model_answer(item))}</p>'
         prefix = blank_prefix(item.text)
         names = [f"{prefix}{n}" for n in range(1, len(blanks) + 1)]
         out, n = [], 0
@@ -224,7 +220,6 @@ class _Items:
         ids: list[str] = []
         share = f"{100 / len(blanks):.2f}"
         for b, (name, accepted) in enumerate(zip(names, answers, strict=True), start=1):
-            assert accepted is not None
             # no label material: Canvas names the blank by the ident, and a prompt would be a <div>
             # the QTI 2.1 converter puts where QTI 2.1 allows only inline text
             lid = _sub(presentation, "response_lid", ident=f"response_{name}", rcardinality="Single")

@@ -93,6 +93,27 @@ def cloze_parts(text: str) -> list[str | tuple[str, str]]:
     return parts
 
 
+def blanked(text: str, esc: Callable[[str], str] = str, hint: str = " ({})", numbered: bool = True) -> str:
+    """A cloze text written out for a question a teacher marks: each blank as ``____``, numbered
+    `` (1)``, `` (2)`` when there are several (and ``numbered``), its hint after it in ``hint``'s
+    form; the text and hints passed through ``esc``."""
+    parts = cloze_parts(text)
+    number = numbered and several_blanks(text)
+    out, n = [], 0
+    for part in parts:
+        if isinstance(part, str):
+            out.append(esc(part))
+            continue
+        n += 1
+        out.append("____" + (f" ({n})" if number else "") + (hint.format(esc(part[1])) if part[1] else ""))
+    return "".join(out)
+
+
+def several_blanks(text: str) -> bool:
+    """Whether a cloze text has more than one blank."""
+    return sum(1 for _ in CLOZE.finditer(text)) > 1
+
+
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _PAREN = re.compile(r"\s*\(([^()]*)\)")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"

@@ -22,7 +22,7 @@ from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
 from ..wording import plural
-from .common import asked, cloze_parts, evidences, model_answer, quote_distractors, stem
+from .common import asked, blanked, cloze_parts, evidences, model_answer, quote_distractors, several_blanks, stem
 from .moodle import category_path
 
 _RESERVED = str.maketrans({"\\": "\\\\", "#": "\\#", "=": "\\=", "~": "\\~", "{": "\\{", "}": "\\}", ":": "\\:",
@@ -111,11 +111,8 @@ class _Writer:
     def essay(self, item: Item) -> tuple[str, str, str]:
         """A question a teacher marks (``{}``): the model answer first in the general feedback."""
         if isinstance(item, Cloze):
-            many = sum(isinstance(p, tuple) for p in cloze_parts(item.text)) > 1
-            blanks = iter(range(1, 100))
-            text = "Write the missing words" + (", numbered" if many else "") + ": " + "".join(
-                p if isinstance(p, str) else f"____{f' ({next(blanks)})' if many else ''}"
-                + (f" ({p[1]})" if p[1] else "") for p in cloze_parts(item.text))
+            numbered = ", numbered" if several_blanks(item.text) else ""
+            text = f"Write the missing words{numbered}: {blanked(item.text)}"
         else:
             text = f"{stem(item)} (Answer in a few words or a sentence; your teacher marks this question.)"
         general = self.general(item, f"Model answer: {model_answer(item)}")

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import asked, cloze_parts, feedback_html, model_answer, quote_distractors, stem
+from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, several_blanks, stem
 
 _REFS = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "$": "&#36;",
                        "@": "&#64;"})
@@ -190,17 +190,8 @@ class _Writer:
     def essay_text(self, item: Item) -> str:
         """The question a teacher marks: the item's own question, or the sentence with its blanks numbered."""
         if isinstance(item, Cloze):
-            parts = cloze_parts(item.text)
-            many = sum(isinstance(p, tuple) for p in parts) > 1
-            out, n = [], 0
-            for part in parts:
-                if isinstance(part, str):
-                    out.append(esc(part))
-                    continue
-                n += 1
-                out.append(f"____{f' ({n})' if many else ''}" + (f" <em>({esc(part[1])})</em>" if part[1] else ""))
-            what = "the missing words, numbered" if many else "the missing words"
-            return f"<p>Write {what}:</p><p>{''.join(out)}</p>"
+            what = "the missing words, numbered" if several_blanks(item.text) else "the missing words"
+            return f"<p>Write {what}:</p><p>{blanked(item.text, esc, ' <em>({})</em>')}</p>"
         text = self.quote_text(item) if isinstance(item, Quote) else f"<p>{esc(stem(item))}</p>"
         return text + "<p><em>Answer in a few words or a sentence; your teacher marks this question.</em></p>"
 

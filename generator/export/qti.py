@@ -27,7 +27,7 @@ from ..anki.package import _zip as zip_entries  # the one reproducible zip write
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import asked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem
+from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
@@ -125,8 +125,7 @@ class _Items:
         how, typed = asked(self.project, item)
         if how == "teacher":  # a typed answer too long for a machine to mark, and no choices to offer
             if isinstance(item, Cloze):  # Canvas has no blank a teacher marks: the whole sentence is asked
-                question = "<p>" + "".join(_h(p) if isinstance(p, str) else "____" + (f" ({_h(p[1])})" if p[1] else "")
-                                           for p in cloze_parts(item.text)) + "</p>"
+                question = f"<p>{blanked(item.text, _h, numbered=False)}</p>"
             extra = f'<p class="studydeck-answer">Model answer: {_h(model_answer(item))}</p>'
             return self.essay(item, presentation, process, question, extra)
         if isinstance(item, Basic):

@@ -103,7 +103,9 @@ def _token_thousands(text: str, i: int) -> bool:
 
 
 _RE_TRANSLATE = re.compile("[" + "".join(sorted(_TRANSLATE)) + "]")  # faster than str.translate with a dict
-_RE_BACKSLASH = re.compile(r"\\(?=[" + re.escape("".join(sorted(_PUNCT))) + "])")
+# The backslash the token-style article writes before brackets ("\\("): dropped where its text is
+# compared or shown (excerpt matching here; the self-test page's source view).
+ESCAPING_BACKSLASH = re.compile(r"\\(?=[" + re.escape("".join(sorted(_PUNCT))) + "])")
 _RE_THOUSANDS = re.compile(r"(?<=\d ,)\s(?=\d{3}(?!\d))")
 _RE_SPACE = re.compile(r"\s+")
 _RE_AFTER_OPEN = re.compile(r"(?<=[(\[]) ")
@@ -130,7 +132,7 @@ def _normalise_nfc(text: str) -> str:
     # A rule whose pattern needs characters the text lacks is passed over (most texts need four of
     # the seven passes): each test below is a substring every match of that pattern contains.
     if "\\" in text:
-        text = _RE_BACKSLASH.sub("", text)
+        text = ESCAPING_BACKSLASH.sub("", text)
     if " ," in text:
         text = _RE_THOUSANDS.sub("", text)
     text = _RE_SPACE.sub(" ", _RE_TRANSLATE.sub(_translated, text))

@@ -22,7 +22,6 @@ from typing import Any
 
 from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
 from .model import Catalog, SourceDoc
-from .normalise import _RE_BACKSLASH as _RE_BACKSLASH  # (re-exported, for the self-test page)
 from .normalise import _RE_SPACE, _SENTENCE_END, _WORD, _normalise_nfc
 from .normalise import normalise as normalise
 from .normalise import normalise_with_offsets as normalise_with_offsets

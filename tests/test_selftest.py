@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.sources import _RE_BACKSLASH
+from generator.normalise import ESCAPING_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
 from .selftesttools import CHROMIUM, DRIVER, NEEDS_CHROMIUM, TYPES, answer, browser_fixture, fill, open_page, page
@@ -149,4 +149,4 @@ def test_page_data_is_ascii_json_and_keeps_every_character(tmp_path) -> None:
     for item in data["items"][:40]:
         for source in item["sources"]:
             shown = checked.corpus.shown(source["doc"], source["excerpt"]).text
-            assert source["excerpt"] == _RE_BACKSLASH.sub("", shown)  # as written, less the escaping backslashes
+            assert source["excerpt"] == ESCAPING_BACKSLASH.sub("", shown)  # as written, less the escaping backslashes

@@ -29,7 +29,8 @@ from typing import Any
 from ..citation import citation
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
-from ..sources import _RE_BACKSLASH, Corpus, Document
+from ..normalise import ESCAPING_BACKSLASH
+from ..sources import Corpus, Document
 from .common import asked, cloze_parts, quote_distractors
 
 TEMPLATES = Path(__file__).resolve().parent / "selftest"
@@ -58,7 +59,7 @@ class _Sources:
             o_start = doc.offsets[start] if start < len(doc.offsets) else len(doc.text)
             o_end = doc.offsets[end] if end < len(doc.offsets) else len(doc.text)
             regions.append((o_start, o_end, f"\n[\u2026 not shown: {reason} \u2026]\n"))
-        regions += [(m.start(), m.end(), "") for m in _RE_BACKSLASH.finditer(doc.text)]
+        regions += [(m.start(), m.end(), "") for m in ESCAPING_BACKSLASH.finditer(doc.text)]
         pieces, cuts, last, shift = [], [], 0, 0
         for o_start, o_end, label in sorted(regions):
             if o_start < last:
@@ -89,7 +90,7 @@ class _Sources:
         if hit is not None and hit.end > hit.start:
             start = self._moved(ref.doc, doc.offsets[hit.start])
             end = self._moved(ref.doc, doc.offsets[hit.end - 1] + 1)
-        return {"doc": ref.doc, "excerpt": _RE_BACKSLASH.sub("", shown.text), "cite": self.docs[ref.doc]["cite"],
+        return {"doc": ref.doc, "excerpt": ESCAPING_BACKSLASH.sub("", shown.text), "cite": self.docs[ref.doc]["cite"],
                 "start": _utf16(text, start), "end": _utf16(text, end)}
 
 

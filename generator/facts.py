@@ -279,10 +279,12 @@ def _month_in(month: int, text: str) -> bool:
 
 def unsupported(answer: str, excerpt: str) -> list[str]:
     """The quantities, dates and months stated in ``answer`` that ``excerpt`` does not state."""
-    have = quantities(excerpt)
-    missing = [n for n in sorted(quantities(answer), key=lambda s: (len(s), s)) if n not in have]
-    mentions = date_mentions(excerpt)
+    # The excerpt is read only for what the answer states (most answers state no number or date).
+    stated = quantities(answer)
+    have = quantities(excerpt) if stated else frozenset()
+    missing = [n for n in sorted(stated, key=lambda s: (len(s), s)) if n not in have]
     dates = date_mentions(answer)
+    mentions = date_mentions(excerpt) if any(d.day for d in dates) else ()
     named = {d.month for d in dates if d.day}  # a full date's month is checked with its day
     for date in dates:
         if date.day and not any((d.month, d.day) == (date.month, date.day) for d in mentions):

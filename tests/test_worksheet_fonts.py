@@ -4,6 +4,7 @@ located warning for a character no worksheet font draws (tests/cases/invalid/no-
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import shutil
@@ -11,10 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from generator.pipeline import check_project
-from generator.worksheet.glyphs import undrawn
+from generator.worksheet.glyphs import COMMON_BELOW, _common_drawn, undrawn
 from generator.worksheet.layout import QuizSpec, layout_quiz
 from generator.worksheet.render import render_worksheet
 
@@ -77,3 +80,30 @@ def test_the_coverage_list_was_made_from_this_typst() -> None:
 
     folder = Path(__file__).resolve().parents[1] / "generator" / "worksheet" / "fonts"
     assert f" from typst-{version('typst')}: " in (folder / "coverage.txt").read_text().splitlines()[0]
+
+
+def _undrawn_reference(text: str) -> list[str]:
+    """``undrawn`` as it was written first: each distinct character looked up in coverage.txt's ranges."""
+    from generator.worksheet.glyphs import _ranges
+
+    starts, ends = _ranges()
+    missing = []
+    for ch in dict.fromkeys(text):
+        at = bisect.bisect_right(starts, ord(ch)) - 1
+        if not (at >= 0 and ord(ch) <= ends[at]) and not ch.isspace():
+            missing.append(ch)
+    return missing
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+       | st.text(alphabet=st.characters(max_codepoint=COMMON_BELOW + 0x200), max_size=40))
+def test_undrawn_with_its_known_characters_is_the_lookup_of_each(text: str) -> None:
+    """The characters below ``COMMON_BELOW`` that fonts draw are known up front (a text of them
+    only is passed in one step): the answer is the per-character lookup's, whatever the text."""
+    assert undrawn(text) == _undrawn_reference(text)
+
+
+def test_every_character_known_up_front_is_drawn_or_a_space() -> None:
+    drawn = _common_drawn()
+    assert all((chr(code) in drawn) == (not _undrawn_reference(chr(code))) for code in range(COMMON_BELOW))

@@ -8,6 +8,7 @@ excerpts, well-formed choices, cloze markers and event order, and opinions attri
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -108,16 +109,21 @@ def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> l
     return diags
 
 
-def _texts(record: Located) -> Iterator[tuple[Span, str]]:
-    """Every text of a record that a worksheet may print, with its place (ids, tags and source
-    names aside), its parts' and sources' too."""
-    for f in format_fields(type(record)):
-        value = getattr(record, f.name)
-        if f.name == "type" or "pattern" in f.metadata or "items_pattern" in f.metadata:
-            continue
+@functools.cache
+def _printed_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a record type that a worksheet may print (ids, tags and source names aside)."""
+    return tuple(f.name for f in format_fields(cls)
+                 if f.name != "type" and "pattern" not in f.metadata and "items_pattern" not in f.metadata)
+
+
+def _texts(record: Located) -> Iterator[tuple[Located, str, str]]:
+    """Every text of a record that a worksheet may print, with the record and field it stands in
+    (its place is worked out only for a text with a problem), its parts' and sources' too."""
+    for name in _printed_fields(type(record)):
+        value = getattr(record, name)
         for one in value if isinstance(value, tuple) else (value,):
             if isinstance(one, str):
-                yield record.pos.of(f.name), one
+                yield record, name, one
             elif isinstance(one, Located):
                 yield from _texts(one)
 
@@ -125,12 +131,13 @@ def _texts(record: Located) -> Iterator[tuple[Span, str]]:
 def _undrawn(item: Item) -> list[Diagnostic]:
     """Characters no worksheet font draws: the worksheets would print a box for each."""
     diags = []
-    for span, text in _texts(item):
+    for record, name, text in _texts(item):
         if missing := undrawn(text):
             names = ", ".join(character_name(ch) for ch in missing[:3]) + (
                 f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-            diags.append(NoFontForCharacter.at(span, f"no worksheet font draws {names}: the worksheets print a box for"
-                                                     " each (Anki and the exports show them)"))
+            diags.append(NoFontForCharacter.at(
+                record.pos.of(name),
+                f"no worksheet font draws {names}: the worksheets print a box for each (Anki and the exports show them)"))
     return diags
 
 

@@ -65,11 +65,15 @@ _DAY_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?({_MONTH_RE})\b\.?{_Y
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY}\b{_YEAR}", re.I)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _BARE_MONTH = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r")\b")  # capitalised: "may" is a verb
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# These two start with a digit, and what must not stand before it is looked at behind it
+# (``\d(?<![\d.]\d)`` for ``(?<![\d.])\d``, ``\d(?<!\w\d)`` for ``\b\d``): the engine then skips to
+# the next digit instead of trying every place (several times faster on prose; the same matches, as
+# tests/test_facts.py holds against the patterns written the plain way).
+_ISO = re.compile(r"(\d(?<!\w\d)\d{3})-(\d{2})-(\d{2})\b")
 _DIGITS = re.compile(
-    r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)"  # 1,096
-    r"|(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]|\s+(?:" + _MONTH_RE + r")\b)"  # 1 000
-    r"|(?<![\d.])\d+(?:\.\d+)?",
+    r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)"  # 1,096
+    r"|\d(?<![\d.,]\d)\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]|\s+(?:" + _MONTH_RE + r")\b)"  # 1 000
+    r"|\d(?<![\d.]\d)\d*(?:\.\d+)?",
     re.I,
 )
 _WORDS = re.compile(r"[a-z]+", re.I)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import marks
+from generator import facts, marks
 from generator.facts import (
     _MONTH_RE,
     _SCALE_WORD,
@@ -175,6 +175,29 @@ def test_lookahead_patterns_find_what_the_plain_ones_find(text: str) -> None:
         assert plain != fast
         assert ([m.span() for m in re.finditer(fast, text, re.I)]
                 == [m.span() for m in re.finditer(plain, text, re.I)])
+
+
+_PLAIN_DIGITS = re.compile(
+    r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)"
+    r"|(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]|\s+(?:" + _MONTH_RE + r")\b)"
+    r"|(?<![\d.])\d+(?:\.\d+)?",
+    re.I,
+)
+_PLAIN_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_digit_texts = st.lists(st.sampled_from([*TRICKY, "1,096", "12 000", "1\u00a0000", "3.5", "x1", "_2", ".5", ",5", "a1",
+                                         "\u0661\u0662", "2007-07-03x", "12,000,000", "1 000 July", "20070703", "-"]),
+                        max_size=10).map("".join) | _texts
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(text=_digit_texts)
+def test_digit_first_patterns_find_what_the_plain_ones_find(text: str) -> None:
+    """``_DIGITS`` and ``_ISO`` start with a digit and look behind it (for speed): every match,
+    group and span is that of the same pattern written the plain way, the look behind first."""
+    for fast, plain in ((facts._DIGITS, _PLAIN_DIGITS), (facts._ISO, _PLAIN_ISO)):
+        assert ([(m.span(), m.groups()) for m in fast.finditer(text)]
+                == [(m.span(), m.groups()) for m in plain.finditer(text)])
+        assert bool(fast.fullmatch(text)) == bool(plain.fullmatch(text))
 
 
 def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:

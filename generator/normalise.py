@@ -32,9 +32,12 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # to white space, ``( [`` or a comma before it (a token-style thousands), or before a character that
 # would remove it (closing punctuation, or what becomes one, or a backslash that may vanish).
 _REMOVES_SPACE = _CLOSE | {k for k, v in _TRANSLATE.items() if v[0] in _CLOSE} | {"\\"}
-_PLAIN_SPACE = r"(?<=[^\s(\[,]) (?=[^\s" + re.escape("".join(sorted(_REMOVES_SPACE))) + "])"
+# (The pattern matches the character first and then looks behind it for "not such a plain space":
+# led by a character class, it lets the engine skip to the next candidate instead of trying a
+# look-ahead at every place, twice as fast.)
 _SPECIAL = re.compile(
-    "(?!" + _PLAIN_SPACE + ")[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]"
+    "[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]"
+    "(?:(?<![^\\s(\\[,] )|(?![^\\s" + re.escape("".join(sorted(_REMOVES_SPACE))) + "]))"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
 

@@ -184,3 +184,20 @@ def test_escaping_equals_the_translate_table(text: str) -> None:
     from generator.anki.notes import _ESCAPE, esc
 
     assert esc(text) == text.translate(_ESCAPE)
+
+
+_HTML_BITS = ["<", ">", "/", " ", "\n", "b", "B1", "div", 'class="x"', "!--", "![CDATA[", "-->", "a", "=", "'", '"',
+              "<b>", "</b>", "<br/>", "<div class=\"source\">", "< b>", "<1>", "<b/ >"]
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(field=st.lists(st.sampled_from(_HTML_BITS), max_size=16).map("".join)
+       | st.text(alphabet="<>/ b!-\n=\"a", max_size=30))
+def test_the_malformed_tag_test_finds_what_genanki_finds(field: str) -> None:
+    """``notes._MALFORMED`` is genanki's pattern with ``.*?`` for ``.*`` in its look-ahead (for speed):
+    it finds the same malformed tags in any field."""
+    import genanki
+
+    from generator.anki import notes
+
+    assert notes._MALFORMED.findall(field) == genanki.Note._find_invalid_html_tags_in_field(field)

@@ -22,12 +22,13 @@ from typing import Any
 
 from .diagnostics import BadValue, Diagnostic, SeedModified, UnsafePath
 from .model import Catalog, SourceDoc
-from .normalise import _RE_SPACE, _SENTENCE_END, _WORD, _normalise_nfc
+from .normalise import _SENTENCE_END, _WORD, _normalise_nfc
 from .normalise import normalise as normalise
 from .normalise import normalise_with_offsets as normalise_with_offsets
 from .paths import inside, read_input
 
 MAX_SEED_BYTES = 8 * 1024 * 1024
+_FOLDED_SPACE = re.compile(r"\A\s+|\s\s+")  # the runs of white space that folding shortens
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,11 @@ class Shown:
 
     @functools.cached_property
     def _runs(self) -> tuple[list[int], list[int], list[int]]:
-        """The runs of white space in ``raw`` (each folds to one space in ``text``, or to none at
-        the start): their starts, their ends, and how many characters ``text`` has lost up to the
-        end of each."""
-        spans = [m.span() for m in _RE_SPACE.finditer(self.raw)]
+        """The runs of white space in ``raw`` that fold to fewer characters in ``text`` (two or
+        more fold to one space, any at the start to none): their starts, their ends, and how many
+        characters ``text`` has lost up to the end of each. (A single one between words, most of
+        them, loses none: ``_index`` places it as it places the characters around it.)"""
+        spans = [m.span() for m in _FOLDED_SPACE.finditer(self.raw)]
         starts = [start for start, _ in spans]
         ends = [end for _, end in spans]
         lost = list(itertools.accumulate(end - start - (start > 0) for start, end in spans))

@@ -200,6 +200,21 @@ def test_digit_first_patterns_find_what_the_plain_ones_find(text: str) -> None:
         assert bool(fast.fullmatch(text)) == bool(plain.fullmatch(text))
 
 
+_range_texts = st.lists(st.sampled_from([*TRICKY, "3rd", "11th", " to ", "-", "until", "TILL", "And", "through", "the",
+                                          "July", "Sept.", "\u017fep", "\n", "  ", "3 to 11 July 2007", "July 3-11, 2007",
+                                          "the 3rd and the 4th of May", "June 1st through 2nd"]),
+                        max_size=10).map(" ".join) | _digit_texts
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(text=_range_texts)
+def test_the_range_patterns_find_nothing_where_their_hint_finds_nothing(text: str) -> None:
+    """``_date_matches`` runs the two range patterns only where ``_RANGE_HINT`` finds a day, a
+    range word and a day: wherever either matches, the hint does too."""
+    if facts._DAY_RANGE.search(text) or facts._MONTH_RANGE.search(text):
+        assert facts._RANGE_HINT.search(text), text
+
+
 def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:
     """The siege article's "such as DVD vendors" is citable: ``check`` once died on it."""
     deck = """deck: Raids

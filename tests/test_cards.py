@@ -195,9 +195,11 @@ _HTML_BITS = ["<", ">", "/", " ", "\n", "b", "B1", "div", 'class="x"', "!--", "!
        | st.text(alphabet="<>/ b!-\n=\"a", max_size=30))
 def test_the_malformed_tag_test_finds_what_genanki_finds(field: str) -> None:
     """``notes._MALFORMED`` is genanki's pattern with ``.*?`` for ``.*`` in its look-ahead (for speed):
-    it finds the same malformed tags in any field."""
+    it finds the same malformed tags in any field; ``notes._TAG_AT`` finds the tags ``_TAG`` finds."""
     import genanki
 
     from generator.anki import notes
 
     assert notes._MALFORMED.findall(field) == genanki.Note._find_invalid_html_tags_in_field(field)
+    # and check_html looks at each tag as one string: the ones the allow-list pattern finds
+    assert notes._TAG_AT.findall(field) == [m.group() for m in notes._TAG.finditer(field)]

@@ -89,6 +89,7 @@ def fingerprint(kind: str, deck: str, fields: Sequence[str], tags: Sequence[str]
 # running to the end of the field and back for every tag.
 _MALFORMED = re.compile(r"<(?!/?[a-zA-Z0-9]+(?: .*?|/?)>|!--|!\[CDATA\[)(?:.|\n)*?>")
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
+_TAG_AT = re.compile(r"</?[A-Za-z][^>]*>")  # what _TAG matches (its groups span [^>]*), as one string
 _ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 # The markup the compiler writes into fields; nothing else can stand there unless item text
 # went in unescaped.
@@ -108,15 +109,17 @@ def check_html(fields: Sequence[str]) -> None:
             continue
         if bad := _MALFORMED.findall(value):
             raise AssertionError(f"unescaped HTML in a compiled note: {' '.join(bad)}")
-        for slash, name, attributes in _TAG.findall(value):
-            if not _allowed(name, attributes):
-                raise AssertionError(f"unescaped HTML in a compiled note: <{slash}{name}{attributes}>")
+        for tag in dict.fromkeys(_TAG_AT.findall(value)):  # each distinct tag, in order
+            if not _allowed(tag):
+                raise AssertionError(f"unescaped HTML in a compiled note: {tag}")
 
 
 @functools.lru_cache(maxsize=1024)
-def _allowed(name: str, attributes: str) -> bool:
-    """A tag (its name and what follows it) on the allow-list: the compiler writes few distinct
-    tags, each looked at once."""
+def _allowed(tag: str) -> bool:
+    """A tag on the allow-list: the compiler writes few distinct tags, each looked at once."""
+    found = _TAG.fullmatch(tag)
+    assert found is not None, "_TAG_AT finds what _TAG matches"
+    _, name, attributes = found.groups()
     names = [a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes)]
     return name.lower() in _TAGS and all(n in _ATTRIBUTES for n in names)
 

@@ -110,7 +110,9 @@ _RE_TRANSLATE = re.compile("[" + "".join(sorted(_TRANSLATE)) + "]")  # faster th
 # compared or shown (excerpt matching here; the self-test page's source view).
 ESCAPING_BACKSLASH = re.compile(r"\\(?=[" + re.escape("".join(sorted(_PUNCT))) + "])")
 _RE_THOUSANDS = re.compile(r"(?<=\d ,)\s(?=\d{3}(?!\d))")
-_RE_SPACE = re.compile(r"\s+")
+# Every run of white space becomes one space: a run of two or more, or one character that is not a
+# plain space (a single plain space, most of them, is left as it is: nothing to rebuild around it).
+_RE_SPACE = re.compile(r"\s(?:\s+|(?<! ))")
 _RE_AFTER_OPEN = re.compile(r"(?<=[(\[]) ")
 _RE_BEFORE_CLOSE = re.compile(r" (?=[,.;:!?)\]'])")
 _RE_DASHES = re.compile(r"-{2,}")

@@ -85,8 +85,9 @@ _ANY_DIGIT = re.compile(r"\d")  # what _DIGITS and every date pattern need
 _SCALE_STEMS = ("dozen", "score", "hundred", "thousand", "million")
 _SCALE_WORD = re.compile(rf"{starts(_SCALE_STEMS)}(?:{'|'.join(_SCALE_STEMS)})", re.I)  # what _VAGUE and _SCALED need
 _NUMBER_START = frozenset(_UNITS) | frozenset(_TENS)  # a number in words starts with one (or "a" + a scale)
+_SCALE_WORDS = frozenset(_SCALES)
 _SCALED = re.compile(r"(\d+(?:\.\d+)?)\s+(hundred|thousand|million)\b", re.I)
-_ROMAN_WORD = re.compile(r"\b[MDCLXVI]{2,}\b")  # a word of two or more Roman letters ...
+_ROMAN_WORD = re.compile(r"[MDCLXVI](?<!\w[MDCLXVI])[MDCLXVI]+\b")  # a word of two or more Roman letters ...
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")  # ... that is a numeral
 _NOT_ROMAN = {"CD", "MD", "DC", "CV", "MI", "DI", "LI", "MM", "CC", "VI"}
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
@@ -128,7 +129,11 @@ def numbers(text: str) -> frozenset[str]:
     for word in _ROMAN_WORD.findall(text):  # "DVD" and "IIII" are words of Roman letters, not numerals
         if word not in _NOT_ROMAN and _ROMAN.fullmatch(word):
             found.add(str(_roman(word)))
-    words = [w.lower() for w in _WORDS.findall(text)]
+    # (Each word lower-cased, in one call: lower-casing adds no space, and the letters _WORDS reads
+    # lower-case the same alone or in a row. Words with no number word among them are not read.)
+    words = " ".join(_WORDS.findall(text)).lower().split(" ")
+    if _NUMBER_START.isdisjoint(words) and ("a" not in words or _SCALE_WORDS.isdisjoint(words)):
+        words = []
     i = 0
     while i < len(words):
         if words[i] in _NUMBER_START or (words[i] == "a" and i + 1 < len(words) and words[i + 1] in _SCALES):

@@ -184,17 +184,19 @@ _PLAIN_DIGITS = re.compile(
     re.I,
 )
 _PLAIN_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_PLAIN_ROMAN = re.compile(r"\b[MDCLXVI]{2,}\b")
 _digit_texts = st.lists(st.sampled_from([*TRICKY, "1,096", "12 000", "1\u00a0000", "3.5", "x1", "_2", ".5", ",5", "a1",
-                                         "\u0661\u0662", "2007-07-03x", "12,000,000", "1 000 July", "20070703", "-"]),
+                                         "\u0661\u0662", "2007-07-03x", "12,000,000", "1 000 July", "20070703", "-",
+                                         "XII", "MMVII", "xIV", "\u0130V", "DVD", "_CD"]),
                         max_size=10).map("".join) | _texts
 
 
 @settings(max_examples=3000, derandomize=True, deadline=None)
 @given(text=_digit_texts)
 def test_digit_first_patterns_find_what_the_plain_ones_find(text: str) -> None:
-    """``_DIGITS`` and ``_ISO`` start with a digit and look behind it (for speed): every match,
-    group and span is that of the same pattern written the plain way, the look behind first."""
-    for fast, plain in ((facts._DIGITS, _PLAIN_DIGITS), (facts._ISO, _PLAIN_ISO)):
+    """``_DIGITS``, ``_ISO`` and ``_ROMAN_WORD`` start with a character and look behind it (for
+    speed): every match, group and span is that of the same pattern written the plain way."""
+    for fast, plain in ((facts._DIGITS, _PLAIN_DIGITS), (facts._ISO, _PLAIN_ISO), (facts._ROMAN_WORD, _PLAIN_ROMAN)):
         assert ([(m.span(), m.groups()) for m in fast.finditer(text)]
                 == [(m.span(), m.groups()) for m in plain.finditer(text)])
         assert bool(fast.fullmatch(text)) == bool(plain.fullmatch(text))
@@ -213,6 +215,15 @@ def test_the_range_patterns_find_nothing_where_their_hint_finds_nothing(text: st
     range word and a day: wherever either matches, the hint does too."""
     if facts._DAY_RANGE.search(text) or facts._MONTH_RANGE.search(text):
         assert facts._RANGE_HINT.search(text), text
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(text=_word_texts | _texts)
+def test_words_lowered_in_one_call_are_each_word_lowered(text: str) -> None:
+    """``numbers`` lower-cases the words it reads in one call, joined by spaces (the letters
+    ``_WORDS`` reads include U+0130, which lower-cases to two characters)."""
+    words = facts._WORDS.findall(text)
+    assert " ".join(words).lower().split(" ") == ([w.lower() for w in words] or [""])
 
 
 def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 MONTHS = {
@@ -63,6 +63,7 @@ _DAY_RANGE = re.compile(rf"\b{_THE}{_DAY}{_TO}{_THE}{_DAY}\s+(?:of\s+)?({_MONTH_
 _MONTH_RANGE = re.compile(rf"\b({_MONTH_RE})\.?\s+{_DAY}{_TO}{_DAY}\b{_YEAR}", re.I)
 _DAY_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?({_MONTH_RE})\b\.?{_YEAR}", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(?:the\s+)?{_DAY}\b{_YEAR}", re.I)
+_MONTH_AT = re.compile(rf"\b{_MONTH_RE}", re.I)  # where a month's name starts
 # What both range patterns hold (a day, a range word, a day), led by a digit: searched in one fast
 # pass, it spares the two slow ones most texts, which hold no range (tests/test_facts.py holds that
 # they find nothing where it finds nothing).
@@ -220,27 +221,40 @@ def _date_matches(text: str) -> tuple[tuple[Date, list[tuple[int, int]]], ...]:
     def free(m: re.Match[str]) -> bool:
         return not any(m.start() < e and m.end() > s for s, e in taken)
 
-    ranges = _RANGE_HINT.search(text) is not None
+    # Every pattern but _ISO names a month, and three start with it: where months start is found in
+    # one pass, and those three are tried there only (``_month_led``), the others only when one is.
+    months = [m.start() for m in _MONTH_AT.finditer(text)]
+    ranges = bool(months) and _RANGE_HINT.search(text) is not None
     for m in _DAY_RANGE.finditer(text) if ranges else ():
         month, year = MONTHS[m[3].lower()], int(m[4] or 0)
         found += [(Date(year, month, int(m[1])), [m.span(1)]), (Date(year, month, int(m[2])), [m.span(2)])]
         taken.append(m.span())
-    for m in _MONTH_RANGE.finditer(text) if ranges else ():
+    for m in _month_led(_MONTH_RANGE, text, months) if ranges else ():
         if free(m):
             month, year = MONTHS[m[1].lower()], int(m[4] or 0)
             found += [(Date(year, month, int(m[2])), [m.span(2)]), (Date(year, month, int(m[3])), [m.span(3)])]
             taken.append(m.span())
     for m in _ISO.finditer(text):
         found.append((Date(int(m[1]), int(m[2]), int(m[3])), [m.span(2), m.span(3)]))
-    for m in _DAY_MONTH.finditer(text):
+    for m in _DAY_MONTH.finditer(text) if months else ():
         if free(m):
             found.append((Date(int(m[3] or 0), MONTHS[m[2].lower()], int(m[1])), [m.span(1)]))
-    for m in _MONTH_DAY.finditer(text):
+    for m in _month_led(_MONTH_DAY, text, months):
         if free(m):
             found.append((Date(int(m[3] or 0), MONTHS[m[1].lower()], int(m[2])), [m.span(2)]))
-    for m in _MONTH_YEAR.finditer(text):
+    for m in _month_led(_MONTH_YEAR, text, months):
         found.append((Date(int(m[2]), MONTHS[m[1].lower()], 0), []))
     return tuple((d, spans) for d, spans in found if 1 <= d.month <= 12 and 0 <= d.day <= 31)
+
+
+def _month_led(pattern: re.Pattern[str], text: str, months: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches start where a month's name does
+    (``months``, ascending): tried at those places only (tests/test_facts.py holds them equal)."""
+    end = 0
+    for start in months:
+        if start >= end and (m := pattern.match(text, start)):
+            yield m
+            end = m.end()
 
 
 @functools.lru_cache(maxsize=32768)

@@ -226,6 +226,20 @@ def test_words_lowered_in_one_call_are_each_word_lowered(text: str) -> None:
     assert " ".join(words).lower().split(" ") == ([w.lower() for w in words] or [""])
 
 
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(text=_range_texts | _word_texts)
+def test_patterns_tried_where_months_start_find_what_they_find_anywhere(text: str) -> None:
+    """``_date_matches`` tries the patterns that start with a month's name only where one starts
+    (``_month_led``), and the others only when a month is named: the same matches as a search of
+    the whole text."""
+    months = [m.start() for m in facts._MONTH_AT.finditer(text)]
+    for pattern in (facts._MONTH_RANGE, facts._MONTH_DAY, facts._MONTH_YEAR):
+        assert ([(m.span(), m.groups()) for m in facts._month_led(pattern, text, months)]
+                == [(m.span(), m.groups()) for m in pattern.finditer(text)])
+    if not months:
+        assert not facts._DAY_RANGE.search(text) and not facts._DAY_MONTH.search(text)
+
+
 def test_an_excerpt_naming_dvd_vendors_checks(make_project, run) -> None:
     """The siege article's "such as DVD vendors" is citable: ``check`` once died on it."""
     deck = """deck: Raids

@@ -32,12 +32,14 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # to white space, ``( [`` or a comma before it (a token-style thousands), or before a character that
 # would remove it (closing punctuation, or what becomes one, or a backslash that may vanish).
 _REMOVES_SPACE = _CLOSE | {k for k, v in _TRANSLATE.items() if v[0] in _CLOSE} | {"\\"}
-# (The pattern matches the character first and then looks behind it for "not such a plain space":
-# led by a character class, it lets the engine skip to the next candidate instead of trying a
-# look-ahead at every place, twice as fast.)
+_SPECIAL_CHARS = re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE))))
+# Closing punctuation and "-" right after an ordinary character (most commas and full stops) are
+# copied with it: no rule changes them there. (The pattern matches a character first and then
+# looks behind it: led by a character class, it lets the engine skip to the next candidate.)
 _SPECIAL = re.compile(
-    "[\\s\\\\" + re.escape("".join(sorted(_CLOSE | {"-"} | set(_TRANSLATE)))) + "]"
+    f"[\\s\\\\{_SPECIAL_CHARS}]"
     "(?:(?<![^\\s(\\[,] )|(?![^\\s" + re.escape("".join(sorted(_REMOVES_SPACE))) + "]))"
+    f"(?<![^\\s\\\\{_SPECIAL_CHARS}][{re.escape(''.join(sorted(_CLOSE | {'-'})))}])"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]*[A-Z0-9])")
 

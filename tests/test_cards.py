@@ -203,3 +203,13 @@ def test_the_malformed_tag_test_finds_what_genanki_finds(field: str) -> None:
     assert notes._MALFORMED.findall(field) == genanki.Note._find_invalid_html_tags_in_field(field)
     # and check_html looks at each tag as one string: the ones the allow-list pattern finds
     assert notes._TAG_AT.findall(field) == [m.group() for m in notes._TAG.finditer(field)]
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(text=st.lists(st.sampled_from(["19", "20", "07", "2007", "1999", "x", "_", " ", "-", "\n", "\u0661", "a1"]),
+                     max_size=12).map("".join))
+def test_the_year_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    """``item_date`` looks for a year with a pattern led by its digits (for speed): the same matches."""
+    from generator.anki import notes
+
+    assert notes._YEAR.findall(text) == re.findall(r"\b(?:19|20)\d\d\b", text)

@@ -84,11 +84,11 @@ def fingerprint(kind: str, deck: str, fields: Sequence[str], tags: Sequence[str]
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-# genanki's test for a malformed tag (``Note._INVALID_HTML_TAG_RE``) with ``.*?`` for its ``.*``: in the
-# look-ahead only whether a ">" follows matters, so it finds the same (tests/test_cards.py holds it), without
-# running to the end of the field and back for every tag.
+# genanki's ``Note._INVALID_HTML_TAG_RE`` with ``.*?`` for ``.*``: in the look-ahead only whether a ">" follows
+# matters, so it finds the same (tests/test_cards.py), without running to the field's end and back for every tag.
 _MALFORMED = re.compile(r"<(?!/?[a-zA-Z0-9]+(?: .*?|/?)>|!--|!\[CDATA\[)(?:.|\n)*?>")
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
+_YEAR = re.compile(r"(?:19|20)(?<!\w..)\d\d\b")  # \b(?:19|20)\d\d\b, led by its digits (faster)
 _TAG_AT = re.compile(r"</?[A-Za-z][^>]*>")  # what _TAG matches (its groups span [^>]*), as one string
 _ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 # The markup the compiler writes into fields; nothing else can stand there unless item text
@@ -377,11 +377,13 @@ def item_date(item: Item) -> facts.Date | None:
     texts = [t for f in ("answer", "correction", "text", "question", "statement", "prompt", "context")
              if isinstance(t := getattr(item, f, None), str)]
     texts += [ref.excerpt for ref in item.sources()]
-    year = next((m[0] for t in texts for m in [re.search(r"\b(?:19|20)\d\d\b", t)] if m), None)
+    year: str | None = ""  # the first year the texts give, found when first wanted
     for text in texts:
         for date in facts.date_mentions(text):
             if date.month and date.year:
                 return date
+            if date.month and year == "":
+                year = next((m[0] for t in texts if (m := _YEAR.search(t))), None)
             if date.month and year:
                 return dataclasses.replace(date, year=int(year))
     return None

@@ -108,7 +108,7 @@ class Document:
     _shingles: dict[tuple[str, ...], list[int]] | None = None
     _words: list[tuple[int, str]] | None = None
     with_offsets: bool = False  # the offsets will be wanted (a build): the normal form comes with them
-    _found: dict[str, tuple[int, int] | None] = field(default_factory=dict, compare=False, repr=False)  # see locate
+    _found: dict[str, Hit | None] = field(default_factory=dict, compare=False, repr=False)  # see locate
 
     @property
     def text(self) -> str:
@@ -154,16 +154,14 @@ class Document:
 
     def locate(self, excerpt: str) -> Hit | None:
         """Where an excerpt's normal form first stands in the document (the check, the duplicate
-        search and the compiler all ask for the same excerpts: each is looked for once)."""
+        search and the compiler all ask for the same excerpts: each is looked for, and its hit
+        made, once)."""
         if excerpt in self._found:
-            found = self._found[excerpt]
-        else:
-            target = normalise(excerpt)
-            start = self.norm.find(target) if target else -1
-            found = self._found[excerpt] = (start, start + len(target)) if start >= 0 else None
-        if found is None:
-            return None
-        return Hit(self.entry.id, found[0], found[1], self)
+            return self._found[excerpt]
+        target = normalise(excerpt)
+        start = self.norm.find(target) if target else -1
+        found = self._found[excerpt] = Hit(self.entry.id, start, start + len(target), self) if start >= 0 else None
+        return found
 
     def shown(self, hit: Hit) -> Shown:
         """The hit as the source writes it (see :class:`Shown`)."""

@@ -71,10 +71,14 @@ def code_version() -> str:
 
 
 def key(path: Path, shown: str, data: bytes, corpus_key: str, kind: str = "") -> str:
+    return hashed_key(path, shown, hashlib.sha256(data).hexdigest(), corpus_key, kind)
+
+
+def hashed_key(path: Path, shown: str, sha256: str, corpus_key: str, kind: str = "") -> str:
+    """``key`` of bytes whose SHA-256 is known (so that a file need not be read to find its entry)."""
     digest = hashlib.sha256()
-    for part in (kind, str(path.resolve()), shown, corpus_key, code_version()):
+    for part in (kind, str(path.resolve()), shown, corpus_key, code_version(), sha256):
         digest.update(part.encode() + b"\0")
-    digest.update(data)
     return digest.hexdigest()
 
 

@@ -22,6 +22,12 @@ and when it is reused:
   :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
   reuses all its notes; otherwise each item whose content is unchanged keeps its note.
 
+- file hashes ``f`` (root): each deck file's and seed's SHA-256 with its stat (device, inode,
+  size, change times); a file whose stat is unchanged is not read again until its contents are
+  wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not
+  kept, since a second change within the file system's clock tick would leave its stat as it
+  was).
+
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """
 
@@ -29,17 +35,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
-from .cache import Cache, cache_dir, key
+from .cache import Cache, cache_dir, hashed_key, key
 from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
 from .load import Project, parse_model, settings_problems
 from .model import Catalog, Deck, ProjectConfig
-from .paths import CATALOG_FILE, PROJECT_FILE, display_path, read_input
+from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_input
 from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
@@ -162,6 +170,13 @@ def _notes_entry(stored: Any) -> NotesEntry | None:
         return None
 
 
+SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last change is hashed again next time
+
+
+def _signature(info: os.stat_result) -> list[int]:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
 def keeps_results(root: Path) -> bool:
     """Whether results are kept for this project (the cache is on, and outside it)."""
     return cache_dir(root) is not None
@@ -173,6 +188,69 @@ class Engine:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cache = Cache(root)
+        self._hashes: dict[str, list[Any]] | None = None  # see ``known_hash``
+        self._hashes_seen: set[str] = set()
+        self._hashes_changed = False
+
+    # --- files, by their stat -------------------------------------------------------------------
+
+    def _hash_table(self) -> dict[str, list[Any]]:
+        if self._hashes is None:
+            stored = self.cache.get("f" + key(self.root, "", b"", "", "hashes"))
+            self._hashes = stored if isinstance(stored, dict) else {}
+        return self._hashes
+
+    def known_hash(self, path: Path, root: Path | None = None) -> str | None:
+        """The SHA-256 of the file's bytes, without reading them, when its stat is the one it had
+        when they were hashed; None when it must be read (``read_hashed``). With ``root``, only
+        for a path that stays inside it (as ``read_input`` requires)."""
+        name = str(path)
+        self._hashes_seen.add(name)
+        entry = self._hash_table().get(name)
+        if not (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[5], str)):
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        if entry[:5] != _signature(info) or (root is not None and inside(root, path.relative_to(root).as_posix())):
+            return None
+        return entry[5]
+
+    def read_hashed(self, path: Path, what: str, cap: int | None = None,
+                    root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
+        """``paths.read_input``, and the bytes' SHA-256, kept with the file's stat for
+        ``known_hash`` when the file did not change while it was read and has settled."""
+        name = str(path)
+        self._hashes_seen.add(name)
+        try:
+            before = _signature(os.stat(path))
+        except OSError:
+            before = None
+        data, problems = read_input(path, what, cap, root)
+        if data is None:
+            return None, "", problems
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            after = os.stat(path)
+        except OSError:
+            return data, digest, problems
+        if before == _signature(after) and time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) >= SETTLED_NS:
+            table = self._hash_table()
+            if table.get(name) != [*before, digest]:
+                table[name] = [*before, digest]
+                self._hashes_changed = True
+        return data, digest, problems
+
+    def save_hashes(self) -> None:
+        """The file hashes kept, if any changed (a file gone is forgotten)."""
+        table = self._hash_table()
+        gone = [name for name in table.keys() - self._hashes_seen if not os.path.exists(name)]
+        if self._hashes_changed or gone:
+            for name in gone:
+                del table[name]
+            self.cache.put("f" + key(self.root, "", b"", "", "hashes"), table)
+            self._hashes_changed = False
 
     # --- settings and seeds -------------------------------------------------------------------
 
@@ -207,7 +285,8 @@ class Engine:
         which names each seed's SHA-256): a check whose items are all kept normalises no seed."""
         regions_key = key(self.root / "seeds", "", repr(catalog).encode(), "", "regions")
         stored = self.cache.get(regions_key)
-        corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts)
+        corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts,
+                                             self.read_hashed, self.known_hash)
         if regions != stored:
             self.cache.put(regions_key, regions)
         return corpus, diags
@@ -242,8 +321,8 @@ class Engine:
         if fresh != index:
             self.cache.put("p" + key(self.root, "", b"", corpus_key), fresh)
 
-    def file_key(self, path: Path, shown: str, data: bytes, corpus_key: str) -> str:
-        return key(path, shown, data, corpus_key)
+    def file_key(self, path: Path, shown: str, sha256: str, corpus_key: str) -> str:
+        return hashed_key(path, shown, sha256, corpus_key)
 
     def parse_file(self, path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
                    k: str) -> tuple[FileResult, FileParse]:

@@ -22,7 +22,7 @@ from .diagnostics import Diagnostic, OutputCollision, Report, Span
 from .engine import Compiled, Engine, FileResult, FileSummary, corpus_key
 from .load import Project
 from .model import MIXED_QUIZ, ProjectConfig, slug
-from .paths import PROJECT_FILE, deck_files, display_path, read_input
+from .paths import PROJECT_FILE, deck_files, display_path
 from .plain import deck_from_cache
 from .sources import Corpus
 from .validate import near_duplicates, unique_ids
@@ -134,11 +134,16 @@ def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
     where: list[int] = []
     for path in paths:
         shown = display_path(path)
-        data, problems = read_input(path, "deck file", root=root)
+        if not want_model and (known := engine.known_hash(path, root)) is not None:
+            found = engine.indexed(index, path, shown, engine.file_key(path, shown, known, job.corpus_key))
+            if found is not None:  # unchanged since it was checked: not even read
+                slots.append(found)
+                continue
+        data, digest, problems = engine.read_hashed(path, "deck file", root=root)
         if data is None:
             slots.append(FileResult(path, shown, None, None, problems, [], []))
             continue
-        k = engine.file_key(path, shown, data, job.corpus_key)
+        k = engine.file_key(path, shown, digest, job.corpus_key)
         found = None if want_model else engine.indexed(index, path, shown, k)
         if found is None:
             where.append(len(slots))
@@ -148,6 +153,7 @@ def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
         slots[n] = result
     results = [r for r in slots if r is not None]
     engine.save_index(index, results, job.corpus_key)
+    engine.save_hashes()
     return results
 
 
@@ -178,6 +184,7 @@ def load_sources(root: Path) -> tuple[Corpus, Report]:
         return Corpus({}), report
     corpus, more = engine.corpus(catalog)
     report.extend(more)
+    engine.save_hashes()
     return corpus, report
 
 

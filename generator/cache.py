@@ -129,6 +129,10 @@ class Cache:
         finally:
             os.close(fd)
 
+    def has(self, cache_key: str) -> bool:
+        """Whether an entry is kept under the key (it may still be unreadable)."""
+        return self.folder is not None and (self.folder / f"{cache_key}.json").is_file()
+
     def put(self, cache_key: str, value: Any) -> None:
         if not self._usable(create=True):
             return

@@ -12,9 +12,8 @@ and when it is reused:
   problems); reused while the file's bytes are unchanged.
 - seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
   catalog, so a check whose items are all kept normalises no seed.
-- project index ``p`` (root, corpus): each deck file's :class:`IndexEntry`, its key (path,
-  bytes, corpus) and its :class:`FileSummary`. ``check`` reuses a file's summary while its key
-  is unchanged: the file is not even parsed.
+- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`FileSummary`. ``check``
+  reuses it while the file is unchanged: the file is not even parsed (nor read, see file hashes).
 - item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
   fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
   checked again; an item moved by an edit above it keeps its record (lines are kept relative).
@@ -34,7 +33,6 @@ An entry that cannot be read back as its type (foreign, older, truncated) is a m
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from dataclasses import dataclass
@@ -66,15 +64,6 @@ class FileSummary(NamedTuple):
     diags: list[list[Any]]  # ``plain.diag_to_plain``
     ids: list[list[Any]]  # [id, line, col]
     dups: list[dict[str, Any]]  # ``relations.duplicate_record``
-
-
-class IndexEntry(NamedTuple):
-    """A deck file in the project index: its key, and its summary as JSON text (an object by
-    field name; so rewriting the index after an edit encodes only the summaries of the files
-    that changed)."""
-
-    key: str
-    summary: str
 
 
 class NoteRecord(NamedTuple):
@@ -114,7 +103,7 @@ class FileResult:
 
     @classmethod
     def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
-        """None when ``summary`` (a :class:`FileSummary`, or one as the index keeps it: a JSON
+        """None when ``summary`` (a :class:`FileSummary`, or one as the cache keeps it: a JSON
         object by field name) is not one (a foreign or older entry: parse again)."""
         try:
             diags, ids, dups = FileSummary(**summary) if isinstance(summary, dict) else summary
@@ -293,33 +282,15 @@ class Engine:
 
     # --- deck files -----------------------------------------------------------------------------
 
-    def index(self, corpus_key: str) -> dict[str, IndexEntry]:
-        """The project index: each deck file's entry, by its shown path."""
-        stored = self.cache.get("p" + key(self.root, "", b"", corpus_key))
-        if not isinstance(stored, dict):
-            return {}
-        return {shown: IndexEntry(*e) for shown, e in stored.items() if isinstance(e, list) and len(e) == 2}
+    def summarised(self, path: Path, shown: str, k: str) -> FileResult | None:
+        """A file's result from its summary, kept under its key (its content, the corpus)."""
+        stored = self.cache.get("s" + k)
+        return FileResult.from_summary(path, shown, k, stored, None) if isinstance(stored, dict) else None
 
-    def indexed(self, index: dict[str, IndexEntry], path: Path, shown: str, k: str) -> FileResult | None:
-        """A file's result from the index, when its key is the one it has now."""
-        entry = index.get(shown)
-        if entry is None or entry.key != k:
-            return None
-        try:
-            return FileResult.from_summary(path, shown, k, json.loads(entry.summary), None)
-        except (TypeError, ValueError):
-            return None
-
-    def save_index(self, index: dict[str, IndexEntry], results: list[FileResult], corpus_key: str) -> None:
-        """The index for ``results``, keeping the entries of files whose key did not change."""
-        fresh = {}
-        for r in results:
-            if r.key is not None:
-                kept = index.get(r.shown)
-                fresh[r.shown] = kept if kept is not None and kept.key == r.key else IndexEntry(
-                    r.key, json.dumps(r.summary()._asdict(), ensure_ascii=False))
-        if fresh != index:
-            self.cache.put("p" + key(self.root, "", b"", corpus_key), fresh)
+    def save_summary(self, result: FileResult) -> None:
+        """A file's summary, checked now, for the next time its key is the same."""
+        if result.key is not None and not self.cache.has("s" + result.key):
+            self.cache.put("s" + result.key, result.summary()._asdict())
 
     def file_key(self, path: Path, shown: str, sha256: str, corpus_key: str) -> str:
         return hashed_key(path, shown, sha256, corpus_key)

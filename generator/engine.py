@@ -116,7 +116,7 @@ class FileResult:
 @dataclass(frozen=True)
 class Compiled:
     notes: list[NoteSpec]  # placed in the learning order
-    types: dict[str, Span]  # where each item's ``type`` stands (for the lock's type check)
+    types: dict[str, tuple[str, int, int]]  # where each item's ``type`` stands: shown path, line, col (lock type check)
     descriptions: dict[str, str]  # each deck's full name -> its description
 
 
@@ -135,10 +135,14 @@ def item_records(stored: Any) -> dict[str, ItemRecord]:
 
 
 def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
-    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once)."""
+    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once),
+    made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
+    reads tens of thousands back."""
     i, k, d, f, t, g, h = data
-    fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
-    return spec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
+    note = object.__new__(spec)
+    note.__dict__.update(item_id=i, kind=k, deck=d, fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+                         tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
+    return note
 
 
 def _note_plain(n: NoteSpec) -> list[Any]:
@@ -372,6 +376,6 @@ class Engine:
             assert deck is not None, "a checked file has a deck"
             items = [(e.text, e.base, e.item) for e in deck_entries(deck)]
             parts.append(self.compile_notes(config, corpus, corpus_key, result, deck, items))
-        spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
+        spans = {item: (f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
                  for item, where in types.items()}
         return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

@@ -150,6 +150,8 @@ def test_compiled_notes_carry_their_fingerprint_and_keep_it_through_the_cache(tm
             assert n.hash == notes.fingerprint(n.kind, n.deck, n.fields, n.tags) == n.fingerprint()
             assert n.at(7) == notes.NoteSpec(n.item_id, n.kind, n.deck, n.fields, n.tags, n.guid, 7)
             assert n.at(7).hash == n.hash
+            # read back without the frozen __init__: every field, as the constructor would set it
+            assert vars(n) == vars(notes.NoteSpec(n.item_id, n.kind, n.deck, n.fields, n.tags, n.guid, n.due, n.hash))
 
 
 @pytest.mark.parametrize("field", ["x < y > z", "<<b>", "a <  b>", "1 <> 2", "<script>alert(1)</script>",

@@ -184,6 +184,7 @@ class Engine:
         self._hashes: dict[str, list[Any]] | None = None  # see ``known_hash``
         self._hashes_seen: set[str] = set()
         self._hashes_changed = False
+        self._parts: dict[tuple[str, str | None], _Part] = {}  # notes compiled in this process, by file
 
     # --- files, by their stat -------------------------------------------------------------------
 
@@ -352,6 +353,7 @@ class Engine:
         self.cache.put(path_key, NotesEntry(result.key, list(deck), part.dated, items)._asdict())
         types = {n.item_id: (kn.type_at[0] + base, kn.type_at[1])
                  for n, kn, base in zip(part.notes, done, bases, strict=True)}
+        self._parts[(path_key, result.key)] = (part, types, deck)  # (``compiled`` takes it as it is)
         return part, types, deck
 
     def compiled(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, files: tuple[FileResult, ...]) -> Compiled:
@@ -361,7 +363,11 @@ class Engine:
 
         parts: list[_Part] = []
         for result in files:
-            entry = _notes_entry(self.cache.get(self._notes_key(config, corpus_key, result)))
+            path_key = self._notes_key(config, corpus_key, result)
+            if (made := self._parts.pop((path_key, result.key), None)) is not None:  # compiled in this run
+                parts.append(made)
+                continue
+            entry = _notes_entry(self.cache.get(path_key))
             if entry is not None and entry.file == result.key:
                 try:
                     notes = [_note(NoteSpec, r.note, r.due) for r in entry.items]

@@ -19,8 +19,8 @@ and when it is reused:
   checked again; an item moved by an edit above it keeps its record (lines are kept relative).
 - notes ``n`` (path, corpus, project id, collection): the file's :class:`NotesEntry`, one
   :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
-  reuses all its notes; otherwise each item whose content is unchanged keeps its note.
-
+  reuses all its notes; otherwise each item whose content is unchanged keeps its note. Notes
+  compiled in this run are handed on in memory, not read back.
 - file hashes ``f`` (root): each deck file's and seed's SHA-256 with its stat (device, inode,
   size, change times); a file whose stat is unchanged is not read again until its contents are
   wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not

@@ -194,15 +194,15 @@ _HTML_BITS = ["<", ">", "/", " ", "\n", "b", "B1", "div", 'class="x"', "!--", "!
 @given(field=st.lists(st.sampled_from(_HTML_BITS), max_size=16).map("".join)
        | st.text(alphabet="<>/ b!-\n=\"a", max_size=30))
 def test_the_malformed_tag_test_finds_what_genanki_finds(field: str) -> None:
-    """``notes._MALFORMED`` is genanki's pattern with ``.*?`` for ``.*`` in its look-ahead (for speed):
-    it finds the same malformed tags in any field; ``notes._TAG_AT`` finds the tags ``_TAG`` finds."""
+    """``markup._MALFORMED`` is genanki's pattern with ``.*?`` for ``.*`` in its look-ahead (for speed):
+    it finds the same malformed tags in any field; ``markup._TAG_AT`` finds the tags ``_TAG`` finds."""
     import genanki
 
-    from generator.anki import notes
+    from generator.anki import markup
 
-    assert notes._MALFORMED.findall(field) == genanki.Note._find_invalid_html_tags_in_field(field)
+    assert markup._MALFORMED.findall(field) == genanki.Note._find_invalid_html_tags_in_field(field)
     # and check_html looks at each tag as one string: the ones the allow-list pattern finds
-    assert notes._TAG_AT.findall(field) == [m.group() for m in notes._TAG.finditer(field)]
+    assert markup._TAG_AT.findall(field) == [m.group() for m in markup._TAG.finditer(field)]
 
 
 @settings(max_examples=2000, derandomize=True, deadline=None)

@@ -10,7 +10,7 @@ import pytest
 
 import generator.pipeline as pipeline
 from generator import workers
-from generator.anki import notes
+from generator.anki import markup, notes
 from generator.build import build
 
 from .conftest import REPO, snapshot
@@ -170,7 +170,7 @@ def test_every_field_the_compiler_writes_passes_the_html_test(make_project) -> N
     checked = pipeline.check_project(make_project(), items=False)
     built = checked.compiled().notes
     assert {n.kind for n in built} >= {"basic", "mcq", "truefalse", "cloze", "order", "match", "quote", "claims"}
-    tags = {m.group(2) for n in built for f in n.fields for m in notes._TAG.finditer(f)}
+    tags = {m.group(2) for n in built for f in n.fields for m in markup._TAG.finditer(f)}
     assert {"b", "div", "span", "table", "mark"} <= tags  # the markup the check allows is really there
     notes.check_html(("<b>bold</b>", "a &lt;script&gt; b", '<div class="source"><mark>x</mark></div>', ""))
 

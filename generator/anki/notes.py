@@ -8,7 +8,6 @@ as character references, so item text can never open a template field, a cloze, 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import random
@@ -22,6 +21,7 @@ from ..cloze import CLOZE
 from ..load import Project
 from ..model import ITEM_TYPES, Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
+from .markup import check_html
 from .notetypes import MAX_PAIRS, note_types
 
 # html.escape(quote=True) plus Anki's and MathJax's syntax characters, in one translate pass.
@@ -84,44 +84,7 @@ def fingerprint(kind: str, deck: str, fields: Sequence[str], tags: Sequence[str]
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-# genanki's ``Note._INVALID_HTML_TAG_RE`` with ``.*?`` for ``.*``: in the look-ahead only whether a ">" follows
-# matters, so it finds the same (tests/test_cards.py), without running to the field's end and back for every tag.
-_MALFORMED = re.compile(r"<(?!/?[a-zA-Z0-9]+(?: .*?|/?)>|!--|!\[CDATA\[)(?:.|\n)*?>")
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
 _YEAR = re.compile(r"(?:19|20)(?<!\w..)\d\d\b")  # \b(?:19|20)\d\d\b, led by its digits (faster)
-_TAG_AT = re.compile(r"</?[A-Za-z][^>]*>")  # what _TAG matches (its groups span [^>]*), as one string
-_ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
-# The markup the compiler writes into fields; nothing else can stand there unless item text
-# went in unescaped.
-_TAGS = frozenset("b blockquote br cite div em i li mark ol p span strong table td th tr ul".split())
-_ATTRIBUTES = frozenset({"class", "colspan"})
-
-
-def check_html(fields: Sequence[str]) -> None:
-    """A compiled note's fields hold only the markup the compiler writes, checked once, where the
-    note is compiled (the package writer then trusts the notes it is given: see
-    ``package.build_package``): genanki's own test for a malformed tag (``a < b>``, ``_MALFORMED``), and an
-    allow-list of tags (``_TAGS``) and attributes (``class``, ``colspan``), so that a ``<script>``,
-    an ``<img onerror=...>``, a ``style`` or an ``href`` is refused. Item text is escaped before
-    it is placed, so a hit is a bug of ours: it stops the run."""
-    for value in fields:
-        if "<" not in value:  # no tag, good or bad (both patterns start with one): most fields
-            continue
-        if bad := _MALFORMED.findall(value):
-            raise AssertionError(f"unescaped HTML in a compiled note: {' '.join(bad)}")
-        for tag in dict.fromkeys(_TAG_AT.findall(value)):  # each distinct tag, in order
-            if not _allowed(tag):
-                raise AssertionError(f"unescaped HTML in a compiled note: {tag}")
-
-
-@functools.lru_cache(maxsize=1024)
-def _allowed(tag: str) -> bool:
-    """A tag on the allow-list: the compiler writes few distinct tags, each looked at once."""
-    found = _TAG.fullmatch(tag)
-    assert found is not None, "_TAG_AT finds what _TAG matches"
-    _, name, attributes = found.groups()
-    names = [a.group(1).lower() for a in _ATTRIBUTE.finditer(attributes)]
-    return name.lower() in _TAGS and all(n in _ATTRIBUTES for n in names)
 
 
 def guid_for(namespace: str, item_id: str) -> str:
@@ -142,16 +105,22 @@ class _Compiler:
         self.collection = project.config.collection
         self.corpus = corpus
         self.highlight: tuple[str, ...] = ()
+        self.citations: dict[str, str] = {}  # by document: the same for every excerpt it gives
+        self.deck: tuple[Deck, str, str] | None = None  # the deck of the latest note, its name and tag
 
     # --- pieces shared by every note type ---------------------------------------------------
 
     def citation(self, ref: SourceRef) -> str:
+        if (made := self.citations.get(ref.doc)) is not None:
+            return made
         doc = self.corpus.get(ref.doc)
         assert doc is not None, "validated"
         entry = doc.entry
         parts = citation_parts(entry, esc, ("&ldquo;", "&rdquo;"))
         kind = _KIND_LABEL[entry.kind]
-        return f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
+        made = f'<div class="cite"><span class="kind">{kind}</span> &middot; {", ".join(parts)}</div>'
+        self.citations[ref.doc] = made
+        return made
 
     def source(self, ref: SourceRef, *needles: str, subject: str = "") -> str:
         """The excerpt as its source writes it, with the words that support the answer marked, and
@@ -161,9 +130,15 @@ class _Compiler:
         quote = marks.render(shown, spans, esc, marks.find_words(shown, subject) if subject else ())
         return f'<div class="source"><blockquote class="excerpt">{quote}</blockquote>{self.citation(ref)}</div>'
 
+    def deck_parts(self, deck: Deck) -> tuple[str, str]:
+        """The deck's name and tag, worked out once for its notes (its slug runs a substitution)."""
+        if self.deck is None or self.deck[0] is not deck:
+            self.deck = (deck, deck_name(self.collection, deck), f"deck::{deck.slug}")
+        return self.deck[1], self.deck[2]
+
     def tags(self, deck: Deck, item: Item) -> tuple[str, ...]:
         kinds = sorted({self.corpus.documents[r.doc].entry.kind for r in item.sources()})
-        return tuple(dict.fromkeys([f"deck::{deck.slug}", f"type::{item.kind}",
+        return tuple(dict.fromkeys([self.deck_parts(deck)[1], f"type::{item.kind}",
                                     *(f"source::{k}" for k in kinds), *item.tags]))
 
     def rng(self, item: Item, purpose: str) -> random.Random:
@@ -178,7 +153,7 @@ class _Compiler:
         values["ItemId"] = esc(item.id)
         fields = tuple(values.get(name, "") for name in note_types()[item.kind].fields)
         check_html(fields)
-        name, tags = deck_name(self.collection, deck), self.tags(deck, item)
+        name, tags = self.deck_parts(deck)[0], self.tags(deck, item)
         return NoteSpec(item.id, item.kind, name, fields, tags, guid_for(self.namespace, item.id),
                         hash=fingerprint(item.kind, name, fields, tags))
 
@@ -272,10 +247,10 @@ def item_text(item: Item) -> str:
     return plain.item_text(item, item.pos.span.line - 1)
 
 
-def item_key(deck: Deck, text: str) -> str:
+def item_key(deck: Deck, text: str, slug: str = "") -> str:
     """What an item's note depends on besides the project and the corpus: the item's content
-    (:func:`item_text`) and its deck's title and file name."""
-    return hashlib.sha256(f"{deck.deck}\0{deck.slug}\0{text}".encode()).hexdigest()
+    (:func:`item_text`) and its deck's title and file name (``slug``: the deck's, when at hand)."""
+    return hashlib.sha256(f"{deck.deck}\0{slug or deck.slug}\0{text}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -305,8 +280,9 @@ def compile_items(project: Project, corpus: Corpus, head: Deck, entries: Sequenc
     notes by :func:`item_key`; with each item's key and its note and date (to be known next time)."""
     compiler = _Compiler(project, corpus)
     keys, done = [], []
+    slug = head.slug
     for entry in entries:
-        key = item_key(head, entry.text)
+        key = item_key(head, entry.text, slug)
         hit = known.get(key)
         if hit is None:
             item = entry.item or _from_text(entry.text, head.path, entry.base)

@@ -93,6 +93,7 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
     if min(workers.cores(), count) > 1 and sum(len(t[2]) for t in todo) >= PARALLEL_BYTES:
         if job.notes:  # what compiling needs, made ready once here rather than once in each worker
             _ready_to_compile()
+            job.corpus.normalise_all()  # a build's items cite most seeds: each worker would normalise them
         got = 0
 
         def done(n: int, value: Any) -> None:

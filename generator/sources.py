@@ -273,6 +273,12 @@ class Corpus:
     def get(self, doc_id: str) -> Document | None:
         return self.documents.get(doc_id)
 
+    def normalise_all(self) -> None:
+        """Every document's normal form (and offsets, where they are wanted) made now: before
+        forking workers that would each make their own."""
+        for doc in self.documents.values():
+            doc.norm  # noqa: B018  (the property makes and keeps it)
+
     def shown(self, doc_id: str, excerpt: str) -> Shown:
         """A cited excerpt as its source writes it; the normal form where it is not found (an
         unchecked item: checked items always are)."""

@@ -88,6 +88,27 @@ def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_giv
     assert pipeline.check_project(root, items=False).compiled().notes  # all found in the cache
 
 
+def test_a_build_normalises_the_seeds_before_forking_not_in_each_worker(tmp_path, monkeypatch) -> None:
+    """The workers of a build share the seeds' normal forms made once before the fork."""
+    from generator import sources
+
+    root = _bank(tmp_path)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    forked: list[object] = []
+    real_map = workers.map_forked
+    monkeypatch.setattr(workers, "map_forked", lambda *a, **k: forked.append(r := real_map(*a, **k)) or r)
+    parent, real = os.getpid(), sources.normalise_with_offsets
+
+    def here_only(text: str) -> tuple[str, list[int]]:
+        assert os.getpid() == parent, "a worker normalised a seed"
+        return real(text)
+
+    monkeypatch.setattr(sources, "normalise_with_offsets", here_only)
+    assert build(root, worksheets=False, exports=set()).report.ok
+    assert forked and forked[0] is not None  # the workers did run (and normalised nothing)
+
+
 def test_an_output_failing_while_the_others_are_staged_leaves_everything_as_it_was(tmp_path, monkeypatch, run) -> None:
     """Outputs go into the staging folder as they are made; a failure in a late one (the
     self-test page, made last) must still leave the previous outputs and the lock untouched."""

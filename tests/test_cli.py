@@ -125,3 +125,25 @@ def test_version_and_root_found_upward(make_project, run) -> None:
     assert run(["check"], cwd=root / "decks")[0] == 0  # ROOT is found above the current folder
     code, _, err = run(["check"], cwd=root.parent)
     assert code == 2 and "not a studydeck project" in err
+
+
+def test_the_first_collection_after_a_command_does_not_scan_what_it_left(make_project, run) -> None:
+    """The command runs with collection off; what it leaves alive joins the oldest generation,
+    so the collections after it (the first at once, on the next allocation) do not scan it all."""
+    import gc
+
+    scanned: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] < 2:
+            scanned.append(sum(len(gc.get_objects(g)) for g in range(info["generation"] + 1)))
+
+    root = make_project()
+    gc.callbacks.append(record)
+    try:
+        code, _, _ = run(["build", str(root), "--no-worksheets", "--no-exports"])
+        gc.collect(1)  # one at least, whatever the counts
+    finally:
+        gc.callbacks.remove(record)
+    assert code == 0 and scanned
+    assert max(scanned) < 2000, scanned  # (tens of thousands without: every object the build made)

@@ -65,6 +65,25 @@ def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any, bool]]:
 
 
 @functools.cache
+def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Every field of a record class, in declared order, with its default (``MISSING``: none)."""
+    assert all(f.default_factory is dataclasses.MISSING for f in dataclasses.fields(cls)), "see _record_of"
+    return tuple((f.name, f.default) for f in dataclasses.fields(cls))
+
+
+def _record_of(cls: type, pos: Pos, values: dict[str, Any]) -> Any:
+    """``cls(pos=pos, **values)`` for a record whose required fields are all in ``values``, built
+    without the frozen dataclass's ``__init__`` (one ``object.__setattr__`` a field: every mapping
+    of every file is one). tests/test_loader.py holds the two equal."""
+    record = object.__new__(cls)
+    fields = record.__dict__
+    for name, default in _defaults(cls):
+        fields[name] = values.get(name, default)
+    fields["pos"] = pos
+    return record
+
+
+@functools.cache
 def _options(tp: Any) -> tuple[str, ...] | None:
     """A ``Literal`` type's options, None for any other type (asked for every value)."""
     return typing.get_args(tp) if typing.get_origin(tp) is Literal else None
@@ -214,7 +233,7 @@ class _Converter:
                 ok = False
         if not ok:
             return INVALID
-        return cls(pos=Pos(node.span, spans), **values)
+        return _record_of(cls, Pos(node.span, spans), values)
 
 
 def check_text(text: str, name: str) -> str | None:

@@ -119,3 +119,39 @@ def test_loader_raises_only_diagnostics_on_any_bytes(data: bytes) -> None:
     lines = len(data.decode("utf-8", "replace").splitlines()) + 1  # (YAML breaks lines at CR, NEL... too)
     for d in diags:  # each located in the file, with a known code
         assert d.code in Problem.registry and d.span.path == "f.yaml" and 1 <= d.span.line <= lines, d
+
+
+def test_records_built_without_init_equal_the_ones_init_builds() -> None:
+    """``load._record_of`` (the loader's fast path) gives what ``cls(pos=..., **values)`` gives:
+    the same fields, in the same order, defaults filled in, equal and hashed alike; for every
+    record of every shipped deck, catalog and project file."""
+    import dataclasses
+
+    from generator.load import parse_model
+    from generator.model import Catalog, ProjectConfig
+
+    from .conftest import REPO
+
+    def records(value: object):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            yield value
+            for f in dataclasses.fields(value):
+                yield from records(getattr(value, f.name))
+        elif isinstance(value, tuple):
+            for v in value:
+                yield from records(v)
+
+    files = [(p, Deck, "deck") for p in sorted((REPO / "decks").glob("*.yaml"))]
+    files += [(REPO / "seeds" / "sources.yaml", Catalog, "catalog"), (REPO / "studydeck.yaml", ProjectConfig, "project")]
+    seen = set()
+    for path, cls, name in files:
+        model, diags = parse_model(path.read_bytes(), str(path), cls, name)
+        assert model is not None and not [d for d in diags if d.severity == "error"]
+        for record in records(model):
+            if type(record).__module__ != "generator.model" or type(record).__name__ == "Pos":
+                continue
+            seen.add(type(record).__name__)
+            made = type(record)(**{f.name: getattr(record, f.name) for f in dataclasses.fields(record)})
+            assert list(vars(made).items()) == list(vars(record).items())
+            assert made == record and hash(made) == hash(record)
+    assert {"Deck", "SourceRef", "Basic", "Mcq", "Order", "Event", "Match", "Pair", "Claims", "Claim"} <= seen

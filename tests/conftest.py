@@ -86,6 +86,25 @@ def run() -> Callable[..., tuple[int, str, str]]:
 
 
 
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Headless Chromium, started once per xdist worker (starting it costs about a second of CPU)."""
+    from .selftesttools import start_chromium
+
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The worker's Chromium, reset for this test as a new one would be (tests/selftesttools.py: ``fresh``)."""
+    from .selftesttools import fresh
+
+    fresh(chromium)
+    return chromium
+
+
 @pytest.fixture(autouse=True)
 def _cache_in_tmp(tmp_path_factory, monkeypatch) -> None:
     """The check cache goes under pytest's temporary folder, never the user's home."""

@@ -21,6 +21,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--soak-kills", default="12", help="builds the soak test kills (tests/test_hardening.py)")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that drive Chromium first, in their order, then the rest in theirs: they are the
+    longest (up to 15 s each), and xdist hands tests out in this order, so that the last tests to
+    run are short ones and both workers finish together."""
+    items.sort(key=lambda item: "browser" not in getattr(item, "fixturenames", ()))
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes), to prove a run wrote nothing."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

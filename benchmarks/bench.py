@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import json
 import os
 import re
 import resource
@@ -59,6 +60,42 @@ for p in sorted(Path(sys.argv[1]).glob('decks/*.yaml')):
 genanki.Package(deck).write_to_file(sys.argv[2])
 """  # the floor: the YAML parsed once by PyYAML's C loader, the notes written by plain genanki, one process,
 # with the garbage collector off like the build
+
+
+PACKAGE_FLOOR = """
+import gc; gc.disable()
+import io, json, sqlite3, sys, time, zipfile
+data = zipfile.ZipFile(sys.argv[1]).read('collection.anki2')
+src = sqlite3.connect(':memory:')
+src.deserialize(data)
+schema = [sql for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")]
+other = {name: src.execute(f'SELECT * FROM {name}').fetchall() for (name,) in src.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('notes', 'cards')")}
+cards = {}
+for card in src.execute('SELECT * FROM cards ORDER BY id'):
+    cards.setdefault(card[1], []).append(card)
+notes = src.execute('SELECT * FROM notes ORDER BY id').fetchall()
+start = time.process_time()
+db = sqlite3.connect(':memory:')
+for sql in schema:
+    db.execute(sql)
+for name, rows in other.items():
+    for row in rows:
+        db.execute(f'INSERT INTO {name} VALUES({",".join("?" * len(row))})', row)
+for note in notes:  # each note, then its cards, as the package writer does
+    db.execute('INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)', note)
+    for card in cards.get(note[0], ()):
+        db.execute('INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)', card)
+db.commit()
+blob = db.serialize()
+db.close()
+rows = time.process_time()
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, 'w') as archive:
+    archive.writestr(zipfile.ZipInfo('collection.anki2'), blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+print(json.dumps({'sqlite': rows - start, 'deflate': time.process_time() - rows, 'mb': len(blob) / 2**20}))
+"""  # what any build that writes the whole package again must do: the same rows into a fresh SQLite
+# collection in the same order, and the collection deflated into the zip (the package writer's level)
 
 
 @dataclass
@@ -257,6 +294,16 @@ def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, Any
                 "build_cold": cold(package)}, repeat)
     checked_run(package, REPO)  # warm: the cache and the previous output hold the bank
     r |= turns({"check_edit": after_edit([*studydeck, "check", str(root)]), "build_edit": after_edit(package)}, repeat)
+    # What bounds the edit loop: starting Python with the modules a check (a build) imports, and
+    # writing the whole package again (measured inside one process on the package just built).
+    r |= turns({"imports_check": lambda: checked_run([PY, "-c", "import generator.cli, generator.pipeline"], REPO),
+                "imports_build": lambda: checked_run([PY, "-c", "import generator.cli, generator.pipeline,"
+                                                      " generator.build, generator.anki.package, genanki"], REPO)},
+               repeat)
+    apkg = next(Path(out).glob("*.apkg"))
+    floors = [json.loads(subprocess.run([PY, "-c", PACKAGE_FLOOR, str(apkg)], check=True, capture_output=True,
+                                        text=True).stdout) for _ in range(repeat)]
+    r["package_floor"] = {k: statistics.median(f[k] for f in floors) for k in ("sqlite", "deflate", "mb")}
     if size == 10_000 and shutil.which("taskset"):
         one = ["taskset", "-c", "0"]
         r |= turns({"floor_1": lambda: checked_run([*one, *floor]), "build_1": cold([*one, *package])}, repeat)
@@ -327,6 +374,14 @@ def main() -> int:
                   f" {r['build_cold'].wall / r['floor'].wall:.2f}, {r['build_cold'].cpu / r['floor'].cpu:.2f} |"
                   f" {r['check_edit'].wall:.3f} / {r['check_edit'].cpu:.3f} s | {_both(r['build_edit'])} s |"
                   f" {max(r['check_cold'].mb, r['build_cold'].mb)} ({r['floor'].mb}) | {full} |")
+        print("\nWhat bounds the edit loop (CPU seconds): starting Python with the modules `check` and `build` import,"
+              " and\nwriting the whole package again (the same rows into a fresh SQLite collection in the same order,"
+              " then deflated)\n\n| items | start + imports: check / build | package: SQLite rows | package:"
+              " deflate | collection MB | a build after an edit, at least |\n|---|---|---|---|---|---|")
+        for size, r in rows:
+            f = r["package_floor"]
+            print(f"| {size:,} | {r['imports_check'].cpu:.3f} / {r['imports_build'].cpu:.3f} | {f['sqlite']:.3f} |"
+                  f" {f['deflate']:.3f} | {f['mb']:.0f} | {r['imports_build'].cpu + f['sqlite'] + f['deflate']:.2f} |")
         print("\n| items | excerpts cited | distinct |\n|---|---|---|")
         for size, r in rows:
             print(f"| {size:,} | {r['cited']:,} | {r['distinct']:,} ({r['distinct'] / r['cited']:.0%}) |")

@@ -91,14 +91,14 @@ def _read_lock(path: Path) -> tuple[Lock, str, list[Diagnostic]]:
         return Lock(), "", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
 
 
-def _type_changes(notes: list[NoteSpec], types: dict[str, Span], lock: Lock) -> list[Diagnostic]:
+def _type_changes(notes: list[NoteSpec], types: dict[str, tuple[str, int, int]], lock: Lock) -> list[Diagnostic]:
     """An item whose type changed under the same id: Anki would keep the old note."""
     diags = []
     for note in notes:
         entry = lock.notes.get(note.item_id)
         if entry and entry.type and entry.type != note.kind:
             diags.append(NoteTypeChanged.at(
-                types[note.item_id],
+                Span(*types[note.item_id]),
                 f"item {note.item_id!r} was published as a {entry.type} note; Anki keeps the old note when the type"
                 " changes under the same id: give the item a new id",
             ))

@@ -71,10 +71,14 @@ def code_version() -> str:
 
 
 def key(path: Path, shown: str, data: bytes, corpus_key: str, kind: str = "") -> str:
+    return hashed_key(path, shown, hashlib.sha256(data).hexdigest(), corpus_key, kind)
+
+
+def hashed_key(path: Path, shown: str, sha256: str, corpus_key: str, kind: str = "") -> str:
+    """``key`` of bytes whose SHA-256 is known (so that a file need not be read to find its entry)."""
     digest = hashlib.sha256()
-    for part in (kind, str(path.resolve()), shown, corpus_key, code_version()):
+    for part in (kind, str(path.resolve()), shown, corpus_key, code_version(), sha256):
         digest.update(part.encode() + b"\0")
-    digest.update(data)
     return digest.hexdigest()
 
 
@@ -124,6 +128,10 @@ class Cache:
             return None  # a truncated or foreign entry is simply a miss
         finally:
             os.close(fd)
+
+    def has(self, cache_key: str) -> bool:
+        """Whether an entry is kept under the key (it may still be unreadable)."""
+        return self.folder is not None and (self.folder / f"{cache_key}.json").is_file()
 
     def put(self, cache_key: str, value: Any) -> None:
         if not self._usable(create=True):

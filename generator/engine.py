@@ -12,15 +12,20 @@ and when it is reused:
   problems); reused while the file's bytes are unchanged.
 - seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
   catalog, so a check whose items are all kept normalises no seed.
-- project index ``p`` (root, corpus): each deck file's :class:`IndexEntry`, its key (path,
-  bytes, corpus) and its :class:`FileSummary`. ``check`` reuses a file's summary while its key
-  is unchanged: the file is not even parsed.
+- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`FileSummary`. ``check``
+  reuses it while the file is unchanged: the file is not even parsed (nor read, see file hashes).
 - item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
   fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
   checked again; an item moved by an edit above it keeps its record (lines are kept relative).
 - notes ``n`` (path, corpus, project id, collection): the file's :class:`NotesEntry`, one
   :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
-  reuses all its notes; otherwise each item whose content is unchanged keeps its note.
+  reuses all its notes; otherwise each item whose content is unchanged keeps its note. Notes
+  compiled in this run are handed on in memory, not read back.
+- file hashes ``f`` (root): each deck file's and seed's SHA-256 with its stat (device, inode,
+  size, change times); a file whose stat is unchanged is not read again until its contents are
+  wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not
+  kept, since a second change within the file system's clock tick would leave its stat as it
+  was).
 
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """
@@ -28,18 +33,19 @@ An entry that cannot be read back as its type (foreign, older, truncated) is a m
 from __future__ import annotations
 
 import hashlib
-import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
-from .cache import Cache, cache_dir, key
+from .cache import Cache, cache_dir, hashed_key, key
 from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
 from .load import Project, parse_model, settings_problems
 from .model import Catalog, Deck, ProjectConfig
-from .paths import CATALOG_FILE, PROJECT_FILE, display_path, read_input
+from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_input
 from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
@@ -58,15 +64,6 @@ class FileSummary(NamedTuple):
     diags: list[list[Any]]  # ``plain.diag_to_plain``
     ids: list[list[Any]]  # [id, line, col]
     dups: list[dict[str, Any]]  # ``relations.duplicate_record``
-
-
-class IndexEntry(NamedTuple):
-    """A deck file in the project index: its key, and its summary as JSON text (an object by
-    field name; so rewriting the index after an edit encodes only the summaries of the files
-    that changed)."""
-
-    key: str
-    summary: str
 
 
 class NoteRecord(NamedTuple):
@@ -106,7 +103,7 @@ class FileResult:
 
     @classmethod
     def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
-        """None when ``summary`` (a :class:`FileSummary`, or one as the index keeps it: a JSON
+        """None when ``summary`` (a :class:`FileSummary`, or one as the cache keeps it: a JSON
         object by field name) is not one (a foreign or older entry: parse again)."""
         try:
             diags, ids, dups = FileSummary(**summary) if isinstance(summary, dict) else summary
@@ -119,7 +116,7 @@ class FileResult:
 @dataclass(frozen=True)
 class Compiled:
     notes: list[NoteSpec]  # placed in the learning order
-    types: dict[str, Span]  # where each item's ``type`` stands (for the lock's type check)
+    types: dict[str, tuple[str, int, int]]  # where each item's ``type`` stands: shown path, line, col (lock type check)
     descriptions: dict[str, str]  # each deck's full name -> its description
 
 
@@ -138,10 +135,14 @@ def item_records(stored: Any) -> dict[str, ItemRecord]:
 
 
 def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
-    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once)."""
+    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once),
+    made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
+    reads tens of thousands back."""
     i, k, d, f, t, g, h = data
-    fields = tuple(f.split("\x1f") if isinstance(f, str) else f)
-    return spec(i, k, d, fields, tuple(t), g, due, h if isinstance(h, str) else "")
+    note = object.__new__(spec)
+    note.__dict__.update(item_id=i, kind=k, deck=d, fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+                         tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
+    return note
 
 
 def _note_plain(n: NoteSpec) -> list[Any]:
@@ -162,6 +163,13 @@ def _notes_entry(stored: Any) -> NotesEntry | None:
         return None
 
 
+SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last change is hashed again next time
+
+
+def _signature(info: os.stat_result) -> list[int]:
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
 def keeps_results(root: Path) -> bool:
     """Whether results are kept for this project (the cache is on, and outside it)."""
     return cache_dir(root) is not None
@@ -173,6 +181,70 @@ class Engine:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.cache = Cache(root)
+        self._hashes: dict[str, list[Any]] | None = None  # see ``known_hash``
+        self._hashes_seen: set[str] = set()
+        self._hashes_changed = False
+        self._parts: dict[tuple[str, str | None], _Part] = {}  # notes compiled in this process, by file
+
+    # --- files, by their stat -------------------------------------------------------------------
+
+    def _hash_table(self) -> dict[str, list[Any]]:
+        if self._hashes is None:
+            stored = self.cache.get("f" + key(self.root, "", b"", "", "hashes"))
+            self._hashes = stored if isinstance(stored, dict) else {}
+        return self._hashes
+
+    def known_hash(self, path: Path, root: Path | None = None) -> str | None:
+        """The SHA-256 of the file's bytes, without reading them, when its stat is the one it had
+        when they were hashed; None when it must be read (``read_hashed``). With ``root``, only
+        for a path that stays inside it (as ``read_input`` requires)."""
+        name = str(path)
+        self._hashes_seen.add(name)
+        entry = self._hash_table().get(name)
+        if not (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[5], str)):
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        if entry[:5] != _signature(info) or (root is not None and inside(root, path.relative_to(root).as_posix())):
+            return None
+        return entry[5]
+
+    def read_hashed(self, path: Path, what: str, cap: int | None = None,
+                    root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
+        """``paths.read_input``, and the bytes' SHA-256, kept with the file's stat for
+        ``known_hash`` when the file did not change while it was read and has settled."""
+        name = str(path)
+        self._hashes_seen.add(name)
+        try:
+            before = _signature(os.stat(path))
+        except OSError:
+            before = None
+        data, problems = read_input(path, what, cap, root)
+        if data is None:
+            return None, "", problems
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            after = os.stat(path)
+        except OSError:
+            return data, digest, problems
+        if before == _signature(after) and time.time_ns() - max(after.st_mtime_ns, after.st_ctime_ns) >= SETTLED_NS:
+            table = self._hash_table()
+            if table.get(name) != [*before, digest]:
+                table[name] = [*before, digest]
+                self._hashes_changed = True
+        return data, digest, problems
+
+    def save_hashes(self) -> None:
+        """The file hashes kept, if any changed (a file gone is forgotten)."""
+        table = self._hash_table()
+        gone = [name for name in table.keys() - self._hashes_seen if not os.path.exists(name)]
+        if self._hashes_changed or gone:
+            for name in gone:
+                del table[name]
+            self.cache.put("f" + key(self.root, "", b"", "", "hashes"), table)
+            self._hashes_changed = False
 
     # --- settings and seeds -------------------------------------------------------------------
 
@@ -207,43 +279,26 @@ class Engine:
         which names each seed's SHA-256): a check whose items are all kept normalises no seed."""
         regions_key = key(self.root / "seeds", "", repr(catalog).encode(), "", "regions")
         stored = self.cache.get(regions_key)
-        corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts)
+        corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts,
+                                             self.read_hashed, self.known_hash)
         if regions != stored:
             self.cache.put(regions_key, regions)
         return corpus, diags
 
     # --- deck files -----------------------------------------------------------------------------
 
-    def index(self, corpus_key: str) -> dict[str, IndexEntry]:
-        """The project index: each deck file's entry, by its shown path."""
-        stored = self.cache.get("p" + key(self.root, "", b"", corpus_key))
-        if not isinstance(stored, dict):
-            return {}
-        return {shown: IndexEntry(*e) for shown, e in stored.items() if isinstance(e, list) and len(e) == 2}
+    def summarised(self, path: Path, shown: str, k: str) -> FileResult | None:
+        """A file's result from its summary, kept under its key (its content, the corpus)."""
+        stored = self.cache.get("s" + k)
+        return FileResult.from_summary(path, shown, k, stored, None) if isinstance(stored, dict) else None
 
-    def indexed(self, index: dict[str, IndexEntry], path: Path, shown: str, k: str) -> FileResult | None:
-        """A file's result from the index, when its key is the one it has now."""
-        entry = index.get(shown)
-        if entry is None or entry.key != k:
-            return None
-        try:
-            return FileResult.from_summary(path, shown, k, json.loads(entry.summary), None)
-        except (TypeError, ValueError):
-            return None
+    def save_summary(self, result: FileResult) -> None:
+        """A file's summary, checked now, for the next time its key is the same."""
+        if result.key is not None and not self.cache.has("s" + result.key):
+            self.cache.put("s" + result.key, result.summary()._asdict())
 
-    def save_index(self, index: dict[str, IndexEntry], results: list[FileResult], corpus_key: str) -> None:
-        """The index for ``results``, keeping the entries of files whose key did not change."""
-        fresh = {}
-        for r in results:
-            if r.key is not None:
-                kept = index.get(r.shown)
-                fresh[r.shown] = kept if kept is not None and kept.key == r.key else IndexEntry(
-                    r.key, json.dumps(r.summary()._asdict(), ensure_ascii=False))
-        if fresh != index:
-            self.cache.put("p" + key(self.root, "", b"", corpus_key), fresh)
-
-    def file_key(self, path: Path, shown: str, data: bytes, corpus_key: str) -> str:
-        return key(path, shown, data, corpus_key)
+    def file_key(self, path: Path, shown: str, sha256: str, corpus_key: str) -> str:
+        return hashed_key(path, shown, sha256, corpus_key)
 
     def parse_file(self, path: Path, shown: str, data: bytes, corpus: Corpus, corpus_key: str,
                    k: str) -> tuple[FileResult, FileParse]:
@@ -298,6 +353,7 @@ class Engine:
         self.cache.put(path_key, NotesEntry(result.key, list(deck), part.dated, items)._asdict())
         types = {n.item_id: (kn.type_at[0] + base, kn.type_at[1])
                  for n, kn, base in zip(part.notes, done, bases, strict=True)}
+        self._parts[(path_key, result.key)] = (part, types, deck)  # (``compiled`` takes it as it is)
         return part, types, deck
 
     def compiled(self, config: ProjectConfig, corpus: Corpus, corpus_key: str, files: tuple[FileResult, ...]) -> Compiled:
@@ -307,7 +363,11 @@ class Engine:
 
         parts: list[_Part] = []
         for result in files:
-            entry = _notes_entry(self.cache.get(self._notes_key(config, corpus_key, result)))
+            path_key = self._notes_key(config, corpus_key, result)
+            if (made := self._parts.pop((path_key, result.key), None)) is not None:  # compiled in this run
+                parts.append(made)
+                continue
+            entry = _notes_entry(self.cache.get(path_key))
             if entry is not None and entry.file == result.key:
                 try:
                     notes = [_note(NoteSpec, r.note, r.due) for r in entry.items]
@@ -322,6 +382,6 @@ class Engine:
             assert deck is not None, "a checked file has a deck"
             items = [(e.text, e.base, e.item) for e in deck_entries(deck)]
             parts.append(self.compile_notes(config, corpus, corpus_key, result, deck, items))
-        spans = {item: Span(f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
+        spans = {item: (f.shown, *where) for f, (_, types, _) in zip(files, parts, strict=True)
                  for item, where in types.items()}
         return Compiled(place([part for part, _, _ in parts]), spans, dict(deck for _, _, deck in parts))

@@ -22,7 +22,7 @@ from .diagnostics import Diagnostic, OutputCollision, Report, Span
 from .engine import Compiled, Engine, FileResult, FileSummary, corpus_key
 from .load import Project
 from .model import MIXED_QUIZ, ProjectConfig, slug
-from .paths import PROJECT_FILE, deck_files, display_path, read_input
+from .paths import PROJECT_FILE, deck_files, display_path
 from .plain import deck_from_cache
 from .sources import Corpus
 from .validate import near_duplicates, unique_ids
@@ -125,29 +125,34 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
 
 def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
-    """Every deck file's part: from the project index when unchanged (and no deck is wanted),
-    else checked again; the index then rewritten."""
+    """Every deck file's part: from its summary when unchanged (and no deck is wanted), else
+    checked again and its summary kept."""
     engine = job.engine
-    index = engine.index(job.corpus_key)
     slots: list[FileResult | None] = []
     todo: list[_Task] = []
     where: list[int] = []
     for path in paths:
         shown = display_path(path)
-        data, problems = read_input(path, "deck file", root=root)
+        if not want_model and (known := engine.known_hash(path, root)) is not None:
+            found = engine.summarised(path, shown, engine.file_key(path, shown, known, job.corpus_key))
+            if found is not None:  # unchanged since it was checked: not even read
+                slots.append(found)
+                continue
+        data, digest, problems = engine.read_hashed(path, "deck file", root=root)
         if data is None:
             slots.append(FileResult(path, shown, None, None, problems, [], []))
             continue
-        k = engine.file_key(path, shown, data, job.corpus_key)
-        found = None if want_model else engine.indexed(index, path, shown, k)
+        k = engine.file_key(path, shown, digest, job.corpus_key)
+        found = None if want_model else engine.summarised(path, shown, k)
         if found is None:
             where.append(len(slots))
             todo.append((path, shown, data, k))
         slots.append(found)
     for n, result in zip(where, _check_files(job, todo, want_model, progress), strict=True):
         slots[n] = result
+        engine.save_summary(result)
     results = [r for r in slots if r is not None]
-    engine.save_index(index, results, job.corpus_key)
+    engine.save_hashes()
     return results
 
 
@@ -178,6 +183,7 @@ def load_sources(root: Path) -> tuple[Corpus, Report]:
         return Corpus({}), report
     corpus, more = engine.corpus(catalog)
     report.extend(more)
+    engine.save_hashes()
     return corpus, report
 
 

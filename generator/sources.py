@@ -15,7 +15,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,11 +107,19 @@ class Document:
     _words: list[tuple[int, str]] | None = None
     with_offsets: bool = False  # the offsets will be wanted (a build): the normal form comes with them
     _found: dict[str, tuple[int, int] | None] = field(default_factory=dict, compare=False, repr=False)  # see locate
+    # The file, when ``raw`` was not read because its hash is known (``read_corpus``): read on
+    # first use, and taken only if it still has the catalogued SHA-256 (else, changed since this
+    # run began, it is empty for this run: what cites it is not found, and the next run says why).
+    path: Path | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
         """The file's text, in NFC (decoded on first use)."""
         if self._text is None:
+            if self.path is not None:
+                data = read_input(self.path, "seed file", MAX_SEED_BYTES)[0] or b""
+                self.raw = data if hashlib.sha256(data).hexdigest() == self.entry.sha256 else b""
+                self.path = None
             self._text = unicodedata.normalize("NFC", self.raw.decode("utf-8", "replace"))
             self.raw = b""  # the text is all that is used from now on
         return self._text
@@ -283,13 +291,23 @@ def load_corpus(root: Path, catalog: Catalog, for_excerpts: bool = False) -> tup
     return corpus, diags
 
 
-def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any],
-                for_excerpts: bool = False) -> tuple[Corpus, list[Diagnostic], dict[str, Any]]:
+def _read_hashed(path: Path, what: str, cap: int | None = None,
+                 root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
+    data, problems = read_input(path, what, cap, root)
+    return data, hashlib.sha256(data).hexdigest() if data is not None else "", problems
+
+
+def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any], for_excerpts: bool = False,
+                read: Callable[..., tuple[bytes | None, str, list[Diagnostic]]] = _read_hashed,
+                known_hash: Callable[[Path], str | None] = lambda path: None,
+                ) -> tuple[Corpus, list[Diagnostic], dict[str, Any]]:
     """Read every catalogued seed, checking its hash and its uncitable regions' markers; with
     where each seed's regions stand (by source id), taken from ``known`` where it has them:
     they depend only on the catalog, which names each seed's SHA-256.
     ``for_excerpts``: passages will be shown as written (a build compiles notes), so each
-    document's normal form is worked out with its offsets, in one pass instead of two."""
+    document's normal form is worked out with its offsets, in one pass instead of two.
+    ``read``: ``paths.read_input`` and the bytes' SHA-256; ``known_hash``: a file's SHA-256
+    when it is known without reading it (a seed it gives is read only when its text is used)."""
     regions: dict[str, Any] = dict(known)
     diags: list[Diagnostic] = []
     documents: dict[str, Document] = {}
@@ -303,11 +321,13 @@ def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any],
         path = root / "seeds" / entry.file
         # (inside seeds/, checked above; seeds/ itself is inside the project, or its catalog, read
         # from it, would have been refused: one path resolution per seed, not two per component)
-        data, problems = read_input(path, f"seed file seeds/{entry.file}", MAX_SEED_BYTES)
-        if data is None:
-            diags += [Diagnostic(entry.pos.of("file"), d.severity, d.code, d.message) for d in problems]
-            continue
-        digest = hashlib.sha256(data).hexdigest()
+        digest = known_hash(path)
+        data: bytes | None = None  # (None: not read, its hash being known)
+        if digest != entry.sha256:
+            data, digest, problems = read(path, f"seed file seeds/{entry.file}", MAX_SEED_BYTES)
+            if data is None:
+                diags += [Diagnostic(entry.pos.of("file"), d.severity, d.code, d.message) for d in problems]
+                continue
         if digest != entry.sha256:
             diags.append(
                 SeedModified.at(
@@ -322,7 +342,7 @@ def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any],
         if entry.id in documents:
             diags.append(BadValue.at(entry.pos.of("id"), f"source id {entry.id!r} is catalogued twice"))
             continue
-        doc = Document(entry, data, with_offsets=for_excerpts)
+        doc = Document(entry, data or b"", with_offsets=for_excerpts, path=path if data is None else None)
         found = regions.get(entry.id)
         if not (isinstance(found, list) and len(found) == len(entry.uncitable)):
             found = _regions(doc)

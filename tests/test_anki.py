@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -316,3 +317,41 @@ def test_each_note_and_its_cards_carry_the_notes_own_change_time(make_project) -
     after, _ = times()
     changed = [guid for guid in before if before[guid] != after[guid]]
     assert len(changed) == 1 and after[changed[0]] > before[changed[0]]
+
+
+def test_the_package_writer_writes_the_rows_genanki_writes() -> None:
+    """Every note and card row of the shipped bank's package is the row genanki itself writes for
+    the same note (a ``genanki.Note`` each, every note with the package's one time)."""
+    import io
+    import itertools
+    import zipfile
+
+    import genanki
+
+    from generator import pipeline
+    from generator.anki.notetypes import note_types, stable_id
+    from generator.anki.package import _model, build_package, description_html
+
+    checked = pipeline.check_project(REPO, items=False)
+    compiled = checked.compiled()
+    config = checked.project.config
+    decks = {config.collection: config.description or ""} | compiled.descriptions
+    when = 1_700_000_000
+    ours = build_package(compiled.notes, decks, config.id, {n.item_id: when for n in compiled.notes}, {})
+    mine = sqlite3.connect(":memory:")
+    mine.deserialize(zipfile.ZipFile(io.BytesIO(ours)).read("collection.anki2"))
+
+    models = {key: _model(t, config.id) for key, t in note_types().items()}
+    plain = {name: genanki.Deck(stable_id(config.id, "deck", name), name, description=description_html(text))
+             for name, text in decks.items()}
+    for n in compiled.notes:
+        plain[n.deck].add_note(genanki.Note(models[n.kind], list(n.fields), tags=list(n.tags), guid=n.guid, due=n.due))
+    theirs = sqlite3.connect(":memory:")
+    genanki.Package(list(plain.values())).write_to_db(theirs.cursor(), when, itertools.count(when * 1000))
+    for table in ("notes", "cards"):
+        rows = mine.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        assert rows == theirs.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        assert len(rows) >= len(compiled.notes)
+    kinds = {n.kind for n in compiled.notes}
+    assert {"cloze", "basic"} <= kinds  # (both card rules, and notes with more than one card)
+    assert mine.execute("SELECT COUNT(*) FROM cards").fetchone()[0] > len(compiled.notes)

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import cache as cache_module
+from generator.anki.lock import LOCK_VERSION, Entry, Lock
 from generator.build import build
 from generator.cloze import CLOZE
 
@@ -846,3 +847,22 @@ def test_lock_text_is_json_indented_by_one(rows) -> None:
 
     data = {"version": 2, "notes": rows, "models": {}}
     assert _indented(data) == json.dumps(data, indent=1)
+
+
+_entries = st.dictionaries(st.text(max_size=8), st.builds(
+    Entry, st.text(max_size=8), st.integers(0, 2**40),
+    st.one_of(st.none(), st.text(max_size=6)), st.booleans()), max_size=5)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(_entries, _entries, st.one_of(st.none(), st.text(max_size=6)), st.one_of(st.none(), st.text(max_size=6)))
+def test_lock_tables_are_written_as_json_indented_by_one(notes, models, project, collection) -> None:
+    """The lock's note and model tables, written row by row, are what json.dumps(indent=1) writes
+    of the lock's data (each entry by ``to_data``)."""
+    lock = Lock(notes, models, project, collection)
+    data: dict[str, object] = {"version": LOCK_VERSION, "comment": json.loads(lock.to_text())["comment"]}
+    data |= {"id": project} if project is not None else {}
+    data |= {"collection": collection} if collection is not None else {}
+    data |= {"models": {k: v.to_data() for k, v in sorted(models.items())},
+             "notes": {k: v.to_data() for k, v in sorted(notes.items())}}
+    assert lock.to_text() == json.dumps(data, indent=1) + "\n"

@@ -150,6 +150,8 @@ def test_compiled_notes_carry_their_fingerprint_and_keep_it_through_the_cache(tm
             assert n.hash == notes.fingerprint(n.kind, n.deck, n.fields, n.tags) == n.fingerprint()
             assert n.at(7) == notes.NoteSpec(n.item_id, n.kind, n.deck, n.fields, n.tags, n.guid, 7)
             assert n.at(7).hash == n.hash
+            # read back without the frozen __init__: every field, as the constructor would set it
+            assert vars(n) == vars(notes.NoteSpec(n.item_id, n.kind, n.deck, n.fields, n.tags, n.guid, n.due, n.hash))
 
 
 @pytest.mark.parametrize("field", ["x < y > z", "<<b>", "a <  b>", "1 <> 2", "<script>alert(1)</script>",
@@ -171,3 +173,68 @@ def test_every_field_the_compiler_writes_passes_the_html_test(make_project) -> N
     tags = {m.group(2) for n in built for f in n.fields for m in notes._TAG.finditer(f)}
     assert {"b", "div", "span", "table", "mark"} <= tags  # the markup the check allows is really there
     notes.check_html(("<b>bold</b>", "a &lt;script&gt; b", '<div class="source"><mark>x</mark></div>', ""))
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The deck files and seeds read from now on, by name (the two settings files are always read)."""
+    from generator import engine, sources
+
+    read: list[str] = []
+    for module in (engine, sources):
+        real = module.read_input
+        monkeypatch.setattr(module, "read_input", lambda path, *a, real=real, **k: (
+            path.suffix == ".txt" or path.parent.name == "decks") and read.append(path.name) or real(path, *a, **k))
+    return read
+
+
+def test_a_file_whose_stat_is_unchanged_is_not_read_again(tmp_path, monkeypatch) -> None:
+    """A check reads only what changed since the last: no seed, and of the deck files only the
+    edited one; the seeds its changed item cites are read when that item is checked. The
+    findings are those of a check with nothing kept."""
+    from generator import engine
+
+    monkeypatch.setattr(engine, "SETTLED_NS", 0)  # (the files were just copied: settled at once here)
+    root = _bank(tmp_path)
+    assert pipeline.check_project(root, items=False).report.ok
+    read = _reads(monkeypatch)
+    assert pipeline.check_project(root, items=False).report.ok
+    assert read == []  # nothing changed: nothing read
+    path = root / "decks" / "reactions.yaml"
+    text = path.read_text()
+    at = text.index("answer: ", len(text) // 2) + len("answer: ")
+    path.write_text(text[:at] + "Not in any source " + text[at:])
+    found = [d.format() for d in pipeline.check_project(root, items=False).report]
+    assert read[0] == "reactions.yaml" and len(read) <= 2  # the file, and at most the one seed its item cites
+    assert not any(name.endswith(".yaml") for name in read[1:])
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
+    assert [d.format() for d in pipeline.check_project(root, items=False).report] == found
+
+
+def test_a_changed_seed_is_found_though_its_hash_was_kept(tmp_path, monkeypatch) -> None:
+    from generator import engine
+
+    monkeypatch.setattr(engine, "SETTLED_NS", 0)
+    root = _bank(tmp_path)
+    assert pipeline.check_project(root, items=False).report.ok
+    seed = sorted((root / "seeds").glob("*.txt"))[0]
+    seed.write_bytes(seed.read_bytes().replace(b"a", b"e", 1))  # the same size
+    codes = {d.code for d in pipeline.check_project(root, items=False).report}
+    assert "seed-modified" in codes
+
+
+def test_only_a_settled_file_has_its_hash_kept(tmp_path, monkeypatch) -> None:
+    """A file hashed within ``SETTLED_NS`` of its last change is hashed again next time: a
+    second change within the same tick of the file system's clock would leave its stat as it
+    was (git's racy-clean rule)."""
+    from generator import engine
+
+    root = _bank(tmp_path)  # every file changed (copied) just now
+    assert pipeline.check_project(root, items=False).report.ok
+    read = _reads(monkeypatch)
+    assert pipeline.check_project(root, items=False).report.ok
+    assert len([n for n in read if n.endswith(".txt")]) == len(list((root / "seeds").glob("*.txt")))
+    monkeypatch.setattr(engine, "SETTLED_NS", 0)
+    assert pipeline.check_project(root, items=False).report.ok  # now kept
+    read.clear()
+    assert pipeline.check_project(root, items=False).report.ok
+    assert read == []

@@ -19,6 +19,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 LOCK_FILE = "studydeck.lock"
 LOCK_VERSION = 2
@@ -28,8 +29,7 @@ FUTURE_SLACK = 86_400  # a lock time more than a day ahead of the clock is refus
 EPOCH_LOOKAHEAD = 366 * 86_400
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # (a tuple: a big bank's lock makes tens of thousands)
     hash: str
     changed: int
     type: str | None = None  # the item type the note was built as (notes only)
@@ -60,11 +60,8 @@ class Lock:
         }
         data |= {"id": self.project} if self.project is not None else {}
         data |= {"collection": self.collection} if self.collection is not None else {}
-        data |= {
-            "models": {k: v.to_data() for k, v in sorted(self.models.items())},
-            "notes": {k: v.to_data() for k, v in sorted(self.notes.items())},
-        }
-        return _indented(data) + "\n"
+        head = _indented(data)[:-2]  # without its closing "\n}"
+        return f"{head},\n \"models\": {_table(self.models)},\n \"notes\": {_table(self.notes)}\n}}\n"
 
     def live_notes(self) -> dict[str, Entry]:
         return {k: v for k, v in self.notes.items() if not v.removed}
@@ -89,6 +86,20 @@ def _indented(value: object, depth: int = 0) -> str:
 
 
 _string = json.encoder.encode_basestring_ascii
+
+
+def _table(entries: dict[str, Entry]) -> str:
+    """``_indented`` of the entries' data at depth 1, by key, written row by row (a big bank's
+    lock has tens of thousands of rows; tests/test_hardening.py holds it equal to json's)."""
+    if not entries:
+        return "{}"
+    rows = []
+    for k, e in sorted(entries.items()):
+        row = f'{_string(k)}: {{\n   "hash": {_string(e.hash)},\n   "changed": {e.changed}'
+        if e.type:
+            row += f',\n   "type": {_string(e.type)}'
+        rows.append(row + (",\n   \"removed\": true\n  }" if e.removed else "\n  }"))
+    return "{\n  " + ",\n  ".join(rows) + "\n }"
 
 
 class LockError(ValueError):
@@ -162,7 +173,7 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 def parse_lock(text: str, clock: int | None = None) -> Lock:
     """The lock, or :class:`LockError` saying what is wrong and where."""
     latest = latest_time(clock)
-    if marker := _CONFLICT.search(text):
+    if any(m in text for m in ("<<<<<<<", "=======", ">>>>>>>")) and (marker := _CONFLICT.search(text)):
         raise LockError("the lock holds merge conflict markers (<<<<<<<, =======, >>>>>>>): resolve the merge"
                         " conflict by keeping, for each note, the entry with the later \"changed\" time (or take"
                         " either side whole), then run `studydeck build`", text.count("\n", 0, marker.start()) + 1)
@@ -187,18 +198,17 @@ def parse_lock(text: str, clock: int | None = None) -> Lock:
             raise LockError(f"{name}: expected a mapping", *_where(text, f'"{name}"'))
         out = {}
         for key, row in rows.items():
-            def where(key: str = key) -> tuple[int, int]:  # located only when something is wrong
-                return _where(text, json.dumps(key))
-
             if not isinstance(row, dict) or not isinstance(row.get("hash"), str):
-                raise LockError(f"{name}.{key}: expected {{hash, changed}}", *where())
-            try:
-                changed = checked_time(row.get("changed"), latest)
-            except ValueError as exc:
-                raise LockError(f"{name}.{key}.changed: {exc}; restore the lock from version control", *where()) from None
+                raise LockError(f"{name}.{key}: expected {{hash, changed}}", *_where(text, json.dumps(key)))
+            changed = row.get("changed")
+            if type(changed) is not int or not EARLIEST <= changed <= latest:  # (checked_time's rule, inline)
+                try:
+                    checked_time(changed, latest)
+                except ValueError as exc:
+                    raise LockError(f"{name}.{key}.changed: {exc}; restore the lock from version control",
+                                    *_where(text, json.dumps(key))) from None
             kind = row.get("type")
-            out[str(key)] = Entry(row["hash"], changed, kind if isinstance(kind, str) else None,
-                                  bool(row.get("removed")))
+            out[key] = Entry(row["hash"], row["changed"], kind if isinstance(kind, str) else None, bool(row.get("removed")))
         return out
 
     def name(key: str) -> str | None:
@@ -268,7 +278,11 @@ def advance(previous: dict[str, Entry], current: dict[str, tuple[str, str, str |
         before = shipped.get(key)
         if before is not None:
             changed = before.changed if before.content == content else max(changed, before.changed + 1)
-        table[key] = Entry(fingerprint, changed, kind)
+        if old is not None and old.changed == changed and old.hash == fingerprint and old.type == kind \
+                and not old.removed:
+            table[key] = old  # (the same entry: most of a big bank's, after an edit)
+        else:
+            table[key] = Entry(fingerprint, changed, kind)
     for key, old in previous.items():
         if key not in table:
             table[key] = Entry(old.hash, old.changed, old.type, removed=True)

@@ -61,12 +61,13 @@ def build_package(
             (``notes.check_html``)."""
             super().write_to_db(cursor, timestamp, id_gen)
             for spec in specs[self.name]:
-                _write_note(cursor, spec, models[spec.kind], note_times[spec.item_id], self.deck_id, id_gen)
+                _write_note(cursor, spec, models[spec.kind], note_times[spec.item_id], self.deck_id, id_gen, ords)
 
     models = {key: _model(t, namespace) for key, t in note_types().items()}
     anki_decks = {name: Deck(stable_id(namespace, "deck", name), name, description=description_html(desc))
                   for name, desc in decks.items()}
     specs: dict[str, list[NoteSpec]] = {name: [] for name in decks}
+    ords: dict[tuple[int, tuple[bool, ...]], list[int]] = {}  # see _write_note
     for spec in notes:
         specs[spec.deck].append(spec)
         anki_decks[spec.deck].add_model(models[spec.kind])  # as genanki adds each note's, in note order
@@ -91,24 +92,39 @@ def build_package(
     return _zip([("collection.anki2", collection), ("media", b"{}")])
 
 
-def _write_note(cursor, spec: NoteSpec, model, mod: int, deck_id: int, id_gen) -> None:  # type: ignore[no-untyped-def]
+# genanki's ``Card.write_to_db``: a new card's row (ivl, factor, reps, lapses, left, odue, odid,
+# flags, data); never suspended, so its queue is 0.
+_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+_NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")
+
+
+def _write_note(cursor, spec: NoteSpec, model, mod: int, deck_id: int, id_gen,  # type: ignore[no-untyped-def]
+                ords: dict[tuple[int, tuple[bool, ...]], list[int]]) -> None:
     """One note and its cards, as genanki's ``Note.write_to_db`` writes them (its own card
-    rules, ``_front_back_cards`` and ``_cloze_cards``, decide which cards a note has)."""
+    rules, ``_front_back_cards`` and ``_cloze_cards``, decide which cards a note has; a
+    front/back note's depend only on which of its fields are empty, so they are asked once for
+    each such pattern, kept in ``ords``)."""
     import genanki
 
-    fields = list(spec.fields)
+    fields = spec.fields
     if len(fields) != len(model.fields):
         raise ValueError(f"{spec.item_id}: {len(fields)} fields for {len(model.fields)} in its note type")
     for tag in spec.tags:
-        genanki.note._TagList._validate_tag(tag)
+        if " " in tag:
+            genanki.note._TagList._validate_tag(tag)  # (raises, in genanki's words)
     cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
         next(id_gen), spec.guid, model.model_id, mod, -1, " " + " ".join(spec.tags) + " ", "\x1f".join(fields),
         fields[model.sort_field_index], 0, 0, ""))
     note_id = cursor.lastrowid
-    shape = _Fields(model, fields)
-    cards = genanki.Note._cloze_cards(shape) if model.model_type == model.CLOZE else genanki.Note._front_back_cards(shape)
-    for card in cards:
-        card.write_to_db(cursor, mod, deck_id, note_id, id_gen, spec.due)
+    cards: list[int] | None
+    if model.model_type == model.CLOZE:
+        cards = [card.ord for card in genanki.Note._cloze_cards(_Fields(model, list(fields)))]
+    else:
+        pattern = (model.model_id, tuple(map(bool, fields)))
+        if (cards := ords.get(pattern)) is None:
+            cards = ords[pattern] = [card.ord for card in genanki.Note._front_back_cards(_Fields(model, list(fields)))]
+    for ordinal in cards:
+        cursor.execute(_CARD, (next(id_gen), note_id, deck_id, ordinal, mod, -1, 0, 0, spec.due, *_NEW_CARD))
 
 
 class _Fields(NamedTuple):

@@ -8,7 +8,6 @@ excerpts, well-formed choices, cloze markers and event order, and opinions attri
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -109,11 +108,16 @@ def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> l
     return diags
 
 
-@functools.cache
+_PRINTED: dict[type, tuple[str, ...]] = {}
+
+
 def _printed_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a record type that a worksheet may print (ids, tags and source names aside)."""
-    return tuple(f.name for f in format_fields(cls)
-                 if f.name != "type" and "pattern" not in f.metadata and "items_pattern" not in f.metadata)
+    """The fields of a record type that a worksheet may print (ids, tags and source names aside),
+    worked out once per type."""
+    if (names := _PRINTED.get(cls)) is None:
+        names = _PRINTED[cls] = tuple(f.name for f in format_fields(cls) if f.name != "type" and "pattern"
+                                      not in f.metadata and "items_pattern" not in f.metadata)
+    return names
 
 
 def _texts(record: Located) -> Iterator[tuple[Located, str, str]]:

@@ -18,7 +18,7 @@ from generator.pipeline import check_project
 
 from .ankitools import body, import_package, open_collection, rendered_cards
 from .conftest import REPO, STARTER
-from .test_selftest import CHROMIUM, DRIVER, browser  # noqa: F401 (the fixture: headless Chromium)
+from .selftesttools import CHROMIUM, DRIVER
 
 APKG = "Siege of Lal Masjid.apkg"
 
@@ -98,7 +98,7 @@ def test_reverse_card_answers_with_the_questions_subject(cards) -> None:
 
 
 @pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)), reason="needs chromium and chromedriver")
-def test_reverse_card_highlights_only_the_subject_in_a_browser(cards, browser, tmp_path) -> None:  # noqa: F811
+def test_reverse_card_highlights_only_the_subject_in_a_browser(cards, browser, tmp_path) -> None:
     """What a learner sees highlighted, by the computed style in Chromium with the cards' own CSS:
     the forward back marks the answer, the reverse back the question's subject."""
     from selenium.webdriver.common.by import By

@@ -191,7 +191,7 @@ _digit_texts = st.lists(st.sampled_from([*TRICKY, "1,096", "12 000", "1\u00a0000
                         max_size=10).map("".join) | _texts
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None)
+@settings(max_examples=800, derandomize=True, deadline=None)
 @given(text=_digit_texts)
 def test_digit_first_patterns_find_what_the_plain_ones_find(text: str) -> None:
     """``_DIGITS``, ``_ISO`` and ``_ROMAN_WORD`` start with a character and look behind it (for
@@ -208,7 +208,7 @@ _range_texts = st.lists(st.sampled_from([*TRICKY, "3rd", "11th", " to ", "-", "u
                         max_size=10).map(" ".join) | _digit_texts
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None)
+@settings(max_examples=800, derandomize=True, deadline=None)
 @given(text=_range_texts)
 def test_the_range_patterns_find_nothing_where_their_hint_finds_nothing(text: str) -> None:
     """``_date_matches`` runs the two range patterns only where ``_RANGE_HINT`` finds a day, a
@@ -217,7 +217,7 @@ def test_the_range_patterns_find_nothing_where_their_hint_finds_nothing(text: st
         assert facts._RANGE_HINT.search(text), text
 
 
-@settings(max_examples=2000, derandomize=True, deadline=None)
+@settings(max_examples=800, derandomize=True, deadline=None)
 @given(text=_word_texts | _texts)
 def test_words_lowered_in_one_call_are_each_word_lowered(text: str) -> None:
     """``numbers`` lower-cases the words it reads in one call, joined by spaces (the letters
@@ -226,7 +226,7 @@ def test_words_lowered_in_one_call_are_each_word_lowered(text: str) -> None:
     assert " ".join(words).lower().split(" ") == ([w.lower() for w in words] or [""])
 
 
-@settings(max_examples=3000, derandomize=True, deadline=None)
+@settings(max_examples=800, derandomize=True, deadline=None)
 @given(text=_range_texts | _word_texts)
 def test_patterns_tried_where_months_start_find_what_they_find_anywhere(text: str) -> None:
     """``_date_matches`` tries the patterns that start with a month's name only where one starts

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -497,12 +498,34 @@ def _stray(root: Path) -> list[Path]:
     return [p for p in root.parent.rglob("*") if "staging" in p.name or ".old-" in p.name or p.name.endswith(".tmp")]
 
 
+@contextlib.contextmanager
+def _arrivals(root: Path) -> Iterator[Callable[[float], None]]:
+    """``wait(timeout)``: sleep until a name is created in or moved into ``root`` (inotify, a wake-up
+    within microseconds of it) or ``timeout`` seconds pass; no core spins while a build runs."""
+    import ctypes
+    import select
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_CLOEXEC | os.O_NONBLOCK)
+    assert fd >= 0 and libc.inotify_add_watch(fd, bytes(root), 0x100 | 0x80) >= 0, os.strerror(ctypes.get_errno())
+
+    def wait(timeout: float) -> None:  # IN_CREATE | IN_MOVED_TO
+        if select.select([fd], [], [], timeout)[0]:
+            os.read(fd, 1 << 16)
+
+    try:
+        yield wait
+    finally:
+        os.close(fd)
+
+
 def _write_phase(root: Path) -> float:
     """How long a build's write phase lasts here: from its staging folder to its exit."""
     _edit(root, "Between which dates", "Between which dates (timed)")
-    proc = _build_process(root)
-    while not list(root.glob(".dist.staging-*")) and proc.poll() is None:
-        time.sleep(0.0005)
+    with _arrivals(root) as wait:
+        proc = _build_process(root)
+        while not list(root.glob(".dist.staging-*")) and proc.poll() is None:
+            wait(0.05)
     started = time.monotonic()
     proc.wait()
     _edit(root, "Between which dates (timed)", "Between which dates")
@@ -525,8 +548,9 @@ def _kill_at_the_switch(proc: subprocess.Popen[bytes], root: Path, old: tuple[di
     the switch is then caught with the old outputs."""
     manifest = root / "dist" / ".studydeck-build.json"
     before = manifest.read_bytes()
-    while not list(root.glob(".studydeck.lock.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
-        pass
+    with _arrivals(root) as wait:
+        while not list(root.glob(".studydeck.lock.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+            wait(0.05)
     while proc.poll() is None and time.monotonic() < deadline:
         proc.send_signal(signal.SIGSTOP)
         _stopped(proc.pid)
@@ -560,8 +584,9 @@ def soak(make_project, kills: int, seed: int) -> dict[str, int]:
             _kill_at_the_switch(proc, root, old, deadline)
         else:
             # wait for the write phase (its staging folder), then kill at a random moment inside it
-            while not list(root.glob(".dist.staging-*")) and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.0005)
+            with _arrivals(root) as wait:
+                while not list(root.glob(".dist.staging-*")) and proc.poll() is None and time.monotonic() < deadline:
+                    wait(0.05)
             time.sleep(rng.uniform(0, window * 1.1))
             proc.send_signal(rng.choice([signal.SIGKILL, signal.SIGTERM]))
         proc.wait()

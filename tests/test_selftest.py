@@ -11,10 +11,7 @@ import pytest
 from generator.normalise import ESCAPING_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
-from .selftesttools import CHROMIUM, DRIVER, NEEDS_CHROMIUM, TYPES, answer, browser_fixture, fill, open_page, page
-
-__all__ = ["CHROMIUM", "DRIVER", "browser"]  # tests/test_cards.py takes the browser from here
-browser = browser_fixture
+from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, fill, open_page, page
 
 pytestmark = NEEDS_CHROMIUM
 

@@ -29,7 +29,7 @@ import pytest
 
 from generator.export.selftest import TEMPLATES
 
-from .selftesttools import NEEDS_CHROMIUM, browser_fixture, open_page, page  # noqa: F401
+from .selftesttools import NEEDS_CHROMIUM, open_page, page
 
 JS = Path(__file__).resolve().parent / "js"
 SCHEDULER = TEMPLATES / "fsrs.js"

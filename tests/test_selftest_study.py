@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from .selftesttools import (  # noqa: F401
+from .selftesttools import (
     DAY,
     NEEDS_CHROMIUM,
     answer,
     answer_by_keyboard,
-    browser_fixture,
     keys,
     open_page,
     page,

@@ -1,8 +1,9 @@
 """The self-test page in each mode and state, light and dark, 420 and 1000 px wide: axe-core (pinned
 in tests/js, injected into Chromium) finds no serious or critical violation (colour contrast of
 4.5:1 among its rules) in any of them, nothing is wider than the screen, and a screenshot of each
-lands under tmp_path (and in $STUDYDECK_SHOTS when set, with axe's findings as axe.json) for a
-person to look at."""
+lands under tmp_path (and in $STUDYDECK_SHOTS when set, with axe's findings as axe-light.json and
+axe-dark.json) for a person to look at. One test per colour scheme and width, so that xdist's
+workers share the four walks."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .selftesttools import (  # noqa: F401
+import pytest
+
+from .selftesttools import (
     DAY,
     NEEDS_CHROMIUM,
     answer,
     answer_by_keyboard,
     axe,
-    browser_fixture,
     keys,
     open_page,
     page,
@@ -80,34 +82,39 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     driver.find_element(By.ID, "reset-cancel").click()
 
 
-def test_every_state_accessible_and_pictured(browser, tmp_path) -> None:
-    path, data = page(tmp_path)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    return page(tmp_path_factory.mktemp("views"))
+
+
+@pytest.mark.parametrize("width", [420, 1000])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_state_accessible_and_pictured(browser, built, tmp_path, scheme: str, width: int) -> None:
+    path, data = built
     shots = tmp_path / "shots"
     shots.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
     found: dict[str, list[dict[str, Any]]] = {}
     names = []
-    for scheme in ("light", "dark"):
-        features = [{"name": "prefers-color-scheme", "value": scheme}]
-        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
-        for width in (420, 1000):
-            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                    {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
-            for state in states(browser, path, data):
-                dark = browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
-                assert dark is (scheme == "dark")
-                assert browser.execute_script("return document.documentElement.scrollWidth") <= width, state
-                name = f"{state}-{width}-{scheme}"
-                browser.save_screenshot(str(shots / f"{name}.png"))
-                names.append(name)
-                if width == 1000:
-                    found[f"{state}-{scheme}"] = axe(browser)
-            assert severe(browser) == []
-            assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # no request
-    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
-    assert len(found) == 20 and len(list(shots.glob("*.png"))) == len(names) == 40
-    (shots / "axe.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    features = [{"name": "prefers-color-scheme", "value": scheme}]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
+    for state in states(browser, path, data):
+        dark = browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+        assert dark is (scheme == "dark")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width, state
+        name = f"{state}-{width}-{scheme}"
+        browser.save_screenshot(str(shots / f"{name}.png"))
+        names.append(name)
+        if width == 1000:
+            found[f"{state}-{scheme}"] = axe(browser)
+    assert severe(browser) == []
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # no request
+    assert len(list(shots.glob("*.png"))) == len(set(names)) == len(names) == 10
+    assert len(found) == (10 if width == 1000 else 0)
+    if found:
+        (shots / f"axe-{scheme}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
     if os.environ.get("STUDYDECK_SHOTS"):  # for a person to look at
         shutil.copytree(shots, os.environ["STUDYDECK_SHOTS"], dirs_exist_ok=True)
     serious = {state: [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -75,7 +75,7 @@ def _record_of(cls: type, pos: Pos, values: dict[str, Any]) -> Any:
     """``cls(pos=pos, **values)`` for a record whose required fields are all in ``values``, built
     without the frozen dataclass's ``__init__`` (one ``object.__setattr__`` a field: every mapping
     of every file is one). tests/test_loader.py holds the two equal."""
-    record = object.__new__(cls)
+    record: Any = object.__new__(cls)
     fields = record.__dict__
     for name, default in _defaults(cls):
         fields[name] = values.get(name, default)

@@ -47,6 +47,48 @@ def near_duplicates(items: Sequence[Item], corpus: Corpus) -> list[tuple[Item, I
     return [(items[n], items[m], reasons) for n, m, reasons in found]
 
 
+class _Quotations:
+    """Each distinct quotation key seen, with its first position; :meth:`related` finds those that
+    contain a new one or lie within it through an index of their ``K``-character pieces (a scan of
+    every earlier quotation made a bank of thousands of quotations quadratic: 4,000 took 1 s).
+    tests/test_relations.py holds it equal to that scan."""
+
+    K = 4
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}
+        self.pieces: dict[str, list[str]] = defaultdict(list)  # each piece -> the quotations holding it
+        self.starts: dict[str, list[str]] = defaultdict(list)  # a quotation's first piece -> the quotation
+        self.short: list[str] = []  # quotations shorter than K: looked at one by one
+
+    def related(self, quotation: str) -> set[int]:
+        """The first positions of the quotations seen that contain ``quotation`` or lie within it."""
+        k = self.K
+        found = {q for q in self.short if q in quotation or quotation in q}
+        if len(quotation) < k:
+            found.update(q for q in self.first if quotation in q)
+        else:
+            pieces = {quotation[i:i + k] for i in range(len(quotation) - k + 1)}
+            # within it: a quotation's first piece is one of its pieces
+            found.update(q for p in pieces for q in self.starts.get(p, ()) if q in quotation)
+            # containing it: a quotation that holds its rarest piece
+            rarest = min(pieces, key=lambda p: len(self.pieces.get(p, ())))
+            found.update(q for q in self.pieces.get(rarest, ()) if quotation in q)
+        return {self.first[q] for q in found}
+
+    def add(self, quotation: str, n: int) -> None:
+        if quotation in self.first:
+            return
+        self.first[quotation] = n
+        k = self.K
+        if len(quotation) < k:
+            self.short.append(quotation)
+            return
+        self.starts[quotation[:k]].append(quotation)
+        for p in {quotation[i:i + k] for i in range(len(quotation) - k + 1)}:
+            self.pieces[p].append(quotation)
+
+
 def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, frozenset[str]]]:
     """(position, position of the first earlier duplicate, reasons) for every record that repeats
     an earlier one. Each is reported once, against the first earlier duplicate, so n copies of
@@ -62,7 +104,7 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
     # (answer key, document) -> positions, earliest first: a duplicate shares an answer and an
     # excerpt of one document, so items that share only an answer are never compared.
     by_answer: dict[tuple[str, str], list[int]] = defaultdict(list)
-    quotations: dict[str, int] = {}  # each distinct quotation key -> its first position
+    quotations = _Quotations()
     found = []
     for n, record in enumerate(records):
         answers, quotation = record["a"], record["q"]
@@ -70,8 +112,8 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
         keys = [(k, d) for k in answers for d in docs]
         candidates = {m for k in keys for m in by_answer.get(k, ())}
         if quotation:
-            candidates.update(m for q, m in quotations.items() if q in quotation or quotation in q)
-            quotations.setdefault(quotation, n)
+            candidates |= quotations.related(quotation)
+            quotations.add(quotation, n)
         for m in sorted(candidates):
             reasons = _duplicates(dup(n), dup(m))
             if reasons:

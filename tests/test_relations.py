@@ -13,6 +13,8 @@ from collections import Counter
 from itertools import permutations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import facts
 from generator.cloze import CLOZE
@@ -335,3 +337,18 @@ def test_the_simulation_detector_finds_what_it_looks_for() -> None:
     assert _give_away(zawahiri, _printed(aftermath)) and not _give_away(aziz, _printed(aftermath))
     assert _twins(aftermath, later) and _twins(claims, dataclasses.replace(claims, id="d"))
     assert not _twins(aftermath, claims)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.text(alphabet="ab", max_size=9), max_size=40))
+def test_quotations_related_through_the_index_are_those_a_scan_finds(quotations: list[str]) -> None:
+    """The near-duplicate check finds the quotations that contain a new one or lie within it
+    through an index of their pieces: the same first positions as a scan of every one seen."""
+    from generator.duplicates import _Quotations
+
+    index, first = _Quotations(), {}
+    for n, quotation in enumerate(quotations):
+        assert index.related(quotation) == {m for q, m in first.items() if q in quotation or quotation in q}
+        index.add(quotation, n)
+        first.setdefault(quotation, n)
+

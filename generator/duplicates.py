@@ -48,7 +48,7 @@ def near_duplicates(items: Sequence[Item], corpus: Corpus) -> list[tuple[Item, I
 
 
 class _Quotations:
-    """Each distinct quotation key seen, with its first position; :meth:`related` finds those that
+    """Each distinct quotation key seen, with its first position; :meth:`meet` finds those that
     contain a new one or lie within it through an index of their ``K``-character pieces (a scan of
     every earlier quotation made a bank of thousands of quotations quadratic: 4,000 took 1 s).
     tests/test_relations.py holds it equal to that scan."""
@@ -61,32 +61,30 @@ class _Quotations:
         self.starts: dict[str, list[str]] = defaultdict(list)  # a quotation's first piece -> the quotation
         self.short: list[str] = []  # quotations shorter than K: looked at one by one
 
-    def related(self, quotation: str) -> set[int]:
-        """The first positions of the quotations seen that contain ``quotation`` or lie within it."""
+    def meet(self, quotation: str, n: int) -> set[int]:
+        """The first positions of the quotations seen that contain ``quotation`` or lie within it;
+        then ``quotation`` is seen, at ``n`` if it is new."""
         k = self.K
         found = {q for q in self.short if q in quotation or quotation in q}
-        if len(quotation) < k:
+        pieces = {quotation[i:i + k] for i in range(len(quotation) - k + 1)}
+        if not pieces:  # shorter than K
             found.update(q for q in self.first if quotation in q)
         else:
-            pieces = {quotation[i:i + k] for i in range(len(quotation) - k + 1)}
             # within it: a quotation's first piece is one of its pieces
             found.update(q for p in pieces for q in self.starts.get(p, ()) if q in quotation)
             # containing it: a quotation that holds its rarest piece
             rarest = min(pieces, key=lambda p: len(self.pieces.get(p, ())))
             found.update(q for q in self.pieces.get(rarest, ()) if quotation in q)
-        return {self.first[q] for q in found}
-
-    def add(self, quotation: str, n: int) -> None:
-        if quotation in self.first:
-            return
-        self.first[quotation] = n
-        k = self.K
-        if len(quotation) < k:
-            self.short.append(quotation)
-            return
-        self.starts[quotation[:k]].append(quotation)
-        for p in {quotation[i:i + k] for i in range(len(quotation) - k + 1)}:
-            self.pieces[p].append(quotation)
+        related = {self.first[q] for q in found}
+        if quotation not in self.first:
+            self.first[quotation] = n
+            if not pieces:
+                self.short.append(quotation)
+            else:
+                self.starts[quotation[:k]].append(quotation)
+                for p in pieces:
+                    self.pieces[p].append(quotation)
+        return related
 
 
 def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, frozenset[str]]]:
@@ -112,8 +110,7 @@ def duplicates_among(records: Sequence[dict[str, Any]]) -> list[tuple[int, int, 
         keys = [(k, d) for k in answers for d in docs]
         candidates = {m for k in keys for m in by_answer.get(k, ())}
         if quotation:
-            candidates |= quotations.related(quotation)
-            quotations.add(quotation, n)
+            candidates |= quotations.meet(quotation, n)
         for m in sorted(candidates):
             reasons = _duplicates(dup(n), dup(m))
             if reasons:

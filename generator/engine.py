@@ -45,7 +45,7 @@ from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
 from .load import Project, parse_model, settings_problems
 from .model import Catalog, Deck, ProjectConfig
-from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_input
+from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_hashed, read_input
 from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
@@ -188,9 +188,12 @@ class Engine:
 
     # --- files, by their stat -------------------------------------------------------------------
 
+    def _hashes_key(self) -> str:
+        return "f" + key(self.root, "", b"", "", "hashes")
+
     def _hash_table(self) -> dict[str, list[Any]]:
         if self._hashes is None:
-            stored = self.cache.get("f" + key(self.root, "", b"", "", "hashes"))
+            stored = self.cache.get(self._hashes_key())
             self._hashes = stored if isinstance(stored, dict) else {}
         return self._hashes
 
@@ -213,7 +216,7 @@ class Engine:
 
     def read_hashed(self, path: Path, what: str, cap: int | None = None,
                     root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
-        """``paths.read_input``, and the bytes' SHA-256, kept with the file's stat for
+        """``paths.read_hashed``, the bytes' SHA-256 kept with the file's stat for
         ``known_hash`` when the file did not change while it was read and has settled."""
         name = str(path)
         self._hashes_seen.add(name)
@@ -221,10 +224,9 @@ class Engine:
             before = _signature(os.stat(path))
         except OSError:
             before = None
-        data, problems = read_input(path, what, cap, root)
+        data, digest, problems = read_hashed(path, what, cap, root)
         if data is None:
             return None, "", problems
-        digest = hashlib.sha256(data).hexdigest()
         try:
             after = os.stat(path)
         except OSError:
@@ -243,7 +245,7 @@ class Engine:
         if self._hashes_changed or gone:
             for name in gone:
                 del table[name]
-            self.cache.put("f" + key(self.root, "", b"", "", "hashes"), table)
+            self.cache.put(self._hashes_key(), table)
             self._hashes_changed = False
 
     # --- settings and seeds -------------------------------------------------------------------

@@ -4,6 +4,7 @@ printed. Light enough for the command line to import before any command runs (no
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -102,6 +103,13 @@ def read_input(path: Path, what: str, cap: int | None = None,
     if size > cap:
         return None, [FileTooLarge.at(_where(path), f"{what} is larger than the cap of {cap:,} bytes; not read")]
     return b"".join(chunks), []
+
+
+def read_hashed(path: Path, what: str, cap: int | None = None,
+                root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
+    """:func:`read_input`, and the bytes' SHA-256 ("" when they could not be read)."""
+    data, problems = read_input(path, what, cap, root)
+    return data, hashlib.sha256(data).hexdigest() if data is not None else "", problems
 
 
 def inside(root: Path, relative: str) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import itertools
 import re
 import unicodedata
@@ -25,7 +24,7 @@ from .model import Catalog, SourceDoc
 from .normalise import _SENTENCE_END, _WORD, _normalise_nfc
 from .normalise import normalise as normalise
 from .normalise import normalise_with_offsets as normalise_with_offsets
-from .paths import inside, read_input
+from .paths import inside, read_hashed
 
 MAX_SEED_BYTES = 8 * 1024 * 1024
 _FOLDED_SPACE = re.compile(r"\A\s+|\s\s+")  # the runs of white space that folding shortens
@@ -119,8 +118,8 @@ class Document:
         """The file's text, in NFC (decoded on first use)."""
         if self._text is None:
             if self.path is not None:
-                data = read_input(self.path, "seed file", MAX_SEED_BYTES)[0] or b""
-                self.raw = data if hashlib.sha256(data).hexdigest() == self.entry.sha256 else b""
+                data, digest, _ = read_hashed(self.path, "seed file", MAX_SEED_BYTES)
+                self.raw = data if data is not None and digest == self.entry.sha256 else b""
                 self.path = None
             self._text = unicodedata.normalize("NFC", self.raw.decode("utf-8", "replace"))
             self.raw = b""  # the text is all that is used from now on
@@ -297,14 +296,8 @@ def load_corpus(root: Path, catalog: Catalog, for_excerpts: bool = False) -> tup
     return corpus, diags
 
 
-def _read_hashed(path: Path, what: str, cap: int | None = None,
-                 root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
-    data, problems = read_input(path, what, cap, root)
-    return data, hashlib.sha256(data).hexdigest() if data is not None else "", problems
-
-
 def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any], for_excerpts: bool = False,
-                read: Callable[..., tuple[bytes | None, str, list[Diagnostic]]] = _read_hashed,
+                read: Callable[..., tuple[bytes | None, str, list[Diagnostic]]] = read_hashed,
                 known_hash: Callable[[Path], str | None] = lambda path: None,
                 ) -> tuple[Corpus, list[Diagnostic], dict[str, Any]]:
     """Read every catalogued seed, checking its hash and its uncitable regions' markers; with
@@ -312,7 +305,7 @@ def read_corpus(root: Path, catalog: Catalog, known: dict[str, Any], for_excerpt
     they depend only on the catalog, which names each seed's SHA-256.
     ``for_excerpts``: passages will be shown as written (a build compiles notes), so each
     document's normal form is worked out with its offsets, in one pass instead of two.
-    ``read``: ``paths.read_input`` and the bytes' SHA-256; ``known_hash``: a file's SHA-256
+    ``read``: ``paths.read_hashed`` or one like it; ``known_hash``: a file's SHA-256
     when it is known without reading it (a seed it gives is read only when its text is used)."""
     regions: dict[str, Any] = dict(known)
     diags: list[Diagnostic] = []

@@ -198,13 +198,12 @@ def test_every_field_the_compiler_writes_passes_the_html_test(make_project) -> N
 
 def _reads(monkeypatch) -> list[str]:
     """The deck files and seeds read from now on, by name (the two settings files are always read)."""
-    from generator import engine, sources
+    from generator import paths
 
     read: list[str] = []
-    for module in (engine, sources):
-        real = module.read_input
-        monkeypatch.setattr(module, "read_input", lambda path, *a, real=real, **k: (
-            path.suffix == ".txt" or path.parent.name == "decks") and read.append(path.name) or real(path, *a, **k))
+    real = paths.read_input  # (every deck file and seed is read through paths.read_hashed)
+    monkeypatch.setattr(paths, "read_input", lambda path, *a, **k: (
+        path.suffix == ".txt" or path.parent.name == "decks") and read.append(path.name) or real(path, *a, **k))
     return read
 
 

@@ -348,7 +348,6 @@ def test_quotations_related_through_the_index_are_those_a_scan_finds(quotations:
 
     index, first = _Quotations(), {}
     for n, quotation in enumerate(quotations):
-        assert index.related(quotation) == {m for q, m in first.items() if q in quotation or quotation in q}
-        index.add(quotation, n)
+        assert index.meet(quotation, n) == {m for q, m in first.items() if q in quotation or quotation in q}
         first.setdefault(quotation, n)
 

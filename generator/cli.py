@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from . import options, streams
 from .arguments import EXPORT_FORMATS, build_parser
 from .diagnostics import OutputError, Report
+from .paths import display_path
 from .wording import plural
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ def _waiting() -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from .anki.lock import now
     from .build import build
-    from .load import display_path
     from .progress import Progress
 
     exports: set[str] | None = set() if args.no_exports else None
@@ -136,7 +136,6 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def _quiz(args: argparse.Namespace, progress: Progress) -> int:
-    from .load import display_path
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish
@@ -182,7 +181,6 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import ExportChoiceError, choose, render_exports
-    from .load import display_path
     from .write import exclusive, publish
 
     root = options.root(args.root)

@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 
 from . import yamltree
 from .diagnostics import ControlCharacter, Diagnostic, LineEnd, Span
+from .duplicates import duplicate_record
 from .load import parse_model
 from .model import Deck, Item
 from .pieces import Split, owner, parse_head, parse_piece, split_items, with_items
-from .plain import deck_to_cache, diag_from_plain, diag_to_plain, item_text
-from .relations import duplicate_record
+from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, item_text
 from .sources import Corpus
 from .validate import validate_items
 
@@ -47,6 +47,10 @@ class FileParse:
     head: Deck | None  # the deck's own fields (its items left out)
     entries: list[tuple[str, int, Item | None]]  # each item's text (``plain.item_text``), base line, item if at hand
     deck: Deck | None = None  # the deck, when it was parsed whole
+
+    def model(self, shown: str) -> Deck | None:
+        """The deck: as parsed whole, else rebuilt from ``deck_plain`` (None when it is unusable)."""
+        return self.deck or (deck_from_cache(self.deck_plain, shown) if self.deck_plain is not None else None)
 
 
 def parse_deck_file(data: bytes, shown: str, corpus: Corpus, before: dict[str, ItemRecord]) -> FileParse:

@@ -46,7 +46,7 @@ from .diagnostics import Diagnostic, Span
 from .load import Project, parse_model, settings_problems
 from .model import Catalog, Deck, ProjectConfig
 from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_hashed, read_input
-from .plain import deck_from_cache, diag_from_plain, diag_to_plain, from_plain, to_plain
+from .plain import diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
@@ -322,7 +322,7 @@ class Engine:
         if data is None or result.key is None:
             return None
         done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
-        return done.deck or (deck_from_cache(done.deck_plain, result.shown) if done.deck_plain else None)
+        return done.model(result.shown)
 
     # --- notes ----------------------------------------------------------------------------------
 

@@ -31,13 +31,8 @@ from .diagnostics import (
     WrongCount,
     WrongType,
 )
-from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, annotation_shape, format_fields
-from .paths import CATALOG_FILE as CATALOG_FILE  # (re-exported: these moved to paths)
-from .paths import PROJECT_FILE as PROJECT_FILE
-from .paths import deck_files as deck_files
-from .paths import display_path as display_path
-from .paths import inside as inside
-from .paths import read_input as read_input
+from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, Quote, annotation_shape, format_fields
+from .paths import CATALOG_FILE, PROJECT_FILE, deck_files, display_path, inside, read_input
 from .yamltree import Mapping, Node, Scalar, Sequence, describe
 
 
@@ -317,6 +312,16 @@ class Project:
     @property
     def items(self) -> list[Item]:
         return [item for deck in self.decks for item in deck.items]
+
+    @functools.cached_property
+    def speakers(self) -> list[str]:
+        """Every quote item's speaker, once each (case ignored), sorted: worked out once (each
+        export asks it for every quote item)."""
+        found: dict[str, str] = {}
+        for item in self.items:
+            if isinstance(item, Quote):
+                found.setdefault(item.speaker.casefold(), item.speaker)
+        return sorted(found.values())
 
 
 def _output_inside(root: Path, config: ProjectConfig) -> list[Diagnostic]:

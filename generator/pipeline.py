@@ -116,8 +116,7 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
     for task in todo:
         result, parsed = _check_file(job, task)
         if want_model:
-            result.deck = parsed.deck or (deck_from_cache(parsed.deck_plain, result.shown)
-                                          if parsed.deck_plain is not None else None)
+            result.deck = parsed.model(result.shown)
         results.append(result)
         if progress:
             progress(len(results), count)

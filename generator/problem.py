@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
+from .wording import plural
+
 Severity = Literal["error", "warning"]
 
 
@@ -93,9 +95,6 @@ class Report:
         return self.errors == 0
 
     def summary(self) -> str:
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}{'' if n == 1 else 's'}"
-
         return (
             f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
             f" in {plural(self.files, 'file')}"

@@ -57,9 +57,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from . import terms
-from .duplicates import duplicate_record, duplicates_among, near_duplicates
 from .model import Item
-from .profile import WORD, Profile, answers, key, overlap, printed, shown
+from .profile import WORD, Profile, answers, overlap, shown
 from .sources import Corpus
 
 REASONS = ("excerpt", "answer", "quotation", "leak", "name", "timeline", "pair", "verdict")
@@ -253,5 +252,4 @@ def relations(items: Sequence[Item], corpus: Corpus) -> list[Relation]:
     return Relations(items, corpus).all()
 
 
-__all__ = ["REASONS", "Relation", "Relations", "answers", "duplicate_record", "duplicates_among", "key",
-           "near_duplicates", "printed", "relations", "shown"]
+__all__ = ["REASONS", "Relation", "Relations", "answers", "relations", "shown"]

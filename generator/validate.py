@@ -56,6 +56,7 @@ from .model import (
     parts,
 )
 from .sources import Corpus, normalise
+from .wording import clip
 from .worksheet.glyphs import undrawn
 from .yamltree import character_name
 
@@ -66,7 +67,7 @@ LONG_EXCERPT = 600
 
 def validate(project: Project, corpus: Corpus) -> list[Diagnostic]:
     """Every cross-check problem of the project's well-formed items."""
-    from .relations import duplicate_record
+    from .duplicates import duplicate_record
 
     ids = [(item.id, item.pos.of("id")) for item in project.items]
     records = [duplicate_record(item, corpus) for item in project.items]
@@ -98,7 +99,7 @@ def unique_ids(ids: list[tuple[str, Span]]) -> list[Diagnostic]:
 def near_duplicates(records: list[tuple[tuple[str, Span], dict[str, Any]]]) -> list[Diagnostic]:
     """Items that repeat an earlier item of the project, given as ((id, where), the item's
     ``relations.duplicate_record``), in project order."""
-    from .relations import duplicates_among
+    from .duplicates import duplicates_among
 
     diags = []
     for n, m, reasons in duplicates_among([record for _, record in records]):
@@ -220,7 +221,7 @@ def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
         near = doc.closest(ref.excerpt)
         if near:
             passage, line, differs = near
-            notes += [f'did you mean: "{_clip(passage)}" (line {line})', f'first difference near: "{differs}"']
+            notes += [f'did you mean: "{clip(passage, 160)}" (line {line})', f'first difference near: "{differs}"']
         return [ExcerptNotFound.at(where, f"excerpt is not in seeds/{doc.entry.file} ({ref.doc})", *notes)]
     diags = []
     reason = doc.excluded_reason(hit)
@@ -231,10 +232,6 @@ def _check_excerpt(ref: SourceRef, corpus: Corpus) -> list[Diagnostic]:
             LongExcerpt.at(where, f"excerpt is {hit.end - hit.start} characters; keep it under {LONG_EXCERPT}")
         )
     return diags
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
 
 
 def _supported(answer: str, ref: SourceRef, span: Span) -> list[Diagnostic]:

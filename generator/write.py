@@ -155,7 +155,7 @@ def release_memory() -> None:
 def _read(path: Path) -> bytes | None:
     """A file of ours, or None: only a regular file is read (a fifo planted under one of our
     names would block the build), up to 4 GB."""
-    from .load import read_input
+    from .paths import read_input
 
     return read_input(path, "file", 1 << 32)[0]
 

@@ -11,9 +11,10 @@ from itertools import combinations
 import pytest
 from pypdf import PdfReader
 
+from generator.duplicates import near_duplicates
 from generator.model import Claims, Order, PointsScheme, Quote
 from generator.pipeline import check_project
-from generator.relations import REASONS, Relations, near_duplicates, relations
+from generator.relations import REASONS, Relations, relations
 from generator.sources import normalise
 from generator.worksheet.layout import SECTION_OF, QuizSpec, layout_quiz, marking
 from generator.worksheet.quizzes import select

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from generator import facts
 from generator.cloze import CLOZE
+from generator.duplicates import duplicate_record
 from generator.model import Basic, Claim, Claims, Cloze, Event, Item, Match, Mcq, Order, Pair, Quote, SourceRef, TrueFalse
 from generator.pipeline import check_project
-from generator.relations import Relations, answers, duplicate_record, shown
+from generator.relations import Relations, answers, shown
 from generator.sources import Corpus
 from generator.terms import content, named, names, tokens
 from generator.worksheet.layout import QuizSpec, layout_quiz

@@ -65,8 +65,8 @@ class ExportSummary:
 
 
 def _teacher_marked(kind: str) -> bool:
-    """Whether a counted kind ("essay", or QTI's "basic as essay_question") is one a teacher marks."""
-    return kind.rsplit(" as ", 1)[-1].removesuffix("_question") in TEACHER_KINDS
+    """Whether a counted kind ("essay", or QTI's "basic as essay") is one a teacher marks."""
+    return kind.rsplit(" as ", 1)[-1] in TEACHER_KINDS
 
 
 def _kinds(counts: dict[str, int]) -> str:

@@ -18,6 +18,13 @@ from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..sources import Corpus
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD (Moodle XML, QTI)."""
+    return _NOT_XML.sub("\ufffd", text)
+
 
 class ExportChoiceError(ValueError):
     """The chosen decks, types or tags select nothing, or name a deck that does not exist."""
@@ -98,7 +105,7 @@ def blanked(text: str, esc: Callable[[str], str] = str, hint: str = " ({})", num
     `` (1)``, `` (2)`` when there are several (and ``numbered``), its hint after it in ``hint``'s
     form; the text and hints passed through ``esc``."""
     parts = cloze_parts(text)
-    number = numbered and several_blanks(text)
+    number = numbered and sum(isinstance(p, tuple) for p in parts) > 1
     out, n = [], 0
     for part in parts:
         if isinstance(part, str):
@@ -169,7 +176,7 @@ def asked(project: Project, item: Item) -> tuple[Asked, list[list[str]]]:
     speakers to choose from); ``("choice", [])`` where the item or the bank gives the choices
     (multiple choice, true/false, matching, ordering, quote items); ``("teacher", [])`` where a
     typed answer is too long for a machine to mark and there are no choices to offer."""
-    if isinstance(item, Quote) and len(quote_distractors(project, item)) >= 2:
+    if isinstance(item, Quote) and len(_other_speakers(project, item)) >= 2:  # (two choices to offer)
         return "choice", []
     if isinstance(item, (Basic, Quote)):
         answer, accept = (item.answer, item.accept) if isinstance(item, Basic) else (item.speaker, ())
@@ -207,20 +214,14 @@ def teacher_marked(project: Project) -> list[tuple[Item, Span, str]]:
     return out
 
 
-def speakers(project: Project) -> list[str]:
-    """Every quote item's speaker in the project, once each (case ignored), sorted."""
-    found: dict[str, str] = {}
-    for deck in project.decks:
-        for item in deck.items:
-            if isinstance(item, Quote):
-                found.setdefault(item.speaker.casefold(), item.speaker)
-    return sorted(found.values())
+def _other_speakers(project: Project, item: Quote) -> list[str]:
+    return [s for s in project.speakers if s.casefold() != item.speaker.casefold()]
 
 
 def quote_distractors(project: Project, item: Quote, count: int = 3) -> list[str]:
     """Wrong choices for a quote item: other quote items' speakers, chosen reproducibly. Fewer
     than two means the item is asked as a short answer instead."""
-    pool = [s for s in speakers(project) if s.casefold() != item.speaker.casefold()]
+    pool = _other_speakers(project, item)
     return rng(project, item, "speakers").sample(pool, min(count, len(pool)))
 
 

@@ -23,17 +23,26 @@ citations as grader information.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, several_blanks, stem
+from ..wording import clip
+from .common import (
+    asked,
+    blanked,
+    cloze_parts,
+    feedback_html,
+    model_answer,
+    quote_distractors,
+    several_blanks,
+    stem,
+    xml_text,
+)
 
 _REFS = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\\": "&#92;", "$": "&#36;",
                        "@": "&#64;"})
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FEEDBACK = ("<p>Your answer is correct.</p>", "<p>Your answer is partially correct.</p>",
              "<p>Your answer is incorrect.</p>")
 # Each Moodle question type as the build summary counts it.
@@ -48,7 +57,7 @@ def esc(text: str) -> str:
 
 def cdata(text: str) -> str:
     """A CDATA section holding ``text`` exactly (``]]>`` split; characters XML cannot hold replaced)."""
-    return "<![CDATA[" + _NOT_XML.sub("\ufffd", text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    return "<![CDATA[" + xml_text(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _text(tag: str, value: str, fmt: str | None = "html", indent: int = 4) -> str:
@@ -89,8 +98,7 @@ class _Writer:
     def question(self, deck: Deck, item: Item) -> tuple[str, str]:
         """(Moodle question type, the <question> element)."""
         qtype, text, general, body = self.parts(item)
-        name = stem(item)
-        name = name if len(name) <= 80 else name[:77].rsplit(" ", 1)[0] + "..."
+        name = clip(stem(item), 80)
         tags = dict.fromkeys([f"deck-{deck.slug}", f"type-{item.kind}",
                               *(f"source-{self.corpus.documents[r.doc].entry.kind}" for r in item.sources()), *item.tags])
         penalty = {"truefalse": "1", "essay": "0"}.get(qtype, "0.3333333")
@@ -104,8 +112,9 @@ class _Writer:
     def parts(self, item: Item) -> tuple[str, str, str, str]:
         """(qtype, question text HTML, general feedback HTML, the type's own elements)."""
         how, typed = asked(self.project, item)
-        blanks = [[w for a in alts if (w := cloze_answer(a)) is not None] for alts in typed]
-        if isinstance(item, Cloze) and how == "typed" and all(cloze_answer(alts[0]) is not None for alts in typed):
+        written = [[cloze_answer(a) for a in alts] for alts in typed]  # (None: no cloze marker can carry it)
+        blanks = [[w for w in ws if w is not None] for ws in written]
+        if isinstance(item, Cloze) and how == "typed" and all(ws[0] is not None for ws in written):
             return "cloze", self.cloze(item, blanks), self.feedback(item), ""
         if how == "teacher" or isinstance(item, Cloze):  # a long answer, or one no cloze marker can carry
             return "essay", self.essay_text(item), self.feedback(item, self.model(item)), self.essay(item)

@@ -27,7 +27,8 @@ from ..anki.package import _zip as zip_entries  # the one reproducible zip write
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
-from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem
+from ..wording import clip
+from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem, xml_text
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
@@ -35,7 +36,6 @@ WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart fr
 QUESTION_TYPES = {"multiple_choice_question": "multiple choice", "true_false_question": "true/false",
                   "short_answer_question": "short answer", "essay_question": "essay",
                   "fill_in_multiple_blanks_question": "fill in multiple blanks", "matching_question": "matching"}
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # What each type's builder returns: (Canvas question type, answer idents, [(feedback ident, HTML)]).
 Built = tuple[str, list[str], list[tuple[str, str]]]
 _BLANK_SCAN = re.compile(r"\[([A-Za-z0-9_\-.]+)\]")  # what Canvas's quiz page reads as a blank in question text
@@ -46,14 +46,10 @@ def _h(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attrs.items()})
+    node = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
-        node.text = _clean(text)
+        node.text = xml_text(text)
     return node
 
 
@@ -96,7 +92,7 @@ class _Items:
 
     def item(self, item: Item) -> tuple[str, ET.Element]:
         """(Canvas question type, the <item> element)."""
-        node = ET.Element("item", {"ident": self.ident(item), "title": _clean(_title(stem(item)))})
+        node = ET.Element("item", {"ident": self.ident(item), "title": xml_text(clip(stem(item), 80))})
         meta = _sub(_sub(node, "itemmetadata"), "qtimetadata")
         presentation = _sub(node, "presentation")
         qtype, answer_ids, feedback = self.body(item, presentation, node)
@@ -281,15 +277,10 @@ def _add(process: ET.Element, respident: str, right: str, share: str) -> None:
     _sub(condition, "setvar", share, varname="SCORE", action="Add")
 
 
-def _title(text: str) -> str:
-    """A question's name in the bank: its question, cut at a word near 80 characters."""
-    return text if len(text) <= 80 else text[:77].rsplit(" ", 1)[0] + "..."
-
-
 def _fill(name: str, xml: str = "", **values: str) -> str:
     """A template file next to this module, each value XML-escaped (``xml``: XML put in as it is)."""
     text = (TEMPLATES / name).read_text(encoding="utf-8")
-    return Template(text).substitute({k: _h(_clean(v)) for k, v in values.items()}, xml=xml)
+    return Template(text).substitute({k: _h(xml_text(v)) for k, v in values.items()}, xml=xml)
 
 
 def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[str, int]]:

@@ -89,7 +89,7 @@ def build_package(
         conn.close()
     except (sqlite3.Error, MemoryError) as exc:
         raise PackageError(f"could not assemble the Anki collection: {exc}") from None
-    return _zip([("collection.anki2", collection), ("media", b"{}")])
+    return zip_entries([("collection.anki2", collection), ("media", b"{}")])
 
 
 # genanki's ``Card.write_to_db``: a new card's row (ivl, factor, reps, lapses, left, odue, odid,
@@ -152,13 +152,29 @@ def description_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
-def _zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, data, compresslevel=1)  # fast; still about a third of the size
-    return buffer.getvalue()
+class ZipWriter:
+    """The one reproducible zip writer (the package, the QTI packages): entries in the order added,
+    with fixed times and attributes, each compressed as it is added."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._archive = zipfile.ZipFile(self._buffer, "w")
+
+    def add(self, name: str, data: bytes) -> None:
+        info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.create_system = 3
+        self._archive.writestr(info, data, compresslevel=1)  # fast; still about a third of the size
+
+    def close(self) -> bytes:
+        """The zip's bytes (nothing can be added after)."""
+        self._archive.close()
+        return self._buffer.getvalue()
+
+
+def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    writer = ZipWriter()
+    for name, data in entries:
+        writer.add(name, data)
+    return writer.close()

@@ -15,7 +15,7 @@ from ..wording import plural
 from .common import TEACHER_KINDS, ExportChoiceError, choose
 from .gift import render_gift
 from .moodle import render_moodle
-from .qti import WHOLE_BANK, render_qti
+from .qti import WHOLE_BANK, Packages
 from .selftest import render_selftest
 
 FORMATS = ("moodle", "gift", "html", "qti")
@@ -79,6 +79,9 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
     (default: all of the project's), one at a time as (path under ``out_dir``, bytes), counted
     in ``summary`` (a build writes each into its staging folder and lets it go)."""
     chosen = list(project.decks if decks is None else decks)
+    if "qti" in formats and chosen:
+        assert project.config is not None
+        qti = Packages(chosen, project, corpus, project.config.collection)  # each deck's, and the whole bank's
     for deck in chosen:
         if "moodle" in formats:
             data, counts = render_moodle(deck, project, corpus)
@@ -90,14 +93,12 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
             summary.gift_skipped += skipped
             yield out_dir / "gift" / f"{deck.slug}.gift", data
         if "qti" in formats:
-            data, counts = render_qti([deck], project, corpus, deck.deck)
+            data, counts = qti.deck(deck)
             summary.add("qti", counts)
             yield out_dir / "qti" / f"{deck.slug}.zip", data
     if "qti" in formats and chosen:
-        assert project.config is not None
-        data, _ = render_qti(chosen, project, corpus, project.config.collection)
         summary.add("qti", {})  # the same questions again, one package: counted as a file only
-        yield out_dir / "qti" / f"{WHOLE_BANK}.zip", data
+        yield out_dir / "qti" / f"{WHOLE_BANK}.zip", qti.whole()
     if "html" in formats and chosen:
         data, counts = render_selftest(chosen, project, corpus)
         summary.add("html", counts)

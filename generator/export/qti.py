@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from string import Template
 from xml.etree import ElementTree as ET
 
-from ..anki.package import _zip as zip_entries  # the one reproducible zip writer (fixed times and order)
+from ..anki.package import ZipWriter
 from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
@@ -301,28 +301,40 @@ def assessment_xml(writer: _Items, ident: str, deck: Deck) -> tuple[bytes, dict[
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n", counts
 
 
-def render_qti(decks: Sequence[Deck], project: Project, corpus: Corpus, title: str) -> tuple[bytes, dict[str, int]]:
-    """The decks as one QTI 1.2 package (zip bytes), one assessment each, and the questions
-    counted as "kind as Canvas type". Each deck's assessment is compressed as soon as it is made,
-    so a whole-bank package never holds every deck's XML at once."""
-    assert project.config is not None
-    writer = _Items(project, corpus)
-    idents = [(deck, f"studydeck-{project.config.id}_{deck.slug}") for deck in decks]  # "_": never an item's ident
-    resources = "".join(_fill("resource.xml", ident=ident) for _, ident in idents)
-    manifest = _fill("manifest.xml", resources, ident=f"studydeck-{project.config.id}_manifest", title=title)
-    counts: dict[str, int] = {}
+class Packages:
+    """QTI 1.2 packages: each deck's own and, alongside, the whole bank's (its manifest first, then
+    each deck's assessment as that deck's package is made). Each assessment is made once and
+    compressed into both at once, so the whole bank never holds every deck's XML at once."""
 
-    def entries() -> Iterator[tuple[str, bytes]]:
-        yield "imsmanifest.xml", manifest.encode("utf-8")
-        for deck, ident in idents:
-            data, mine = assessment_xml(writer, ident, deck)
-            for key, n in mine.items():
-                counts[key] = counts.get(key, 0) + n
-            meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
-                         description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
-                         points=f"{len(deck.items)}.0")
-            yield f"{ident}/{ident}.xml", data
-            yield f"{ident}/assessment_meta.xml", meta.encode("utf-8")
+    def __init__(self, decks: Sequence[Deck], project: Project, corpus: Corpus, title: str) -> None:
+        assert project.config is not None
+        self.namespace = project.config.id
+        self.writer = _Items(project, corpus)
+        self.bank = ZipWriter()
+        self.bank.add("imsmanifest.xml", self._manifest(decks, title))
 
-    package = zip_entries(entries())
-    return package, counts
+    def _ident(self, deck: Deck) -> str:
+        return f"studydeck-{self.namespace}_{deck.slug}"  # "_": never an item's ident
+
+    def _manifest(self, decks: Sequence[Deck], title: str) -> bytes:
+        resources = "".join(_fill("resource.xml", ident=self._ident(deck)) for deck in decks)
+        return _fill("manifest.xml", resources, ident=f"studydeck-{self.namespace}_manifest", title=title).encode("utf-8")
+
+    def deck(self, deck: Deck) -> tuple[bytes, dict[str, int]]:
+        """The deck's own package, and its questions counted as "kind as Canvas type"; its
+        assessment also goes into the whole bank's."""
+        ident = self._ident(deck)
+        data, counts = assessment_xml(self.writer, ident, deck)
+        meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
+                     description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
+                     points=f"{len(deck.items)}.0").encode("utf-8")
+        own = ZipWriter()
+        own.add("imsmanifest.xml", self._manifest([deck], deck.deck))
+        for name, blob in ((f"{ident}/{ident}.xml", data), (f"{ident}/assessment_meta.xml", meta)):
+            own.add(name, blob)
+            self.bank.add(name, blob)
+        return own.close(), counts
+
+    def whole(self) -> bytes:
+        """The whole bank's package, once every deck's has been made."""
+        return self.bank.close()

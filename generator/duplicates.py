@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .model import Item
-from .profile import Profile, overlap
+from .profile import Profile, overlap, same_quotation
 from .sources import Corpus
 
 
@@ -17,7 +17,7 @@ def _duplicates(a: _Dup, b: _Dup) -> frozenset[str]:
     quotation, or overlapping excerpts and shared answers that make up at least half of the
     answers of the item with fewer (two order items sharing one event of five are not
     duplicates; two match items sharing two of three pairs are)."""
-    if a.quotation and b.quotation and (a.quotation in b.quotation or b.quotation in a.quotation):
+    if same_quotation(a.quotation, b.quotation):
         return frozenset({"quotation"})
     shared = a.answers & b.answers
     if shared and 2 * len(shared) >= min(len(a.answers), len(b.answers)) and overlap(a, b):

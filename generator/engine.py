@@ -43,9 +43,9 @@ from . import facts
 from .cache import Cache, cache_dir, hashed_key, key
 from .deckfile import FileParse, ItemRecord, parse_deck_file
 from .diagnostics import Diagnostic, Span
-from .load import Project, parse_model, settings_problems
+from .load import Project, load_settings, parse_model
 from .model import Catalog, Deck, ProjectConfig
-from .paths import CATALOG_FILE, PROJECT_FILE, display_path, inside, read_hashed, read_input
+from .paths import display_path, inside, read_hashed, read_input
 from .plain import diag_from_plain, diag_to_plain, from_plain, to_plain
 from .sources import Corpus, read_corpus
 
@@ -252,9 +252,7 @@ class Engine:
 
     def settings(self) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
         """``load.load_settings``, each of the two files kept by its bytes."""
-        config, diags = self.read_model(self.root / PROJECT_FILE, ProjectConfig, "project", self.root)
-        catalog, more = self.read_model(self.root / CATALOG_FILE, Catalog, "catalog", self.root)
-        return config, catalog, diags + more + settings_problems(self.root, config)
+        return load_settings(self.root, self.read_model)
 
     def read_model(self, path: Path, cls: type, name: str, root: Path | None = None) -> tuple[Any, list[Diagnostic]]:
         """``load.read_model``, kept by the file's bytes (a catalog of hundreds of sources is then

@@ -13,6 +13,7 @@ import difflib
 import functools
 import re
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -349,11 +350,14 @@ def _points_cap(config: ProjectConfig) -> list[Diagnostic]:
                                               " (per: question makes every question worth 1 point)")]
 
 
-def load_settings(root: Path) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
+def load_settings(root: Path, read: Callable[..., tuple[Any, list[Diagnostic]]] | None = None,
+                  ) -> tuple[ProjectConfig | None, Catalog | None, list[Diagnostic]]:
     """The project file and the source catalog, and every problem with them (see
-    :func:`settings_problems`)."""
-    config, diags = read_model(root / PROJECT_FILE, ProjectConfig, "project", root)
-    catalog, more = read_model(root / CATALOG_FILE, Catalog, "catalog", root)
+    :func:`settings_problems`). ``read``: :func:`read_model` or one like it (the engine's keeps
+    what it parsed)."""
+    read = read or read_model
+    config, diags = read(root / PROJECT_FILE, ProjectConfig, "project", root)
+    catalog, more = read(root / CATALOG_FILE, Catalog, "catalog", root)
     return config, catalog, diags + more + settings_problems(root, config)
 
 

@@ -235,6 +235,11 @@ class Spanned(Protocol):
     def spans(self) -> tuple[tuple[str, int, int], ...]: ...
 
 
+def same_quotation(a: str | None, b: str | None) -> bool:
+    """Two quotation keys (:attr:`Profile.quotation`) of which one lies within the other."""
+    return bool(a and b and (a in b or b in a))
+
+
 def overlap(a: Spanned, b: Spanned) -> bool:
     """Some excerpt of ``a`` overlaps one of ``b`` in the same document."""
     return any(da == db and sa < eb and sb < ea for da, sa, ea in a.spans for db, sb, eb in b.spans)

@@ -58,7 +58,7 @@ from itertools import combinations
 
 from . import terms
 from .model import Item
-from .profile import WORD, Profile, answers, overlap, shown
+from .profile import WORD, Profile, answers, overlap, same_quotation, shown
 from .sources import Corpus
 
 REASONS = ("excerpt", "answer", "quotation", "leak", "name", "timeline", "pair", "verdict")
@@ -91,10 +91,6 @@ def _names(a: Profile, b: Profile) -> bool:
                for names, figures in a.claims)
 
 
-def _same_quotation(a: Profile, b: Profile) -> bool:
-    return bool(a.quotation and b.quotation and (a.quotation in b.quotation or b.quotation in a.quotation))
-
-
 def _timeline(a: Profile, b: Profile) -> bool:
     """Two order items share two or more events (by date or by wording)."""
     if not (a.events and b.events):
@@ -117,7 +113,7 @@ def _verdict(a: Profile, b: Profile) -> bool:
 # (reason, test) in the order a yes/no question tries them: cheapest first.
 _TESTS: tuple[tuple[str, Callable[[Profile, Profile], bool]], ...] = (
     ("answer", lambda a, b: not a.answers.isdisjoint(b.answers)),
-    ("quotation", _same_quotation),
+    ("quotation", lambda a, b: same_quotation(a.quotation, b.quotation)),
     ("timeline", _timeline),
     ("pair", _shared_pair),
     ("excerpt", overlap),

@@ -87,7 +87,6 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
     diags = list(decode_diags)
     ids: list[tuple[str, Span]] = []
     dups: list[dict[str, Any]] = []
-    items: list[list[Any]] = []
     entries: list[tuple[str, int, Item | None]] = []
     now: dict[str, ItemRecord] = {}
     for piece in split.pieces:
@@ -107,7 +106,6 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
             if record.item is not None:
                 if record.dup is None or record.where is None:
                     return None  # a foreign entry
-                items.append([base, record.item])
                 entries.append((record.item, base, item))
                 dups.append(record.dup)
                 ident, line, col = record.where
@@ -117,7 +115,7 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
         now[fp] = record
     deck_head = with_items(head, split, (), shown)
     deck = deck_to_cache(deck_head, [])
-    deck["items"] = items
+    deck["items"] = [[base, text] for text, base, _ in entries]
     return FileParse(diags, ids, dups, deck, now, deck_head, entries)
 
 

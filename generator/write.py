@@ -140,6 +140,21 @@ def _siblings(out_dir: Path, kind: str) -> list[Path]:
     return sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*"))
 
 
+@contextlib.contextmanager
+def work_folder(out_dir: Path) -> Iterator[Path]:
+    """An empty private folder for work files, beside ``out_dir`` (on the outputs' own disk, so a
+    full temporary folder cannot fail a build), removed after; a killed run's is removed by the
+    next ``recover`` (it is a staging folder by name). Hold :func:`exclusive` while it is in use."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}-work"
+    _remove(folder)
+    folder.mkdir(mode=0o700)
+    try:
+        yield folder
+    finally:
+        _remove(folder)
+
+
 def _lock_temps(lock_path: Path) -> list[Path]:
     return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
 

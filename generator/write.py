@@ -190,8 +190,9 @@ def built_with(out_dir: Path, name: str, lock: bytes) -> bool:
     hashes = manifest.get("sha256")
     if manifest.get("lock") != _sha(lock) or not isinstance(hashes, dict) or name not in hashes:
         return False
-    data = _read(out_dir / name)
-    return data is not None and hashes[name] == _sha(data)
+    from .paths import file_sha256
+
+    return bool(hashes[name] == file_sha256(out_dir / name))  # (a big package is never read whole)
 
 
 def recover(out_dir: Path, lock_path: Path | None) -> None:

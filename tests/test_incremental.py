@@ -70,6 +70,22 @@ def test_the_previous_package_is_not_read_back_when_it_was_written_with_this_loc
         build(root, worksheets=False, exports=set())
 
 
+def test_an_output_is_hashed_a_piece_at_a_time_and_only_a_regular_file(tmp_path) -> None:
+    """``paths.file_sha256`` (which says whether the package there is the one written with the
+    lock) gives the SHA-256 ``read_input``'s bytes have, for a file over one piece; a fifo, a folder
+    or a missing file is None, without blocking."""
+    import hashlib
+
+    from generator.paths import file_sha256, read_input
+
+    big = tmp_path / "big"
+    big.write_bytes(os.urandom(3 << 20) + b"tail")
+    data, _ = read_input(big, "file", 1 << 30)
+    assert data is not None and file_sha256(big) == hashlib.sha256(data).hexdigest()
+    os.mkfifo(tmp_path / "fifo")
+    assert [file_sha256(tmp_path / n) for n in ("fifo", "missing")] == [None, None] and file_sha256(tmp_path) is None
+
+
 def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_gives(tmp_path, monkeypatch) -> None:
     root = _bank(tmp_path)
     monkeypatch.setattr(workers, "cores", lambda: 1)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -137,10 +138,11 @@ def item_records(stored: Any) -> dict[str, ItemRecord]:
 def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
     """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once),
     made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
-    reads tens of thousands back."""
+    reads tens of thousands back. Its type and deck name are the one copy of each (JSON gives every
+    note its own)."""
     i, k, d, f, t, g, h = data
     note = object.__new__(spec)
-    note.__dict__.update(item_id=i, kind=k, deck=d, fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+    note.__dict__.update(item_id=i, kind=intern(k), deck=intern(d), fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
                          tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
     return note
 

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import json
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from .diagnostics import Diagnostic, Span
@@ -64,22 +65,57 @@ def _tagged(value: Any, lines: int = 0) -> Any:
 
 def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
     """``lines``: added to every line number (see ``to_plain``)."""
+    return _reader(tp)(data, path, lines)
+
+
+_Reader = Callable[[Any, str, int], Any]
+
+
+def _same(data: Any, path: str, lines: int) -> Any:
+    return data
+
+
+def _pos(data: Any, path: str, lines: int) -> Pos:
+    line, col, spans = data
+    return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
+
+
+@functools.cache
+def _reader(tp: Any) -> _Reader:
+    """How plain data becomes a value of type ``tp``, worked out once per type. A record is built
+    without its frozen ``__init__`` (one ``object.__setattr__`` a field): a big bank's catalog and
+    decks come back this way. tests/test_cache.py holds the two equal."""
     if tp is Pos:
-        line, col, spans = data
-        return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
+        return _pos
     shape, inner, _ = annotation_shape(tp)
     if shape == "union":
-        if data is None:
-            return None
         if inner is not None:
-            return from_plain(inner, data, path, lines)
-        kind, rest = data
-        return from_plain(ITEM_TYPES[kind], rest, path, lines)
+            one = _reader(inner)
+            return lambda data, path, lines: None if data is None else one(data, path, lines)
+
+        def tagged(data: Any, path: str, lines: int) -> Any:  # an item, its type name first
+            if data is None:
+                return None
+            cls: Any = ITEM_TYPES[data[0]]
+            return _reader(cls)(data[1], path, lines)
+
+        return tagged
     if shape == "record":
-        return tp(**{name: from_plain(ftp, v, path, lines) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
+        fields = tuple((name, None if (read := _reader(ftp)) is _same else read) for name, ftp in _fields(tp))
+
+        def record(data: Any, path: str, lines: int) -> Any:
+            value = object.__new__(tp)
+            value.__dict__.update({name: v if read is None else read(v, path, lines)
+                                   for (name, read), v in zip(fields, data, strict=True)})
+            return value
+
+        return record
     if shape == "tuple":
-        return tuple(from_plain(inner, v, path, lines) for v in data)
-    return data
+        item = _reader(inner)
+        if item is _same:
+            return lambda data, path, lines: tuple(data)
+        return lambda data, path, lines: tuple(item(v, path, lines) for v in data)
+    return _same
 
 
 def item_text(item: Any, base: int) -> str:

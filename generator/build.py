@@ -30,7 +30,7 @@ from .diagnostics import (
     Report,
     Span,
 )
-from .engine import keeps_results
+from .engine import KeptPdfs, keeps_results
 from .export import ExportSummary, iter_exports
 from .model import ProjectConfig
 from .paths import display_path, read_input
@@ -231,7 +231,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                 requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed,
                                            b.paper, checked.corpus, config.quiz, b.worksheets)
                 rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
-                                          lambda done, total: stage("rendering worksheets", done, total))
+                                          lambda done, total: stage("rendering worksheets", done, total),
+                                          kept=KeptPdfs(root) if cached else None)
                 while rendered:
                     path, data = rendered.popitem()
                     yield str(path), data

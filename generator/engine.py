@@ -32,12 +32,13 @@ An entry that cannot be read back as its type (foreign, older, truncated) is a m
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import time
-from sys import intern
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import facts
@@ -53,6 +54,7 @@ from .sources import Corpus, read_corpus
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
     from .anki.notes import DeckNotes, NoteSpec
     from .model import Item
+    from .worksheet.render import Job
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
@@ -142,7 +144,8 @@ def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
     note its own)."""
     i, k, d, f, t, g, h = data
     note = object.__new__(spec)
-    note.__dict__.update(item_id=i, kind=intern(k), deck=intern(d), fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+    note.__dict__.update(item_id=i, kind=intern(k), deck=intern(d),
+                         fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
                          tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
     return note
 
@@ -170,6 +173,39 @@ SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last chan
 
 def _signature(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+class KeptPdfs:
+    """Rendered worksheets (``render.Kept``), in the cache's area ``pdf`` (a cap of its own: a big
+    bank's hundreds of PDFs never push the check's entries out), each under its job's bytes and
+    the renderer's hash (``render.renderer``) with the code's: a build after an edit renders only
+    the worksheets whose questions changed."""
+
+    def __init__(self, root: Path) -> None:
+        from .worksheet.render import renderer
+
+        self.cache = Cache(root, "pdf", PDFS_KEPT)
+        self.renderer = renderer()
+
+    def _key(self, one: Job) -> str:
+        return "w" + key(Path("worksheet"), "1" if one.key else "0", one.data.encode(), self.renderer)
+
+    def get(self, one: Job) -> bytes | None:
+        stored = self.cache.get(self._key(one))
+        if isinstance(stored, str):
+            try:
+                pdf = base64.b64decode(stored, validate=True)
+                if pdf.startswith(b"%PDF-"):
+                    return pdf
+            except ValueError:
+                pass  # a foreign entry: rendered again
+        return None
+
+    def put(self, one: Job, pdf: bytes) -> None:
+        self.cache.put(self._key(one), base64.b64encode(pdf).decode("ascii"))
+
+
+PDFS_KEPT = 1000  # rendered worksheets kept: a 10,000-item bank's build makes 88
 
 
 def keeps_results(root: Path) -> bool:

@@ -131,3 +131,26 @@ def test_records_read_back_without_init_equal_the_ones_init_builds() -> None:
             assert record == original or isinstance(record, (Pos, Span))  # (a default's place becomes the file's)
             kinds.add(type(record).__name__)
     assert {"Deck", "Catalog", "ProjectConfig", "SourceDoc", "SourceRef", "Cloze", "Claims"} <= kinds and len(kinds) >= 12
+
+
+def test_an_area_has_its_own_cap_and_is_private(tmp_path, monkeypatch) -> None:
+    """Rendered worksheets live in an area of the cache (``Cache(root, "pdf", keep)``): pruning it
+    leaves the check's entries alone and the other way round; both folders are made private."""
+    import os
+    import stat as st
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "proj"
+    project.mkdir()
+    area = cache.Cache(project, "pdf", keep=3)
+    for n in range(5):
+        area.put(f"w{n}", str(n))
+    main = cache.Cache(project)
+    main.put("s0", "kept")
+    area.prune()
+    main.prune(keep=1)
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.json"))) == 3 and main.get("s0") == "kept"
+    for folder in (tmp_path / "cache", tmp_path / "cache" / "pdf"):
+        assert st.S_IMODE(os.stat(folder).st_mode) == 0o700
+    os.chmod(tmp_path / "cache", 0o777)  # the cache's own folder opened to others: no area is used either
+    assert cache.Cache(project, "pdf").get("w4") is None

@@ -12,10 +12,14 @@ import functools
 import json
 import typing
 from collections.abc import Callable
-from typing import Any
+from sys import intern
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Span
 from .model import ITEM_TYPES, Deck, Pos, annotation_shape
+
+if TYPE_CHECKING:
+    from .anki.notes import NoteSpec
 
 
 @functools.cache
@@ -148,3 +152,24 @@ def diag_to_plain(d: Diagnostic, lines: int = 0) -> list[Any]:
 def diag_from_plain(data: list[Any], lines: int = 0) -> Diagnostic:
     path, line, col, severity, code, message, notes = data
     return Diagnostic(Span(path, line + lines, col), severity, code, message, tuple(notes))
+
+
+def note_from_plain(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
+    """A note back from :func:`note_to_plain` (``spec``: the class, imported by the caller once),
+    made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
+    reads tens of thousands back. Its type and deck name are the one copy of each (JSON gives every
+    note its own)."""
+    i, k, d, f, t, g, h = data
+    note = object.__new__(spec)
+    note.__dict__.update(item_id=i, kind=intern(k), deck=intern(d),
+                         fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+                         tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
+    return note
+
+
+def note_to_plain(n: NoteSpec) -> list[Any]:
+    # Fields joined by the separator Anki itself uses (a list if a field held it): one JSON
+    # string a note instead of one a field reads back faster.
+    joined = "\x1f".join(n.fields)
+    fields = joined if joined.count("\x1f") == len(n.fields) - 1 else list(n.fields)
+    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid, n.fingerprint()]

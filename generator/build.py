@@ -30,8 +30,9 @@ from .diagnostics import (
     Report,
     Span,
 )
-from .engine import KeptPdfs, keeps_results
+from .engine import keeps_results
 from .export import ExportSummary, iter_exports
+from .kept import KeptExports, KeptPdfs
 from .model import ProjectConfig
 from .paths import display_path, read_input
 from .pipeline import Checked, check_project
@@ -239,7 +240,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                 release_memory()
             if chosen:
                 stage("exporting", 0, 0)
-            for path, data in iter_exports(project, checked.corpus, Path(), chosen, result.exports):
+            kept = KeptExports(root, checked.files, project) if cached else None
+            for path, data in iter_exports(project, checked.corpus, Path(), chosen, result.exports, kept=kept):
                 yield str(path), data
 
         # Outputs are written into a staging folder as they are made, and switched in, with the

@@ -55,7 +55,7 @@ def test_a_build_after_an_edit_compiles_only_the_edited_item_and_writes_the_same
 
 
 def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_project, tmp_path, monkeypatch) -> None:
-    """Rendered worksheets are kept (``engine.KeptPdfs``): a build with nothing changed renders
+    """Rendered worksheets are kept (``kept.KeptPdfs``): a build with nothing changed renders
     none, a build after an edit only those whose questions changed, and every PDF is the one a
     build with nothing kept renders."""
     from generator.worksheet import render
@@ -78,6 +78,8 @@ def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_proje
     assert build(root, exports=set()).report.ok
     assert 0 < len(rendered) < first, (len(rendered), first)
     assert all("Between which dates in 2007 was" in one.data for one in rendered)
+    # one entry for each worksheet file, whatever was rendered before: the slot's new PDF replaced the old
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.json"))) == len(list((root / "dist" / "worksheets").iterdir()))
     warm = snapshot(root / "dist")
     monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
     rendered.clear()
@@ -134,6 +136,7 @@ def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_change
                                                  "speaker: Waheed Arshad, spokesman of the Pakistan Army"))
     again, warm = built()
     assert again == every and warm == unkept()
+    assert len(list((tmp_path / "cache" / "exports").glob("*.json"))) == len(every)  # one entry a file, kept or replaced
 
 
 def test_a_build_that_wants_the_decks_checks_only_the_changed_files(make_project, tmp_path, monkeypatch) -> None:

@@ -163,6 +163,50 @@ def test_a_build_that_wants_the_decks_checks_only_the_changed_files(make_project
     assert len(warm.project.decks) == 2 and warm.report.diagnostics == cold.report.diagnostics
 
 
+def test_project_wide_problems_are_kept_while_no_files_ids_and_records_change(make_project, tmp_path,
+                                                                              monkeypatch) -> None:
+    """The checks over every file (unique ids, near-duplicates) are kept under every file's ids,
+    their places and near-duplicate records: rewording a question reuses them without reading the
+    other files' records; an edit that moves lines, a new item, or records gone from the cache
+    have them worked out again. Each time the problems are those of a check with nothing kept."""
+    from generator import duplicates
+    from generator.diagnostics import Diagnostic
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    text = STARTER.read_text()
+    root = make_project({"a.yaml": text, "b.yaml": text.replace("id: ", "id: b-", 2)})  # twins, two shared ids
+    runs: list[int] = []
+    real = duplicates.duplicates_among
+    monkeypatch.setattr(duplicates, "duplicates_among", lambda records: runs.append(len(records)) or real(records))
+
+    def problems() -> list[Diagnostic]:
+        runs.clear()
+        return pipeline.check_project(root, items=False).report.diagnostics
+
+    def unkept() -> list[Diagnostic]:
+        with monkeypatch.context() as m:
+            m.setenv("STUDYDECK_NO_CACHE", "1")
+            return pipeline.check_project(root, items=False).report.diagnostics
+
+    first = problems()
+    codes = {d.code for d in first}
+    assert {"duplicate-id", "near-duplicate"} <= codes and runs and first == unkept()
+    b = root / "decks" / "b.yaml"
+    b.write_text(b.read_text().replace("Between which dates was", "Between which two dates was"))
+    second = problems()
+    assert runs == [] and second == first == unkept()  # reworded: kept, no record read
+    b.write_text(b.read_text().replace("Between which two dates was", "Between which\n    two dates was", 1))
+    moved = problems()
+    assert runs and moved == unkept() and len(moved) == len(first)  # lines moved: worked out again
+    for entry in (tmp_path / "cache").glob("r*.json"):
+        entry.unlink()
+    b.write_text(b.read_text().replace("id: b-", "id: c-", 1))
+    again = problems()
+    assert runs and again == unkept() and again != first  # (records gone: read from the files)
+
+
 def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:
     """A kept entry that is not one (foreign, truncated, not base64, not a PDF) is a miss."""
     from generator.worksheet import render

@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import re
 import typing
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -140,28 +140,61 @@ def record_from_events(events: list[object], path: str, cls: type) -> Any:
     """The one document of a YAML file's event stream as an instance of the record class ``cls``,
     as ``load`` gives it from the node tree when neither reports a problem; None when there is
     one (or when the stream holds anything unusual: a tag, an anchor)."""
-    starts = [n for n, e in enumerate(events) if type(e) is yaml.DocumentStartEvent]
-    if len(starts) != 1:
-        return None
+    if len(events) < 3 or type(events[1]) is not yaml.DocumentStartEvent:
+        return None  # no document
     reader = _Reader(events, path)
     try:
-        event, span = reader._start(starts[0] + 1)
+        event, span = reader._start(2)
         if type(event) is not _MapStart:
             raise _GiveUp
-        return reader.record(starts[0] + 2, cls, span)[0]
+        value, _, end = reader.record(3, cls, span)
     except _GiveUp:
         return None
+    return value if type(events[end + 1]) is yaml.StreamEndEvent else None  # (not a second document)
+
+
+class _Field(NamedTuple):
+    """How a record's field is read, worked out once per class (see :func:`_plan`)."""
+
+    name: str
+    tp: Any  # its type (an optional one's inner type)
+    shape: str  # ``model.annotation_shape`` of ``tp``
+    inner: Any  # the record class, or the type of a tuple's items
+    item_shape: str  # a tuple's items' ``annotation_shape`` ("union": the union of item types)
+    optional: bool  # an empty value is None
+    has_default: bool  # an empty value is as if absent
+    meta: typing.Mapping[str, Any]
+    item_meta: dict[str, Any]  # a tuple's items' (their pattern)
+
+
+@functools.cache
+def _plan(cls: type) -> dict[str, _Field]:
+    plan = {}
+    for name, (f, tp, _) in fields_of(cls).items():
+        assert name.lower() not in _BOOL_WORDS, "see _Reader.record"
+        shape, inner, optional = annotation_shape(tp)
+        if shape == "union" and inner is not None:
+            tp = inner
+            shape, inner, _ = annotation_shape(tp)
+        item_shape, one, _ = annotation_shape(inner) if shape == "tuple" else ("", None, False)
+        if item_shape == "union" and one is not None:
+            item_shape = ""  # (no list of optional values in the model)
+        item_meta = {"pattern": f.metadata["items_pattern"]} if "items_pattern" in f.metadata else {}
+        plan[name] = _Field(name, tp, shape, inner, item_shape, optional, f.default is not dataclasses.MISSING,
+                            f.metadata, item_meta)
+    return plan
 
 
 class _Reader:
     """The event stream typed in one pass: the node tree's checks (``yamltree._Builder``) and
-    the typing's (``load._Converter``) on each event, in the same order as theirs."""
+    the typing's (``load._Converter``) on each event. A scalar's place is made only where the
+    model keeps it (a field's value; not a key, nor an item of a list of text)."""
 
     def __init__(self, events: list[object], path: str) -> None:
         self.events = events
         self.path = path
-        self.nowhere = Span(path)  # for the problems of values whose place the model does not keep
-        self.diags: list[Diagnostic] = []  # (a problem is only ever a reason to give up)
+        self.nowhere = Span(path)  # the place given to problems (only ever a reason to give up)
+        self.diags: list[Diagnostic] = []
 
     def _start(self, i: int) -> tuple[Any, Span]:
         """The event at ``i`` and its place, when the tree would take it as it is. (No node is
@@ -173,43 +206,30 @@ class _Reader:
         mark = event.start_mark
         return event, _at(self.path, mark.line + 1, mark.column + 1)
 
-    def _text(self, event: Any, span: Span) -> tuple[str, bool]:
-        """A scalar's text and whether it is plain, as the tree keeps it."""
-        value: str = event.value
-        if len(value) > MAX_SCALAR_CHARS or (not event.implicit[0] and check_value(value, span)):
+    def _typed(self, event: Any, tp: Any, meta: typing.Mapping[str, Any], span: Span) -> Any:
+        """A scalar event's value as ``tp`` (a field's type, or its items'); an empty one is not
+        one (``typed_scalar`` takes no empty text)."""
+        if event.anchor is not None or event.tag is not None:
+            raise _GiveUp  # an anchor or a tag
+        text: str = event.value
+        plain = bool(event.implicit[0] and not event.style)
+        if len(text) > MAX_SCALAR_CHARS or (not event.implicit[0] and check_value(text, self.nowhere)):
             raise _GiveUp  # too long; a character a quoted value may not make with an escape
-        return value, bool(event.implicit[0] and not event.style)
-
-    def value(self, i: int, tp: Any, meta: typing.Mapping[str, Any]) -> tuple[Any, Span, int]:
-        """The value of type ``tp`` whose node starts at ``i``, its place, and where the next starts."""
-        event, span = self._start(i)
-        shape, inner, optional = annotation_shape(tp)
-        kind = type(event)
-        if shape == "union":
-            if kind is _Scalar and optional and event.value == "" and event.implicit[0] and not event.style:
-                return None, span, i + 1
-            if inner is not None:
-                return self.value(i, inner, meta)
-            if kind is not _MapStart:
-                raise _GiveUp
-            return self.record(i + 1, self._item_class(i + 1), span)
-        if shape == "record":
-            if kind is not _MapStart:
-                raise _GiveUp
-            return self.record(i + 1, inner, span)
-        if shape == "tuple":
-            if kind is not _SeqStart:
-                raise _GiveUp
-            return self.sequence(i + 1, inner, meta, span)
-        if kind is not _Scalar:
-            raise _GiveUp
-        text, plain = self._text(event, span)
-        if plain and text == "":
-            raise _GiveUp  # a missing value
         value = typed_scalar(text, plain, span, tp, "", meta, self.diags)
         if value is INVALID:
             raise _GiveUp
-        return value, span, i + 1
+        return value
+
+    def value(self, i: int, field: _Field) -> tuple[Any, Span, int]:
+        """The value of ``field`` whose node (not a scalar) starts at ``i``, its place, and where
+        the next node starts."""
+        event, span = self._start(i)
+        kind = type(event)
+        if field.shape == "record" and kind is _MapStart:
+            return self.record(i + 1, field.inner, span)
+        if field.shape == "tuple" and kind is _SeqStart:
+            return self.sequence(i + 1, field, span)
+        raise _GiveUp
 
     def _item_class(self, i: int) -> type:
         """The class an item's ``type`` names (the mapping's entries start at ``i``)."""
@@ -229,42 +249,63 @@ class _Reader:
 
     def record(self, i: int, cls: type, span: Span) -> tuple[Any, Span, int]:
         """A record of class ``cls`` from the mapping at ``span`` whose entries start at ``i``."""
-        fields = fields_of(cls)
+        plan = _plan(cls)
         values: dict[str, Any] = {}
         spans: dict[str, Span] = {}
         seen: set[str] = set()
         events = self.events
-        while type(events[i]) is not _MapEnd:
-            key, key_span = self._start(i)
-            if type(key) is not _Scalar:
+        while type(key := events[i]) is not _MapEnd:
+            # A key names a field once (no field is named by a word YAML 1.1 reads as a boolean: a
+            # key that is one is unknown, as is any other key no field has).
+            if type(key) is not _Scalar or key.anchor is not None or key.tag is not None:
                 raise _GiveUp
-            name, plain = self._text(key, key_span)
-            canon = _BOOL_WORDS.get(name.lower(), name) if plain else name
-            known = fields.get(name)
-            if canon in seen or known is None:
-                raise _GiveUp  # a duplicate key, an unknown field (a merge key ``<<`` is one)
-            seen.add(canon)
-            f, tp, _ = known
+            name = key.value
+            field = plan.get(name)
+            if field is None or name in seen:
+                raise _GiveUp  # an unknown field (a merge key ``<<`` is one), a duplicate key
+            seen.add(name)
             value: Any = events[i + 1]
-            if (f.default is not dataclasses.MISSING and type(value) is _Scalar and value.value == ""
-                    and value.implicit[0] and not value.style):
-                self._start(i + 1)
-                i += 2  # an empty optional field is as if absent
+            if type(value) is not _Scalar:
+                values[name], spans[name], i = self.value(i + 1, field)
                 continue
-            values[f.name], spans[f.name], i = self.value(i + 1, tp, f.metadata)
-        if any(required and name not in values for name, (_, _, required) in fields.items()):
+            mark: Any = value.start_mark
+            at = _at(self.path, mark.line + 1, mark.column + 1)
+            if value.value == "" and value.implicit[0] and not value.style:  # empty
+                if value.anchor is not None or value.tag is not None or not (field.has_default or field.optional):
+                    raise _GiveUp
+                if not field.has_default:
+                    values[name], spans[name] = None, at
+                i += 2  # (an empty field with a default is as if absent)
+                continue
+            if field.shape != "scalar":
+                raise _GiveUp
+            values[name], spans[name] = self._typed(value, field.tp, field.meta, at), at
+            i += 2
+        if len(values) < len(plan) and any(f.name not in values for f in plan.values() if not f.has_default):
             raise _GiveUp  # a missing field
         return record_of(cls, Pos(span, spans), values), span, i + 1
 
-    def sequence(self, i: int, tp: Any, meta: typing.Mapping[str, Any], span: Span) -> tuple[Any, Span, int]:
-        """A tuple of ``tp`` values from the list whose entries start at ``i``."""
-        item_meta = {"pattern": meta["items_pattern"]} if "items_pattern" in meta else {}
+    def sequence(self, i: int, field: _Field, span: Span) -> tuple[Any, Span, int]:
+        """The tuple ``field`` holds, from the list whose entries start at ``i``."""
         values = []
         events = self.events
-        while type(events[i]) is not _SeqEnd:
-            value, _, i = self.value(i, tp, item_meta)
-            values.append(value)
-        low, high = meta.get("min_items"), meta.get("max_items")
+        if field.item_shape == "scalar":  # text: no place kept
+            while type(event := events[i]) is not _SeqEnd:
+                if type(event) is not _Scalar:
+                    raise _GiveUp
+                values.append(self._typed(event, field.inner, field.item_meta, self.nowhere))
+                i += 1
+        elif field.item_shape in ("record", "union"):
+            while type(events[i]) is not _SeqEnd:
+                event, at = self._start(i)
+                if type(event) is not _MapStart:
+                    raise _GiveUp
+                cls = self._item_class(i + 1) if field.item_shape == "union" else field.inner
+                value, _, i = self.record(i + 1, cls, at)
+                values.append(value)
+        else:
+            raise _GiveUp  # (no such field in the model)
+        low, high = field.meta.get("min_items"), field.meta.get("max_items")
         if (high is not None and len(values) > high) or (low is not None and len(values) < low):
             raise _GiveUp
         return tuple(values), span, i + 1

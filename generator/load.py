@@ -3,7 +3,9 @@ item by item by ``deckfile``; ``engine`` keeps what the reading gave).
 
 Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
 dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
-with a problem is left out of the model, so later checks see only well-formed items.
+with a problem is left out of the model, so later checks see only well-formed items. A file
+with nothing to report is typed straight from YAML's event stream instead, with no node tree
+(``convert.record_from_events``, the same rules): :func:`parse_model` tries that first.
 """
 
 from __future__ import annotations

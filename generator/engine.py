@@ -26,15 +26,14 @@ and when it is reused:
   wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not
   kept, since a second change within the file system's clock tick would leave its stat as it
   was).
-- rendered worksheets ``w`` (the job's bytes, the renderer): a PDF, in an area of the cache
-  with its own cap (:class:`KeptPdfs`); a build renders only the worksheets whose job changed.
+- outputs (rendered worksheets, each deck's export files): see ``kept``, the one other module
+  that uses the cache.
 
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import time
@@ -55,7 +54,6 @@ from .sources import Corpus, read_corpus
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
     from .anki.notes import DeckNotes, NoteSpec
     from .model import Item
-    from .worksheet.render import Job
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
@@ -153,37 +151,6 @@ SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last chan
 
 def _signature(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-class KeptPdfs:
-    """Rendered worksheets (``render.Kept``) in the cache's area ``pdf``, whose own cap keeps
-    hundreds of PDFs from pushing the check's entries out; keyed by the job and ``render.renderer``."""
-
-    def __init__(self, root: Path) -> None:
-        from .worksheet.render import renderer
-
-        self.cache = Cache(root, "pdf", PDFS_KEPT)
-        self.renderer = renderer()
-
-    def _key(self, one: Job) -> str:
-        return "w" + key(Path("worksheet"), "1" if one.key else "0", one.data.encode(), self.renderer)
-
-    def get(self, one: Job) -> bytes | None:
-        stored = self.cache.get(self._key(one))
-        if isinstance(stored, str):
-            try:
-                pdf = base64.b64decode(stored, validate=True)
-                if pdf.startswith(b"%PDF-"):
-                    return pdf
-            except ValueError:
-                pass  # a foreign entry: rendered again
-        return None
-
-    def put(self, one: Job, pdf: bytes) -> None:
-        self.cache.put(self._key(one), base64.b64encode(pdf).decode("ascii"))
-
-
-PDFS_KEPT = 1000  # rendered worksheets kept: a build of the 10,000-item bench bank makes 44
 
 
 def keeps_results(root: Path) -> bool:

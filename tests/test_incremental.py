@@ -85,6 +85,57 @@ def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_proje
     assert len(rendered) == first and snapshot(root / "dist") == warm
 
 
+def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_changed(make_project, tmp_path,
+                                                                                   monkeypatch) -> None:
+    """Each deck's export files are kept (``kept.KeptExports``): after an edit, only the edited
+    deck's Moodle XML, GIFT and QTI assessment are made again; after a new quote speaker (which
+    every deck's quote questions may offer as a wrong answer), every deck's. Each time the outputs
+    are those of a build with nothing kept."""
+    from generator import export
+    from generator.export import qti
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project({"starter.yaml": STARTER.read_text(), "actors.yaml": (REPO / "decks" / "actors.yaml").read_text()})
+    config = root / "studydeck.yaml"
+    config.write_text(config.read_text().replace("versions: 2", "versions: 1").replace("questions: 20", "questions: 10"))
+    made: list[tuple[str, str]] = []
+
+    def spy(module, name: str, fmt: str) -> None:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a: made.append((fmt, next(
+            x.slug for x in a if hasattr(x, "slug")))) or real(*a))
+
+    spy(export, "render_moodle", "moodle")
+    spy(export, "render_gift", "gift")
+    spy(qti, "assessment_xml", "qti")
+    every = {(fmt, deck) for fmt in ("moodle", "gift", "qti") for deck in ("starter", "actors")}
+
+    def built() -> tuple[set[tuple[str, str]], dict[str, bytes]]:
+        made.clear()
+        assert build(root).report.ok
+        return set(made), snapshot(root / "dist")
+
+    def unkept() -> dict[str, bytes]:
+        with monkeypatch.context() as m:
+            m.setenv("STUDYDECK_NO_CACHE", "1")
+            assert build(root).report.ok
+            return snapshot(root / "dist")
+
+    assert built()[0] == every
+    assert built()[0] == set()
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
+    again, warm = built()
+    assert again == {(fmt, "starter") for fmt in ("moodle", "gift", "qti")} and warm == unkept()
+    actors = root / "decks" / "actors.yaml"
+    actors.write_text(actors.read_text().replace("speaker: Waheed Arshad, Pakistan Army spokesman",
+                                                 "speaker: Waheed Arshad, spokesman of the Pakistan Army"))
+    again, warm = built()
+    assert again == every and warm == unkept()
+
+
 def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:
     """A kept entry that is not one (foreign, truncated, not base64, not a PDF) is a miss."""
     from generator.worksheet import render

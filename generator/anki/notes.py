@@ -8,7 +8,6 @@ as character references, so item text can never open a template field, a cloze, 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import random
@@ -89,23 +88,10 @@ _YEAR = re.compile(r"(?:19|20)(?<!\w..)\d\d\b")  # \b(?:19|20)\d\d\b, led by its
 
 
 def guid_for(namespace: str, item_id: str) -> str:
-    """The note GUID: from the project namespace and the item id only, never from content.
-    (``genanki.guid_for(namespace, item_id)``, its first eight bytes of SHA-256 read as one number
-    rather than byte by byte: tests/test_guid.py holds the two equal.)"""
-    number = int.from_bytes(hashlib.sha256(f"{namespace}__{item_id}".encode()).digest()[:8], "big")
-    digits, table = [], _base91()
-    while number:
-        number, digit = divmod(number, 91)
-        digits.append(table[digit])
-    return "".join(reversed(digits))
+    """The note GUID: from the project namespace and the item id only, never from content."""
+    import genanki
 
-
-@functools.cache
-def _base91() -> str:
-    """The digits of Anki's GUIDs (genanki's table)."""
-    from genanki.util import BASE91_TABLE
-
-    return "".join(BASE91_TABLE)
+    return str(genanki.guid_for(namespace, item_id))
 
 
 def deck_name(collection: str, deck: Deck) -> str:

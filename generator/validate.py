@@ -8,6 +8,7 @@ excerpts, well-formed choices, cloze markers and event order, and opinions attri
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -88,7 +89,14 @@ def drawn_throughout(text: str) -> bool:
     and no escape in it can make one (it has no backslash): then no text of its items has a
     character that none draws, and ``_undrawn`` need not look at each. tests/test_drawn.py
     holds the two equal."""
-    return "\\" not in text and not undrawn(text)
+    return "\\" not in text and not undrawn(_drawn_ascii().sub("", text))  # (what is left: a few characters)
+
+
+@functools.cache
+def _drawn_ascii() -> re.Pattern[str]:
+    """Runs of the ASCII characters that :func:`undrawn` lets pass, each on its own (white space,
+    and the ones a worksheet font draws)."""
+    return re.compile("[" + re.escape("".join(ch for ch in map(chr, range(128)) if not undrawn(ch))) + "]+")
 
 
 def unique_ids(ids: list[tuple[str, Span]]) -> list[Diagnostic]:

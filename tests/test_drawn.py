@@ -13,6 +13,7 @@ from generator.load import load_settings, parse_model
 from generator.model import Deck
 from generator.sources import load_corpus
 from generator.validate import drawn_throughout, validate_items
+from generator.worksheet.glyphs import undrawn
 
 from .conftest import REPO
 
@@ -54,6 +55,16 @@ def test_items_of_a_text_drawn_throughout_report_the_same(corpus, question, q_st
     items = list(deck.items)
     drawn = drawn_throughout(text)
     assert validate_items(items, corpus, drawn) == validate_items(items, corpus)
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ~\t\n\r\x07\x0b\x1f\x7f]^-é一ก☃\u3000")) | st.characters(),
+               max_size=20))
+def test_drawn_throughout_is_every_character_drawn(text: str) -> None:
+    """Without a backslash, ``drawn_throughout`` is ``undrawn`` finding nothing (it looks only at
+    what is left once the ASCII characters that pass are taken out)."""
+    text = text.replace("\\", "")
+    assert drawn_throughout(text) == (not undrawn(text))
 
 
 def test_it_is_not_vacuous(corpus) -> None:

@@ -295,12 +295,16 @@ class Engine:
         return FileResult(path, shown, k, None, done.diags, done.ids, done.dups), done
 
     def load_deck(self, result: FileResult, corpus: Corpus, corpus_key: str) -> Deck | None:
-        """A checked file's deck, when the check did not load it: from its item records (or
-        parsed again where they are gone)."""
+        """A checked file's deck, when the check did not load it (see :meth:`model`)."""
         if result.deck is not None:
             return result.deck
         data, _ = read_input(result.path, "deck file")
-        if data is None or result.key is None:
+        return self.model(result, data, corpus, corpus_key) if data is not None else None
+
+    def model(self, result: FileResult, data: bytes, corpus: Corpus, corpus_key: str) -> Deck | None:
+        """The deck of a checked file whose bytes are ``data``: from its item records (or parsed
+        again where they are gone); None when it has none."""
+        if result.key is None:
             return None
         done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
         return done.model(result.shown)

@@ -125,8 +125,9 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
 
 def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
-    """Every deck file's part: from its summary when unchanged (and no deck is wanted), else
-    checked again and its summary kept."""
+    """Every deck file's part: from its summary when unchanged, else checked again and its
+    summary kept. When decks are wanted, an unchanged file's deck is loaded from its items'
+    records (``Engine.load_deck``): nothing in it is checked again, no seed is normalised for it."""
     engine = job.engine
     slots: list[FileResult | None] = []
     todo: list[_Task] = []
@@ -143,10 +144,13 @@ def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
             slots.append(FileResult(path, shown, None, None, problems, [], []))
             continue
         k = engine.file_key(path, shown, digest, job.corpus_key)
-        found = None if want_model else engine.summarised(path, shown, k)
-        if found is None:
+        found = engine.summarised(path, shown, k)
+        if found is not None and want_model:
+            found.deck = engine.model(found, data, job.corpus, job.corpus_key)
+        if found is None or (want_model and found.deck is None):
             where.append(len(slots))
             todo.append((path, shown, data, k))
+            found = None
         slots.append(found)
     for n, result in zip(where, _check_files(job, todo, want_model, progress), strict=True):
         slots[n] = result

@@ -55,7 +55,7 @@ def test_a_build_after_an_edit_compiles_only_the_edited_item_and_writes_the_same
 
 
 def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_project, tmp_path, monkeypatch) -> None:
-    """Rendered worksheets are kept (``engine.KeptPdfs``): a build with nothing changed renders
+    """Rendered worksheets are kept (``kept.KeptPdfs``): a build with nothing changed renders
     none, a build after an edit only those whose questions changed, and every PDF is the one a
     build with nothing kept renders."""
     from generator.worksheet import render
@@ -78,6 +78,8 @@ def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_proje
     assert build(root, exports=set()).report.ok
     assert 0 < len(rendered) < first, (len(rendered), first)
     assert all("Between which dates in 2007 was" in one.data for one in rendered)
+    # one entry for each worksheet file, whatever was rendered before: the slot's new PDF replaced the old
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.json"))) == len(list((root / "dist" / "worksheets").iterdir()))
     warm = snapshot(root / "dist")
     monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
     rendered.clear()
@@ -134,6 +136,31 @@ def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_change
                                                  "speaker: Waheed Arshad, spokesman of the Pakistan Army"))
     again, warm = built()
     assert again == every and warm == unkept()
+    assert len(list((tmp_path / "cache" / "exports").glob("*.json"))) == len(every)  # one entry a file, kept or replaced
+
+
+def test_a_build_that_wants_the_decks_checks_only_the_changed_files(make_project, tmp_path, monkeypatch) -> None:
+    """A build that loads the decks (worksheets, exports) takes an unchanged file's problems from
+    its summary and its deck from its items' records: only the edited file is checked again, and
+    every deck equals the one a check with nothing kept loads."""
+    from generator.plain import to_plain
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project({"starter.yaml": STARTER.read_text(), "figures.yaml": (REPO / "decks" / "figures.yaml").read_text()})
+    assert build(root, worksheets=False, exports={"gift"}).report.ok
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
+    checked: list[str] = []
+    real = pipeline._check_file
+    monkeypatch.setattr(pipeline, "_check_file", lambda job, task: checked.append(task[1]) or real(job, task))
+    warm = pipeline.check_project(root, items=True, notes=True)
+    assert [p.rsplit("/", 1)[-1] for p in checked] == ["starter.yaml"] and warm.report.ok
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
+    cold = pipeline.check_project(root, items=True)
+    assert [to_plain(d) for d in warm.project.decks] == [to_plain(d) for d in cold.project.decks]
+    assert len(warm.project.decks) == 2 and warm.report.diagnostics == cold.report.diagnostics
 
 
 def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:

@@ -66,7 +66,7 @@ def feedback_html(corpus: Corpus, item: Item, esc: Callable[[str], str], extra: 
 
 
 class Kept(Protocol):
-    """Export files made earlier, by format and deck (``engine.KeptExports``): a deck's file in a
+    """Export files made earlier, by format and deck (``kept.KeptExports``): a deck's file in a
     format depends only on the deck, the project's settings and the quote speakers of the whole
     project (:func:`asked`)."""
 

@@ -11,8 +11,9 @@ and over finds most of the checker's per-text work done). For each size, each as
 YAML parsed once by PyYAML's C loader and the same notes written by plain genanki, in one
 process; taken in turns with the cold build, so the ratio compares runs made side by side),
 `check` and `build --no-worksheets --no-exports` cold, both again after editing one
-item (cache and previous output warm), peak memory, and a full `build` for the sizes in
-``--full``, cold and after an edit; at 10k, the floor and the cold build again pinned to one core (``taskset -c 0``).
+item (cache and previous output warm), `check` again after a line added above a file's items
+(which moves them all), peak memory, and a full `build` for the sizes in ``--full``, cold and
+after an edit; at 10k, the floor and the cold build again pinned to one core (``taskset -c 0``).
 Every figure is the median of ``--repeat`` runs, taken in turns (floor, check, build, floor,
 check, build, ...), with wall time and CPU time (user + system of the process and every
 process it started, from ``getrusage(RUSAGE_CHILDREN)`` around it) side by side. The cache
@@ -267,6 +268,13 @@ def edit_one_item(root: Path, n: int) -> None:
     path.write_text(text[: line.end() - 1] + f" (edit {n})?" + text[line.end():])
 
 
+def shift_lines(root: Path, n: int) -> None:
+    """A comment line added at the top of the last deck file: every item below it moves a line,
+    so the project-wide checks, kept under the items' places, run again."""
+    path = sorted((root / "decks").glob("*.yaml"))[-1]
+    path.write_text(f"# moved {n}\n" + path.read_text())
+
+
 def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, Any]:
     root, cited, distinct = make_bank(size, where)
     studydeck = [PY, "-m", "generator"]
@@ -284,16 +292,17 @@ def bench_size(size: int, where: Path, repeat: int, full: bool) -> dict[str, Any
             return checked_run(args, REPO)
         return once
 
-    def after_edit(args: list[str]) -> Callable[[], Run]:
+    def after_edit(args: list[str], edit: Callable[[Path, int], None] = edit_one_item) -> Callable[[], Run]:
         def once() -> Run:
-            edit_one_item(root, time.time_ns())
+            edit(root, time.time_ns())
             return checked_run(args, REPO)
         return once
 
     r |= turns({"floor": lambda: checked_run(floor), "check_cold": cold([*studydeck, "check", str(root)]),
                 "build_cold": cold(package)}, repeat)
     checked_run(package, REPO)  # warm: the cache and the previous output hold the bank
-    r |= turns({"check_edit": after_edit([*studydeck, "check", str(root)]), "build_edit": after_edit(package)}, repeat)
+    r |= turns({"check_edit": after_edit([*studydeck, "check", str(root)]), "build_edit": after_edit(package),
+                "check_shift": after_edit([*studydeck, "check", str(root)], shift_lines)}, repeat)
     # What bounds the edit loop: starting Python with the modules a check (a build) imports, and
     # writing the whole package again (measured inside one process on the package just built).
     r |= turns({"imports_check": lambda: checked_run([PY, "-c", "import generator.cli, generator.pipeline"], REPO),
@@ -359,6 +368,8 @@ def main() -> int:
                 print(f"| 10k: the same, pinned to one core | - | {_both(ten['build_1'])} s (floor"
                       f" {_both(ten['floor_1'])} s: {ten['build_1'].wall / ten['floor_1'].wall:.2f}x) |")
             print(f"| 10k: `check` after editing one item | < 0.2 s | {_both(ten['check_edit'])} s |")
+            print(f"| 10k: `check` after a line added above 1,000 items (the project-wide checks run again) | - |"
+                  f" {_both(ten['check_shift'])} s |")
             print(f"| 10k: `build --no-worksheets --no-exports` after editing one item | < 0.5 s |"
                   f" {_both(ten['build_edit'])} s |")
             if "full" in ten:
@@ -370,6 +381,8 @@ def main() -> int:
                       f" {_both(ten['full_edit'])} s, {ten['full_edit'].mb} MB |")
         if fifty:
             print(f"| 50k: `check` after editing one item | < 0.4 s | {_both(fifty['check_edit'])} s |")
+            print(f"| 50k: `check` after a line added above 1,000 items (the project-wide checks run again) | - |"
+                  f" {_both(fifty['check_shift'])} s |")
             print(f"| 50k: `build --no-worksheets --no-exports` after editing one item | < 1.5 s, < 300 MB |"
                   f" {_both(fifty['build_edit'])} s, {fifty['build_edit'].mb} MB |")
         print()

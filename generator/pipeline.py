@@ -128,7 +128,7 @@ def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
     """Every deck file's part: from its summary when unchanged, else checked again and its
     summary kept. When decks are wanted, an unchanged file's deck is loaded from its items'
-    records (``Engine.load_deck``): nothing in it is checked again, no seed is normalised for it."""
+    records (``Engine.model``): nothing in it is checked again, no seed is normalised for it."""
     engine = job.engine
     slots: list[FileResult | None] = []
     todo: list[_Task] = []

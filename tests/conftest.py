@@ -121,6 +121,15 @@ def chromium(tmp_path_factory):  # type: ignore[no-untyped-def]
     driver.quit()
 
 
+@pytest.fixture(scope="session")
+def bank_page(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The shipped bank's self-test page and its data, built once per xdist worker for every test that
+    opens it (tests read it and write nothing beside it)."""
+    from .selftesttools import page
+
+    return page(tmp_path_factory.mktemp("bank-page"))
+
+
 @pytest.fixture
 def browser(chromium):  # type: ignore[no-untyped-def]
     """The worker's Chromium, reset for this test as a new one would be (tests/selftesttools.py: ``fresh``)."""

@@ -75,6 +75,21 @@ def test_session_by_keyboard_saved_and_kept_on_reload(browser, bank_page, tmp_pa
     assert severe(browser) == []
 
 
+def test_a_fresh_page_keeps_nothing_saved_before(browser, bank_page) -> None:
+    """``open_page`` clears what an earlier visit saved (every test opens the page fresh this way)."""
+    path, data = bank_page
+    open_page(browser, path)
+    item = data["items"][0]
+    store(browser, data["project"], f"card:{item['id']}", review_card(0, 0, 3))
+    store(browser, data["project"], "settings", {"newPerDay": 3, "day": 0, "newSeen": 2, "mode": "session"})
+    open_page(browser, path, fresh=False)
+    assert len(saved(browser, data["project"])) == 2  # kept across a reload
+    open_page(browser, path)
+    state = saved(browser, data["project"])
+    assert not any(":card:" in key for key in state)
+    assert all(value != {"newPerDay": 3, "day": 0, "newSeen": 2, "mode": "session"} for value in state.values())
+
+
 def test_due_reviews_first_then_new_within_the_daily_limit(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
 

@@ -124,15 +124,28 @@ def set_scheme(driver, scheme: str) -> None:  # type: ignore[no-untyped-def]
     assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") is (scheme == "dark")
 
 
+def test_the_colour_schemes_differ_in_colour_alone(browser, bank_page) -> None:
+    """What the walk below takes for granted, from the stylesheet: the dark scheme sets custom
+    properties alone, each a colour in both schemes, and no script asks which scheme is on."""
+    path, _ = bank_page
+    assert path.read_text(encoding="utf-8").count("prefers-color-scheme") == 1  # in the stylesheet, not in a script
+    open_page(browser, path)
+    for scheme in ("dark", "light"):
+        set_scheme(browser, scheme)
+        blocks, declared = browser.execute_script(SCHEME_SETS_COLOURS_ONLY)
+        assert blocks == 1 and declared, declared
+        assert all(selector == ":root" and name.startswith("--") and here and now
+                   for selector, name, here, now in declared), declared
+
+
 @pytest.mark.parametrize("width", [420, 1000])
 def test_every_state_accessible_and_pictured(browser, bank_page, tmp_path, width: int) -> None:
     """One walk a width; at each state the page is looked at in both colour schemes (in turns, so that
     the walk goes on in light after some states and in dark after others). What the schemes change is
-    proven to be colour alone (the stylesheet, then ``LAID_OUT`` at each state), so the walk of one
+    proven to be colour alone (the stylesheet, in the test above, then ``LAID_OUT`` at each state), so the walk of one
     scheme is the walk of the other, and axe's rules that read colours run in both, the rest in light
     (they find the same in dark); every other check runs in each scheme."""
     path, data = bank_page
-    assert path.read_text(encoding="utf-8").count("prefers-color-scheme") == 1  # in the stylesheet, not in a script
     shots = tmp_path / "shots"
     shots.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
@@ -142,13 +155,6 @@ def test_every_state_accessible_and_pictured(browser, bank_page, tmp_path, width
                             {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
     set_scheme(browser, "light")
     for n, state in enumerate(states(browser, path, data)):
-        if n == 0:
-            for scheme in ("dark", "light"):
-                set_scheme(browser, scheme)
-                blocks, declared = browser.execute_script(SCHEME_SETS_COLOURS_ONLY)
-                assert blocks == 1 and declared, declared
-                assert all(selector == ":root" and name.startswith("--") and here and now
-                           for selector, name, here, now in declared), declared
         laid_out = set()
         for scheme in ("light", "dark") if n % 2 == 0 else ("dark", "light"):
             set_scheme(browser, scheme)

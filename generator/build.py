@@ -30,14 +30,14 @@ from .diagnostics import (
     Report,
     Span,
 )
-from .engine import keeps_results
+from .engine import KeptPdfs, keeps_results
 from .export import ExportSummary, iter_exports
 from .model import ProjectConfig
 from .paths import display_path, read_input
 from .pipeline import Checked, check_project
 from .wording import plural
 from .worksheet.quizzes import default_quizzes, render_quizzes
-from .write import MANIFEST, built_with, exclusive, publish, read_manifest, recover, release_memory
+from .write import MANIFEST, built_with, exclusive, publish, read_manifest, recover, release_memory, work_folder
 
 MAX_LOCK_BYTES = 256 * 1024 * 1024  # two million notes' entries; past it, no lock build wrote
 CARRIED = ("quizzes", "exports")  # made by `studydeck quiz` and `studydeck export`; kept across builds
@@ -211,8 +211,9 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         decks = {config.collection: config.description or ""}
         decks |= compiled.descriptions
         live = new_lock.live_notes()
-        package = build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
-                                {k: e.changed for k, e in new_lock.models.items()})
+        with work_folder(out_dir) as folder:
+            package = build_package(notes, decks, config.id, {k: e.changed for k, e in live.items()},
+                                    {k: e.changed for k, e in new_lock.models.items()}, folder)
         result.notes = len(notes)
         del notes, compiled  # the package holds them now; the worksheets and exports start from the items
         lock_text = new_lock.to_text()
@@ -230,7 +231,8 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                 requests = default_quizzes(config.collection, project.decks, b.questions, b.versions, b.seed,
                                            b.paper, checked.corpus, config.quiz, b.worksheets)
                 rendered = render_quizzes(requests, checked.corpus, Path("worksheets"),
-                                          lambda done, total: stage("rendering worksheets", done, total))
+                                          lambda done, total: stage("rendering worksheets", done, total),
+                                          kept=KeptPdfs(root) if cached else None)
                 while rendered:
                     path, data = rendered.popitem()
                     yield str(path), data

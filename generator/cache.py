@@ -85,8 +85,13 @@ def hashed_key(path: Path, shown: str, sha256: str, corpus_key: str, kind: str =
 class Cache:
     """The cache for one project (so that it is never placed inside it)."""
 
-    def __init__(self, project: Path) -> None:
-        self.folder = cache_dir(project)
+    def __init__(self, project: Path, area: str = "", keep: int | None = None) -> None:
+        """``area``: a subfolder of the cache with its own cap of ``keep`` entries (default
+        ``MAX_ENTRIES``): rendered worksheets, which would otherwise push the check's entries out."""
+        folder = cache_dir(project)
+        self.folder = folder / area if folder is not None and area else folder
+        self.area = area
+        self.keep = keep
         self._checked = False
         self._writes = 0
 
@@ -95,15 +100,18 @@ class Cache:
             return False
         if self._checked:
             return True
-        try:
-            if create:
-                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            info = os.stat(self.folder)
-        except OSError:
-            return False
-        if not stat.S_ISDIR(info.st_mode) or not _private(info):
-            self.folder = None  # someone else's folder, or shared: not used at all
-            return False
+        # (an area's folder and the cache's own both: each made private, each checked)
+        folders = [self.folder.parent, self.folder] if self.area else [self.folder]
+        for folder in folders:
+            try:
+                if create:
+                    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                info = os.stat(folder)
+            except OSError:
+                return False
+            if not stat.S_ISDIR(info.st_mode) or not _private(info):
+                self.folder = None  # someone else's folder, or shared: not used at all
+                return False
         self._checked = True
         return True
 
@@ -158,11 +166,11 @@ class Cache:
         self._writes += 1
 
     def prune(self, keep: int | None = None) -> None:
-        """Remove the least recently used entries past ``keep`` (default ``MAX_ENTRIES``), and
+        """Remove the least recently used entries past ``keep`` (default: the cache's cap), and
         stray temporary files."""
         if self.folder is None:
             return
-        keep = MAX_ENTRIES if keep is None else keep
+        keep = (MAX_ENTRIES if self.keep is None else self.keep) if keep is None else keep
         try:
             entries = []
             for entry in os.scandir(self.folder):

@@ -136,6 +136,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def _quiz(args: argparse.Namespace, progress: Progress) -> int:
+    from .engine import KeptPdfs, keeps_results
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish
@@ -161,7 +162,8 @@ def _quiz(args: argparse.Namespace, progress: Progress) -> int:
         progress.clear()
         print(f"studydeck: warning: {request.shortfall}", file=sys.stderr)
     out = Path(args.out) if args.out else root / config.build.out / "quizzes" / request.slug
-    files = render_quizzes([request], checked.corpus, Path(), lambda done, total: progress("rendering", done, total))
+    files = render_quizzes([request], checked.corpus, Path(), lambda done, total: progress("rendering", done, total),
+                           kept=KeptPdfs(root) if keeps_results(root) else None)
 
     def waiting() -> None:
         progress.clear()

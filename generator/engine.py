@@ -26,12 +26,15 @@ and when it is reused:
   wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not
   kept, since a second change within the file system's clock tick would leave its stat as it
   was).
+- rendered worksheets ``w`` (the job's bytes, the renderer): a PDF, in an area of the cache
+  with its own cap (:class:`KeptPdfs`); a build renders only the worksheets whose job changed.
 
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import time
@@ -46,12 +49,13 @@ from .diagnostics import Diagnostic, Span
 from .load import Project, load_settings, parse_model
 from .model import Catalog, Deck, ProjectConfig
 from .paths import display_path, inside, read_hashed, read_input
-from .plain import diag_from_plain, diag_to_plain, from_plain, to_plain
+from .plain import diag_from_plain, diag_to_plain, from_plain, note_from_plain, note_to_plain, to_plain
 from .sources import Corpus, read_corpus
 
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
     from .anki.notes import DeckNotes, NoteSpec
     from .model import Item
+    from .worksheet.render import Job
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
@@ -134,25 +138,6 @@ def item_records(stored: Any) -> dict[str, ItemRecord]:
     return {fp: ItemRecord(*r) for fp, r in stored.items() if isinstance(r, list) and len(r) == 4}
 
 
-def _note(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
-    """A note back from :func:`_note_plain` (``spec``: the class, imported by the caller once),
-    made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
-    reads tens of thousands back."""
-    i, k, d, f, t, g, h = data
-    note = object.__new__(spec)
-    note.__dict__.update(item_id=i, kind=k, deck=d, fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
-                         tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
-    return note
-
-
-def _note_plain(n: NoteSpec) -> list[Any]:
-    # Fields joined by the separator Anki itself uses (a list if a field held it): one JSON
-    # string a note instead of one a field reads back faster.
-    joined = "\x1f".join(n.fields)
-    fields = joined if joined.count("\x1f") == len(n.fields) - 1 else list(n.fields)
-    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid, n.fingerprint()]
-
-
 def _notes_entry(stored: Any) -> NotesEntry | None:
     try:
         items = stored["items"]
@@ -168,6 +153,37 @@ SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last chan
 
 def _signature(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+class KeptPdfs:
+    """Rendered worksheets (``render.Kept``) in the cache's area ``pdf``, whose own cap keeps
+    hundreds of PDFs from pushing the check's entries out; keyed by the job and ``render.renderer``."""
+
+    def __init__(self, root: Path) -> None:
+        from .worksheet.render import renderer
+
+        self.cache = Cache(root, "pdf", PDFS_KEPT)
+        self.renderer = renderer()
+
+    def _key(self, one: Job) -> str:
+        return "w" + key(Path("worksheet"), "1" if one.key else "0", one.data.encode(), self.renderer)
+
+    def get(self, one: Job) -> bytes | None:
+        stored = self.cache.get(self._key(one))
+        if isinstance(stored, str):
+            try:
+                pdf = base64.b64decode(stored, validate=True)
+                if pdf.startswith(b"%PDF-"):
+                    return pdf
+            except ValueError:
+                pass  # a foreign entry: rendered again
+        return None
+
+    def put(self, one: Job, pdf: bytes) -> None:
+        self.cache.put(self._key(one), base64.b64encode(pdf).decode("ascii"))
+
+
+PDFS_KEPT = 1000  # rendered worksheets kept: a build of the 10,000-item bench bank makes 44
 
 
 def keeps_results(root: Path) -> bool:
@@ -339,7 +355,7 @@ class Engine:
         path_key = self._notes_key(config, corpus_key, result)
         before = _notes_entry(self.cache.get(path_key))
         try:
-            known = {r.key: Known(_note(NoteSpec, r.note), facts.Date(*r.date) if r.date is not None else None,
+            known = {r.key: Known(note_from_plain(NoteSpec, r.note), facts.Date(*r.date) if r.date is not None else None,
                                   (int(r.type_at[0]), int(r.type_at[1]))) for r in before.items} if before else {}
         except (TypeError, ValueError):
             known = {}
@@ -347,7 +363,7 @@ class Engine:
         part, keys, done = compile_items(project, corpus, head, entries, known)
         deck = (deck_name(config.collection, head), head.description or "")
         bases = [e.base for e in entries]
-        items = [NoteRecord(k, _note_plain(kn.note), [kn.date.year, kn.date.month, kn.date.day] if kn.date else None,
+        items = [NoteRecord(k, note_to_plain(kn.note), [kn.date.year, kn.date.month, kn.date.day] if kn.date else None,
                             n.due, list(kn.type_at), base)
                  for k, kn, n, base in zip(keys, done, part.notes, bases, strict=True)]
         self.cache.put(path_key, NotesEntry(result.key, list(deck), part.dated, items)._asdict())
@@ -370,7 +386,7 @@ class Engine:
             entry = _notes_entry(self.cache.get(path_key))
             if entry is not None and entry.file == result.key:
                 try:
-                    notes = [_note(NoteSpec, r.note, r.due) for r in entry.items]
+                    notes = [note_from_plain(NoteSpec, r.note, r.due) for r in entry.items]
                     types = {n.item_id: (r.type_at[0] + r.base, r.type_at[1])
                              for n, r in zip(notes, entry.items, strict=True)}
                     name, description = entry.deck

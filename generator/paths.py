@@ -62,17 +62,8 @@ def _where(path: Path) -> Span:
     return Span(display_path(path))
 
 
-def read_input(path: Path, what: str, cap: int | None = None,
-               root: Path | None = None) -> tuple[bytes | None, list[Diagnostic]]:
-    """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
-    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over).
-    With ``root`` (the project), a path that leads out of it through a symbolic link (a deck file
-    linked to /etc/passwd, a seeds/ folder linked elsewhere) is refused unread: nothing is read
-    from outside the project."""
-    if cap is None:
-        from .yamltree import MAX_FILE_BYTES  # (imported when needed: the CLI starts without YAML)
-
-        cap = MAX_FILE_BYTES
+def _open_input(path: Path, what: str, root: Path | None) -> tuple[int | None, list[Diagnostic]]:
+    """A file descriptor open on ``path`` when it is a regular file (see :func:`read_input`)."""
     if root is not None and (why := inside(root, path.relative_to(root).as_posix())):
         return None, [UnsafePath.at(_where(path), f"{what} {why}; not read")]
     try:
@@ -86,9 +77,32 @@ def read_input(path: Path, what: str, cap: int | None = None,
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            return None, [NotAFile.at(_where(path), f"{what} is a folder, not a file")]
-        if not stat.S_ISREG(info.st_mode):
-            return None, [NotAFile.at(_where(path), f"{what} is not a regular file (a pipe, socket or device)")]
+            problem = NotAFile.at(_where(path), f"{what} is a folder, not a file")
+        elif not stat.S_ISREG(info.st_mode):
+            problem = NotAFile.at(_where(path), f"{what} is not a regular file (a pipe, socket or device)")
+        else:
+            return fd, []
+    except OSError as exc:
+        problem = MissingFile.at(_where(path), f"cannot read {what}: {exc.strerror or exc}")
+    os.close(fd)
+    return None, [problem]
+
+
+def read_input(path: Path, what: str, cap: int | None = None,
+               root: Path | None = None) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of an input file, read safely: a regular file only (a folder, a fifo or a device
+    is refused without blocking), and at most ``cap`` bytes (one more is read to know it is over).
+    With ``root`` (the project), a path that leads out of it through a symbolic link (a deck file
+    linked to /etc/passwd, a seeds/ folder linked elsewhere) is refused unread: nothing is read
+    from outside the project."""
+    if cap is None:
+        from .yamltree import MAX_FILE_BYTES  # (imported when needed: the CLI starts without YAML)
+
+        cap = MAX_FILE_BYTES
+    fd, problems = _open_input(path, what, root)
+    if fd is None:
+        return None, problems
+    try:
         chunks, size = [], 0
         while size <= cap:
             chunk = os.read(fd, min(1 << 20, cap + 1 - size))
@@ -103,6 +117,19 @@ def read_input(path: Path, what: str, cap: int | None = None,
     if size > cap:
         return None, [FileTooLarge.at(_where(path), f"{what} is larger than the cap of {cap:,} bytes; not read")]
     return b"".join(chunks), []
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file's bytes (as :func:`read_input` would read them), read a piece
+    at a time: hashing a big output never holds it in memory. None when it cannot be read."""
+    fd, _ = _open_input(path, "file", None)
+    if fd is None:
+        return None
+    try:
+        with open(fd, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def read_hashed(path: Path, what: str, cap: int | None = None,

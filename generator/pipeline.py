@@ -217,6 +217,7 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
         report.extend(result.diags)
         ids += result.ids
         dups += result.dups
+        result.ids, result.dups = [], []  # (kept in its summary; a big bank's hold tens of MB)
     decks = tuple(r.deck for r in results if r.deck is not None)
     project = Project(root, config, catalog, decks, report.files)
     report.extend(unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True))))

@@ -11,10 +11,15 @@ import dataclasses
 import functools
 import json
 import typing
-from typing import Any
+from collections.abc import Callable
+from sys import intern
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Span
 from .model import ITEM_TYPES, Deck, Pos, annotation_shape
+
+if TYPE_CHECKING:
+    from .anki.notes import NoteSpec
 
 
 @functools.cache
@@ -64,22 +69,57 @@ def _tagged(value: Any, lines: int = 0) -> Any:
 
 def from_plain(tp: Any, data: Any, path: str, lines: int = 0) -> Any:
     """``lines``: added to every line number (see ``to_plain``)."""
+    return _reader(tp)(data, path, lines)
+
+
+_Reader = Callable[[Any, str, int], Any]
+
+
+def _same(data: Any, path: str, lines: int) -> Any:
+    return data
+
+
+def _pos(data: Any, path: str, lines: int) -> Pos:
+    line, col, spans = data
+    return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
+
+
+@functools.cache
+def _reader(tp: Any) -> _Reader:
+    """How plain data becomes a value of type ``tp``, worked out once per type. A record is built
+    without its frozen ``__init__`` (one ``object.__setattr__`` a field): a big bank's catalog and
+    decks come back this way. tests/test_cache.py holds the two equal."""
     if tp is Pos:
-        line, col, spans = data
-        return Pos(Span(path, line + lines, col), {k: Span(path, a + lines, b) for k, (a, b) in spans.items()})
+        return _pos
     shape, inner, _ = annotation_shape(tp)
     if shape == "union":
-        if data is None:
-            return None
         if inner is not None:
-            return from_plain(inner, data, path, lines)
-        kind, rest = data
-        return from_plain(ITEM_TYPES[kind], rest, path, lines)
+            one = _reader(inner)
+            return lambda data, path, lines: None if data is None else one(data, path, lines)
+
+        def tagged(data: Any, path: str, lines: int) -> Any:  # an item, its type name first
+            if data is None:
+                return None
+            cls: Any = ITEM_TYPES[data[0]]
+            return _reader(cls)(data[1], path, lines)
+
+        return tagged
     if shape == "record":
-        return tp(**{name: from_plain(ftp, v, path, lines) for (name, ftp), v in zip(_fields(tp), data, strict=True)})
+        fields = tuple((name, None if (read := _reader(ftp)) is _same else read) for name, ftp in _fields(tp))
+
+        def record(data: Any, path: str, lines: int) -> Any:
+            value = object.__new__(tp)
+            value.__dict__.update({name: v if read is None else read(v, path, lines)
+                                   for (name, read), v in zip(fields, data, strict=True)})
+            return value
+
+        return record
     if shape == "tuple":
-        return tuple(from_plain(inner, v, path, lines) for v in data)
-    return data
+        item = _reader(inner)
+        if item is _same:
+            return lambda data, path, lines: tuple(data)
+        return lambda data, path, lines: tuple(item(v, path, lines) for v in data)
+    return _same
 
 
 def item_text(item: Any, base: int) -> str:
@@ -112,3 +152,24 @@ def diag_to_plain(d: Diagnostic, lines: int = 0) -> list[Any]:
 def diag_from_plain(data: list[Any], lines: int = 0) -> Diagnostic:
     path, line, col, severity, code, message, notes = data
     return Diagnostic(Span(path, line + lines, col), severity, code, message, tuple(notes))
+
+
+def note_from_plain(spec: type[NoteSpec], data: Any, due: int = 0) -> NoteSpec:
+    """A note back from :func:`note_to_plain` (``spec``: the class, imported by the caller once),
+    made without the frozen ``__init__``'s cost (as ``NoteSpec.at`` is): a big bank's build
+    reads tens of thousands back. Its type and deck name are the one copy of each (JSON gives every
+    note its own)."""
+    i, k, d, f, t, g, h = data
+    note = object.__new__(spec)
+    note.__dict__.update(item_id=i, kind=intern(k), deck=intern(d),
+                         fields=tuple(f.split("\x1f") if isinstance(f, str) else f),
+                         tags=tuple(t), guid=g, due=due, hash=h if isinstance(h, str) else "")
+    return note
+
+
+def note_to_plain(n: NoteSpec) -> list[Any]:
+    # Fields joined by the separator Anki itself uses (a list if a field held it): one JSON
+    # string a note instead of one a field reads back faster.
+    joined = "\x1f".join(n.fields)
+    fields = joined if joined.count("\x1f") == len(n.fields) - 1 else list(n.fields)
+    return [n.item_id, n.kind, n.deck, fields, list(n.tags), n.guid, n.fingerprint()]

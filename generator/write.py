@@ -140,6 +140,21 @@ def _siblings(out_dir: Path, kind: str) -> list[Path]:
     return sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*"))
 
 
+@contextlib.contextmanager
+def work_folder(out_dir: Path) -> Iterator[Path]:
+    """An empty private folder for work files, beside ``out_dir`` (on the outputs' own disk, so a
+    full temporary folder cannot fail a build), removed after; a killed run's is removed by the
+    next ``recover`` (it is a staging folder by name). Hold :func:`exclusive` while it is in use."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}-work"
+    _remove(folder)
+    folder.mkdir(mode=0o700)
+    try:
+        yield folder
+    finally:
+        _remove(folder)
+
+
 def _lock_temps(lock_path: Path) -> list[Path]:
     return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
 
@@ -175,8 +190,9 @@ def built_with(out_dir: Path, name: str, lock: bytes) -> bool:
     hashes = manifest.get("sha256")
     if manifest.get("lock") != _sha(lock) or not isinstance(hashes, dict) or name not in hashes:
         return False
-    data = _read(out_dir / name)
-    return data is not None and hashes[name] == _sha(data)
+    from .paths import file_sha256
+
+    return bool(hashes[name] == file_sha256(out_dir / name))  # (a big package is never read whole)
 
 
 def recover(out_dir: Path, lock_path: Path | None) -> None:

@@ -319,7 +319,7 @@ def test_each_note_and_its_cards_carry_the_notes_own_change_time(make_project) -
     assert len(changed) == 1 and after[changed[0]] > before[changed[0]]
 
 
-def test_the_package_writer_writes_the_rows_genanki_writes() -> None:
+def test_the_package_writer_writes_the_rows_genanki_writes(tmp_path: Path) -> None:
     """Every note and card row of the shipped bank's package is the row genanki itself writes for
     the same note (a ``genanki.Note`` each, every note with the package's one time)."""
     import io
@@ -337,7 +337,7 @@ def test_the_package_writer_writes_the_rows_genanki_writes() -> None:
     config = checked.project.config
     decks = {config.collection: config.description or ""} | compiled.descriptions
     when = 1_700_000_000
-    ours = build_package(compiled.notes, decks, config.id, {n.item_id: when for n in compiled.notes}, {})
+    ours = build_package(compiled.notes, decks, config.id, {n.item_id: when for n in compiled.notes}, {}, tmp_path)
     mine = sqlite3.connect(":memory:")
     mine.deserialize(zipfile.ZipFile(io.BytesIO(ours)).read("collection.anki2"))
 

@@ -93,3 +93,64 @@ def test_without_a_home_there_is_no_cache(monkeypatch, home: str, expected: str 
     monkeypatch.setenv("HOME", home)
     folder = cache.cache_dir()
     assert folder == (Path(expected) / ".cache" / "studydeck" if expected else None)
+
+
+def test_records_read_back_without_init_equal_the_ones_init_builds() -> None:
+    """``plain.from_plain`` builds records without the frozen ``__init__``: every record of every
+    shipped deck, the catalog and the project file comes back equal to the original, hashed alike,
+    with its fields in order, and equal to what ``cls(**fields)`` builds from the same values."""
+    import dataclasses
+
+    from generator.load import parse_model
+    from generator.diagnostics import Span
+    from generator.model import Catalog, Deck, Pos, ProjectConfig
+    from generator.plain import from_plain, to_plain
+
+    from .conftest import REPO
+
+    def pairs(a: object, b: object):
+        if dataclasses.is_dataclass(a) and not isinstance(a, type):
+            yield a, b
+            for f in dataclasses.fields(a):
+                yield from pairs(getattr(a, f.name), getattr(b, f.name))
+        elif isinstance(a, tuple):
+            for x, y in zip(a, b, strict=True):
+                yield from pairs(x, y)
+
+    files = [(p, Deck, "deck") for p in sorted((REPO / "decks").glob("*.yaml"))]
+    files += [(REPO / "seeds" / "sources.yaml", Catalog, "catalog"), (REPO / "studydeck.yaml", ProjectConfig, "project")]
+    kinds = set()
+    for path, cls, name in files:
+        model, _ = parse_model(path.read_bytes(), str(path), cls, name)
+        back = from_plain(cls, to_plain(model), str(path))
+        assert back == model and hash(back) == hash(model)
+        for original, record in pairs(model, back):
+            names = [f.name for f in dataclasses.fields(record)]
+            assert type(record) is type(original) and list(vars(record)) == names
+            assert record == type(record)(**{n: getattr(record, n) for n in names})
+            assert record == original or isinstance(record, (Pos, Span))  # (a default's place becomes the file's)
+            kinds.add(type(record).__name__)
+    assert {"Deck", "Catalog", "ProjectConfig", "SourceDoc", "SourceRef", "Cloze", "Claims"} <= kinds and len(kinds) >= 12
+
+
+def test_an_area_has_its_own_cap_and_is_private(tmp_path, monkeypatch) -> None:
+    """Rendered worksheets live in an area of the cache (``Cache(root, "pdf", keep)``): pruning it
+    leaves the check's entries alone and the other way round; both folders are made private."""
+    import os
+    import stat as st
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "proj"
+    project.mkdir()
+    area = cache.Cache(project, "pdf", keep=3)
+    for n in range(5):
+        area.put(f"w{n}", str(n))
+    main = cache.Cache(project)
+    main.put("s0", "kept")
+    area.prune()
+    main.prune(keep=1)
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.json"))) == 3 and main.get("s0") == "kept"
+    for folder in (tmp_path / "cache", tmp_path / "cache" / "pdf"):
+        assert st.S_IMODE(os.stat(folder).st_mode) == 0o700
+    os.chmod(tmp_path / "cache", 0o777)  # the cache's own folder opened to others: no area is used either
+    assert cache.Cache(project, "pdf").get("w4") is None

@@ -67,7 +67,7 @@ def test_unwritable_output_is_a_clear_error(make_project, run, tmp_path, monkeyp
     monkeypatch.setattr(os, "open", opened)
     code, _, err = run(["build", "--out", str(locked / "dist")], cwd=root)
     assert code == 1
-    assert re.fullmatch(r"studydeck: error: cannot write \S*locked/\.dist\.staging-\d+: Permission denied;"
+    assert re.fullmatch(r"studydeck: error: cannot write \S*locked/\.dist\.staging-\d+(-work)?: Permission denied;"
                         r" previous outputs left as they were\.\n", err), err
     assert list(locked.iterdir()) == [] and not (root / "studydeck.lock").exists()
 

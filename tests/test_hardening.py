@@ -729,6 +729,46 @@ def test_13_a_full_temp_folder_does_not_matter(make_project, run, monkeypatch, t
     _consistent(root)
 
 
+def test_13_the_collection_is_built_beside_the_outputs_and_never_left(make_project, run, monkeypatch) -> None:
+    """The collection is built in a file beside the output folder (its disk, not the temporary
+    folder's), gone after the build; a killed build's is removed by the next one."""
+    from generator.anki import package
+
+    root = make_project()
+    stale = root / ".dist.staging-999999-work"
+    stale.mkdir()
+    (stale / "collection.anki2").write_bytes(b"left by a killed build")
+    opened: list[Path] = []
+    real = sqlite3.connect
+
+    def spy(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(package.sqlite3, "connect", spy)
+    code, _, err = run(["build", "--no-worksheets", "--no-exports"], cwd=root)
+    assert code == 0, err
+    (work,) = [(root / p).parent for p in opened]  # (relative to the project, as the output folder is)
+    assert work.parent.resolve() == root.resolve() and work.name.startswith(".dist.staging-")
+    assert not work.exists() and not stale.exists()
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_13_the_collection_names_no_sqlite_version_nor_transaction_count(make_project, run) -> None:
+    """The database header's change counter and last writer's SQLite version are 0, as in a
+    database built in memory: the package's bytes do not depend on the SQLite library."""
+    import zipfile
+
+    root = make_project()
+    assert run(["build", "--no-worksheets", "--no-exports"], cwd=root)[0] == 0
+    data = zipfile.ZipFile(root / "dist" / APKG).read("collection.anki2")
+    assert data[24:28] == bytes(4) and data[92:100] == bytes(8)
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(data)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 10
+
+
 def test_13_quiz_versions_past_z_is_a_usage_error(make_project, run) -> None:
     root = make_project()
     code, _, err = run(["quiz", "--versions", "27"], cwd=root)

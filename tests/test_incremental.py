@@ -54,6 +54,56 @@ def test_a_build_after_an_edit_compiles_only_the_edited_item_and_writes_the_same
     assert snapshot(root / "dist") == warm
 
 
+def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_project, tmp_path, monkeypatch) -> None:
+    """Rendered worksheets are kept (``engine.KeptPdfs``): a build with nothing changed renders
+    none, a build after an edit only those whose questions changed, and every PDF is the one a
+    build with nothing kept renders."""
+    from generator.worksheet import render
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))  # (none kept by another test)
+    root = make_project({"starter.yaml": STARTER.read_text(), "figures.yaml": (REPO / "decks" / "figures.yaml").read_text()})
+    config = root / "studydeck.yaml"  # (one version of each, ten questions: the same reuse, fewer pages)
+    config.write_text(config.read_text().replace("versions: 2", "versions: 1").replace("questions: 20", "questions: 10"))
+    rendered: list[render.Job] = []
+    real = render._compile
+    monkeypatch.setattr(render, "_compile", lambda one: rendered.append(one) or real(one))
+    assert build(root, exports=set()).report.ok
+    first = len(rendered)
+    rendered.clear()
+    assert build(root, exports=set()).report.ok and rendered == []
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
+    assert build(root, exports=set()).report.ok
+    assert 0 < len(rendered) < first, (len(rendered), first)
+    assert all("Between which dates in 2007 was" in one.data for one in rendered)
+    warm = snapshot(root / "dist")
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
+    rendered.clear()
+    assert build(root, exports=set()).report.ok
+    assert len(rendered) == first and snapshot(root / "dist") == warm
+
+
+def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:
+    """A kept entry that is not one (foreign, truncated, not base64, not a PDF) is a miss."""
+    from generator.worksheet import render
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project()
+    assert build(root, exports=set()).report.ok
+    before = snapshot(root / "dist")
+    entries = sorted((tmp_path / "cache" / "pdf").glob("*.json"))
+    assert entries
+    for n, entry in enumerate(entries):
+        entry.write_text(['"not base64!"', '"JVBERi"', '{"a": 1}', '"aGVsbG8="', '"JVBERi0x'][n % 5])
+    rendered: list[render.Job] = []
+    real = render._compile
+    monkeypatch.setattr(render, "_compile", lambda one: rendered.append(one) or real(one))
+    assert build(root, exports=set()).report.ok
+    assert len(rendered) == len(entries) and snapshot(root / "dist") == before
+
+
 def test_the_previous_package_is_not_read_back_when_it_was_written_with_this_lock(tmp_path, monkeypatch) -> None:
     root = _bank(tmp_path)
     assert build(root, worksheets=False, exports=set()).report.ok
@@ -68,6 +118,22 @@ def test_the_previous_package_is_not_read_back_when_it_was_written_with_this_loc
     apkg.write_bytes(apkg.read_bytes() + b"\0")  # no longer the package written with the lock
     with pytest.raises(AssertionError, match="read the package back"):
         build(root, worksheets=False, exports=set())
+
+
+def test_an_output_is_hashed_a_piece_at_a_time_and_only_a_regular_file(tmp_path) -> None:
+    """``paths.file_sha256`` (which says whether the package there is the one written with the
+    lock) gives the SHA-256 ``read_input``'s bytes have, for a file over one piece; a fifo, a folder
+    or a missing file is None, without blocking."""
+    import hashlib
+
+    from generator.paths import file_sha256, read_input
+
+    big = tmp_path / "big"
+    big.write_bytes(os.urandom(3 << 20) + b"tail")
+    data, _ = read_input(big, "file", 1 << 30)
+    assert data is not None and file_sha256(big) == hashlib.sha256(data).hexdigest()
+    os.mkfifo(tmp_path / "fifo")
+    assert [file_sha256(tmp_path / n) for n in ("fifo", "missing")] == [None, None] and file_sha256(tmp_path) is None
 
 
 def test_files_parsed_and_compiled_in_worker_processes_give_what_one_process_gives(tmp_path, monkeypatch) -> None:

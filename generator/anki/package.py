@@ -11,10 +11,13 @@ import html
 import io
 import itertools
 import json
+import os
+import shutil
 import sqlite3
 import warnings
 import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 from ..diagnostics import OutputError
@@ -48,8 +51,12 @@ def build_package(
     namespace: str,
     note_times: dict[str, int],
     model_times: dict[str, int],
+    folder: Path,
 ) -> bytes:
-    """The .apkg bytes. ``decks`` maps full deck names (parent first) to descriptions."""
+    """The .apkg bytes. ``decks`` maps full deck names (parent first) to descriptions. The
+    collection is built in a file in ``folder`` (an empty folder of our own), then compressed from
+    it piece by piece: a big bank's collection (100 MB at 50,000 notes) is never held in memory, let
+    alone twice (the database, then its bytes)."""
     import genanki
 
     class Deck(genanki.Deck):  # type: ignore[misc]
@@ -72,24 +79,42 @@ def build_package(
         specs[spec.deck].append(spec)
         anki_decks[spec.deck].add_model(models[spec.kind])  # as genanki adds each note's, in note order
     stamp = max([*note_times.values(), *model_times.values(), 0])
+    path = str(folder / "collection.anki2")
     try:
-        # The collection is built in memory: no temporary file, so a full temp folder cannot
-        # break the build, and serialize() gives the database file's bytes.
-        conn = sqlite3.connect(":memory:")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # anything genanki warns of would be a bug of ours: fail loudly
-            genanki.Package(list(anki_decks.values())).write_to_db(
-                conn.cursor(), stamp, itertools.count(stamp * 1000)
-            )
-        _stamp_models(conn, models, model_times)
-        conn.commit()
-        # No VACUUM: it would rewrite the whole file (about 60 ms for 10,000 notes) to reclaim the
-        # few pages the rewritten note-type row freed; the bytes are the same for the same inputs.
-        collection = conn.serialize()
-        conn.close()
-    except (sqlite3.Error, MemoryError) as exc:
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")  # a file nobody else opens, thrown away after
+            conn.execute("PRAGMA synchronous = OFF")
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # anything genanki warns of would be a bug of ours: fail loudly
+                genanki.Package(list(anki_decks.values())).write_to_db(
+                    conn.cursor(), stamp, itertools.count(stamp * 1000)
+                )
+            _stamp_models(conn, models, model_times)
+            conn.commit()
+            # No VACUUM: it would rewrite the whole file (about 60 ms for 10,000 notes) to reclaim
+            # the few pages the rewritten note-type row freed; the bytes are the same for the
+            # same inputs.
+        finally:
+            conn.close()
+        _unversioned(path)
+        writer = ZipWriter()
+        writer.add_file("collection.anki2", path)
+        writer.add("media", b"{}")
+        return writer.close()
+    except (sqlite3.Error, MemoryError, OSError) as exc:
         raise PackageError(f"could not assemble the Anki collection: {exc}") from None
-    return zip_entries([("collection.anki2", collection), ("media", b"{}")])
+
+
+def _unversioned(path: str) -> None:
+    """The database header's change counter, and the SQLite version that last wrote the file with
+    the counter it is valid for, set to 0 (as a database built in memory has them): the bytes then
+    depend neither on the SQLite library nor on how many transactions built the file."""
+    with open(path, "r+b") as db:
+        db.seek(24)
+        db.write(bytes(4))  # file change counter
+        db.seek(92)
+        db.write(bytes(8))  # version-valid-for number, SQLITE_VERSION_NUMBER
 
 
 # genanki's ``Card.write_to_db``: a new card's row (ivl, factor, reps, lapses, left, odue, odid,
@@ -152,6 +177,17 @@ def description_html(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
+_LEVEL = 1  # fast; still about a third of the size
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    return info
+
+
 class ZipWriter:
     """The one reproducible zip writer (the package, the QTI packages): entries in the order added,
     with fixed times and attributes, each compressed as it is added."""
@@ -161,11 +197,15 @@ class ZipWriter:
         self._archive = zipfile.ZipFile(self._buffer, "w")
 
     def add(self, name: str, data: bytes) -> None:
-        info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        info.create_system = 3
-        self._archive.writestr(info, data, compresslevel=1)  # fast; still about a third of the size
+        self._archive.writestr(_entry(name), data, compresslevel=_LEVEL)
+
+    def add_file(self, name: str, path: str) -> None:
+        """The file's bytes, read and compressed a piece at a time (the same bytes ``add`` gives)."""
+        info = _entry(name)
+        info.file_size = os.path.getsize(path)  # (as ``add`` sets it before writing: the same header)
+        info._compresslevel = _LEVEL  # type: ignore[attr-defined]  # (what ``writestr`` sets)
+        with open(path, "rb") as source, self._archive.open(info, "w") as target:
+            shutil.copyfileobj(source, target, 1 << 20)
 
     def close(self) -> bytes:
         """The zip's bytes (nothing can be added after)."""

@@ -34,8 +34,12 @@ COMMON_BELOW = 0x3000  # the characters below this code point (all scripts but E
 @functools.cache
 def _common_drawn() -> frozenset[str]:
     """The characters below :data:`COMMON_BELOW` that a worksheet font draws, and every white space
-    below it: a text made only of them has nothing to report, seen in one pass in C."""
-    return frozenset(ch for ch in map(chr, range(COMMON_BELOW)) if ch.isspace() or not _missing(ch))
+    below it: a text made only of them has nothing to report, seen in one pass in C. (Made from
+    the ranges, not by asking :func:`_missing` of each character: every check needs it.)"""
+    drawn = set(filter(str.isspace, map(chr, range(COMMON_BELOW))))
+    for first, last in zip(*_ranges(), strict=True):
+        drawn.update(map(chr, range(first, min(last + 1, COMMON_BELOW))))
+    return frozenset(drawn)
 
 
 def _missing(ch: str) -> bool:

@@ -14,7 +14,7 @@ from ..model import MIXED_QUIZ, Deck, Item, ProjectConfig, QuizDefaults, TrueFal
 from ..relations import Relations
 from ..sources import Corpus
 from .layout import SECTION_OF, SECTIONS, QuizSpec, layout_quiz
-from .render import job, render_all
+from .render import Kept, job, render_all
 
 
 @dataclass(frozen=True)
@@ -198,9 +198,11 @@ def chosen_quiz(decks: Sequence[Deck], deck_names: Sequence[str], types: Sequenc
 
 
 def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path,
-                   on_done: Callable[[int, int], None] | None = None, workers: int | None = None) -> dict[Path, bytes]:
+                   on_done: Callable[[int, int], None] | None = None, workers: int | None = None,
+                   kept: Kept | None = None) -> dict[Path, bytes]:
     """Every version of every quiz and its key, as file path -> PDF bytes (nothing written yet),
-    rendered two at a time (``workers``); ``on_done(done, total)`` after each PDF."""
+    rendered two at a time (``workers``), those ``kept`` from earlier runs aside; ``on_done(done,
+    total)`` after each PDF."""
     names, jobs = [], []
     for request in requests:
         for version in range(request.versions):
@@ -208,4 +210,4 @@ def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path,
             letter = data["version"]
             names += [out / f"{request.slug}-{letter}.pdf", out / f"{request.slug}-{letter}-key.pdf"]
             jobs += [job(data), job(data, key=True)]
-    return dict(zip(names, render_all(jobs, on_done, workers), strict=True))
+    return dict(zip(names, render_all(jobs, on_done, workers, kept), strict=True))

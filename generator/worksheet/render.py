@@ -15,13 +15,15 @@ of the finished compiles is left; no compile is running then, so none loses its 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from ..diagnostics import OutputError
 from .glyphs import fonts_folder
@@ -51,10 +53,48 @@ def render_worksheet(data: dict[str, Any], key: bool = False) -> bytes:
     return _compile(job(data, key))
 
 
+class Kept(Protocol):
+    """PDFs rendered earlier, by their job (``engine.KeptPdfs``): a PDF depends only on its job
+    and the renderer (see :func:`renderer`)."""
+
+    def get(self, one: Job) -> bytes | None: ...
+
+    def put(self, one: Job, pdf: bytes) -> None: ...
+
+
+@functools.cache
+def renderer() -> str:
+    """What a PDF depends on besides its job, as a hash: the templates' and fonts' bytes and
+    Typst's version (the options given to Typst are in the code, which the cache's keys hold)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"typst {version('typst')}".encode())
+    folder = resources.files(__package__)
+    for part in sorted((p for p in [*folder.iterdir(), *fonts_folder().iterdir()] if p.is_file()), key=str):
+        digest.update(f"\0{part.name}\0".encode() + part.read_bytes())
+    return digest.hexdigest()
+
+
 def render_all(jobs: Sequence[Job], on_done: Callable[[int, int], None] | None = None,
-               workers: int | None = None) -> list[bytes]:
+               workers: int | None = None, kept: Kept | None = None) -> list[bytes]:
     """The PDF of every job, in the order given; the same bytes as rendering them one by one.
-    ``on_done(done, total)`` is called (in the caller's thread) after each PDF."""
+    ``on_done(done, total)`` is called (in the caller's thread) after each PDF. With ``kept``, a
+    job rendered before is not rendered again, and each one rendered now is kept."""
+    if kept is not None:
+        found = [kept.get(one) for one in jobs]
+        todo = [i for i, pdf in enumerate(found) if pdf is None]
+        hits = len(jobs) - len(todo)
+        if on_done and hits:
+            on_done(hits, len(jobs))
+
+        def counted(n: int, total: int) -> None:
+            if on_done:
+                on_done(hits + n, len(jobs))
+
+        for i, pdf in zip(todo, render_all([jobs[i] for i in todo], counted, workers), strict=True):
+            kept.put(jobs[i], pdf)
+            found[i] = pdf
+        return [pdf or b"" for pdf in found]
     count = max(1, min(workers or WORKERS, os.cpu_count() or 1, len(jobs)))
     results: list[bytes] = [b""] * len(jobs)
     if count == 1:

@@ -138,6 +138,18 @@ def test_the_colour_schemes_differ_in_colour_alone(browser, bank_page) -> None:
                    for selector, name, here, now in declared), declared
 
 
+def test_axe_names_the_nodes_it_finds(browser, bank_page) -> None:
+    """``axe`` leaves out the selectors that name nodes until it finds a violation; then it names them."""
+    path, _ = bank_page
+    open_page(browser, path)
+    browser.execute_script("""
+        const planted = Object.assign(document.createElement('p'), {id: 'planted', textContent: 'Hard to read'});
+        Object.assign(planted.style, {color: '#777', background: '#888'});  // (the page's CSP refuses style attributes)
+        document.getElementById('intro').after(planted);""")
+    found = axe(browser, "cat.color")
+    assert [(v["id"], v["nodes"], v["where"][0].split(":")[0]) for v in found] == [("color-contrast", 1, "#planted")]
+
+
 @pytest.mark.parametrize("width", [420, 1000])
 def test_every_state_accessible_and_pictured(browser, bank_page, tmp_path, width: int) -> None:
     """One walk a width; at each state the page is looked at in both colour schemes (in turns, so that

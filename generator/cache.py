@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -152,7 +151,9 @@ class Cache:
             return
         tmp = ""
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            # (``tempfile.mkstemp``'s way, without importing tempfile and random into every check)
+            tmp = str(self.folder / f"tmp{os.urandom(8).hex()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, self.folder / f"{cache_key}.json")

@@ -136,7 +136,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
 
 def _quiz(args: argparse.Namespace, progress: Progress) -> int:
-    from .engine import KeptPdfs, keeps_results
+    from .engine import keeps_results
+    from .kept import KeptPdfs
     from .worksheet.layout import SECTION_OF, QuizSpec
     from .worksheet.quizzes import QuizChoiceError, chosen_quiz, render_quizzes
     from .write import exclusive, publish

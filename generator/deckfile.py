@@ -22,7 +22,7 @@ from .model import Deck, Item
 from .pieces import Split, owner, parse_head, parse_piece, split_items, with_items
 from .plain import deck_from_cache, deck_to_cache, diag_from_plain, diag_to_plain, item_text
 from .sources import Corpus
-from .validate import validate_items
+from .validate import drawn_throughout, validate_items
 
 
 class ItemRecord(NamedTuple):
@@ -99,7 +99,7 @@ def _by_pieces(split: Split, shown: str, decode_diags: list[Diagnostic], corpus:
                 return None
             item, problems = parsed
             if item is not None:
-                problems = problems + validate_items([item], corpus)
+                problems = problems + validate_items([item], corpus, drawn_throughout(piece.text))
             record = _record(problems, item, duplicate_record(item, corpus) if item is not None else None, base)
         try:
             diags += [diag_from_plain(d, base) for d in record.diags]
@@ -124,6 +124,7 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
     """The file parsed whole; items whose piece did not change keep their checks' results.
     ``decoded``: what ``yamltree.decode`` gave for ``data``, when at hand."""
     deck, diags = parse_model(data, shown, Deck, "deck", decoded)
+    drawn = decoded is not None and decoded[0] is not None and drawn_throughout(decoded[0])
     items = deck.items if deck is not None else ()
     pieces = {p.line: p for p in split.pieces} if split else {}
     # Problems YAML and the schema found, by the piece they stand in.
@@ -147,7 +148,7 @@ def _whole(data: bytes, split: Split | None, shown: str, corpus: Corpus, before:
             except (IndexError, TypeError, ValueError):
                 checks = None
         if checks is None:
-            checks = validate_items([item], corpus)
+            checks = validate_items([item], corpus, drawn)
         diags.extend(checks)
         dup = duplicate_record(item, corpus)
         ids.append((item.id, item.pos.of("id")))

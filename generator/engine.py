@@ -12,8 +12,14 @@ and when it is reused:
   problems); reused while the file's bytes are unchanged.
 - seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
   catalog, so a check whose items are all kept normalises no seed.
-- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`FileSummary`. ``check``
-  reuses it while the file is unchanged: the file is not even parsed (nor read, see file hashes).
+- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`FileSummary`: its problems
+  and a digest of its items' ids and near-duplicate records, which are kept apart (``r``, the same
+  key). ``check`` reuses it while the file is unchanged: the file is not even parsed (nor read,
+  see file hashes).
+- project-wide problems ``w`` (root, and each file's path and digest, in order): what the checks
+  over every file (unique ids, near-duplicates) found. Reused while no file's ids, their places
+  and its near-duplicate records changed (rewording a question changes none of them): the other
+  files' ``r`` records are then not even read.
 - item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
   fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
   checked again; an item moved by an edit above it keeps its record (lines are kept relative).
@@ -26,16 +32,16 @@ and when it is reused:
   wanted (git's rule; a file changed less than ``SETTLED_NS`` before it was hashed is not
   kept, since a second change within the file system's clock tick would leave its stat as it
   was).
-- rendered worksheets ``w`` (the job's bytes, the renderer): a PDF, in an area of the cache
-  with its own cap (:class:`KeptPdfs`); a build renders only the worksheets whose job changed.
+- outputs (rendered worksheets, each deck's export files): see ``kept``, the one other module
+  that uses the cache.
 
 An entry that cannot be read back as its type (foreign, older, truncated) is a miss.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -55,7 +61,6 @@ from .sources import Corpus, read_corpus
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
     from .anki.notes import DeckNotes, NoteSpec
     from .model import Item
-    from .worksheet.render import Job
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
@@ -68,6 +73,11 @@ class FileSummary(NamedTuple):
     diags: list[list[Any]]  # ``plain.diag_to_plain``
     ids: list[list[Any]]  # [id, line, col]
     dups: list[dict[str, Any]]  # ``relations.duplicate_record``
+
+
+def records_digest(ids: list[list[Any]], dups: list[dict[str, Any]]) -> str:
+    """What the project-wide checks read of a file (its :class:`FileSummary`'s ids and dups), as a hash."""
+    return hashlib.sha256(json.dumps([ids, dups], sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class NoteRecord(NamedTuple):
@@ -99,20 +109,26 @@ class FileResult:
     key: str | None  # the cache key of its content; None when it could not be read
     deck: Deck | None  # None when not loaded (``check``) or unusable
     diags: list[Diagnostic]
-    ids: list[tuple[str, Span]]
-    dups: list[dict[str, Any]]
+    ids: list[tuple[str, Span]] | None  # None: not read yet (``Engine.records``)
+    dups: list[dict[str, Any]] | None
+    digest: str = ""  # ``records_digest`` of its ids and dups
+
+    def __post_init__(self) -> None:
+        if not self.digest and self.ids is not None and self.dups is not None:
+            self.digest = records_digest([[i, s.line, s.col] for i, s in self.ids], self.dups)
 
     def summary(self) -> FileSummary:
+        assert self.ids is not None and self.dups is not None
         return FileSummary([diag_to_plain(d) for d in self.diags], [[i, s.line, s.col] for i, s in self.ids], self.dups)
 
     @classmethod
     def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
-        """None when ``summary`` (a :class:`FileSummary`, or one as the cache keeps it: a JSON
-        object by field name) is not one (a foreign or older entry: parse again)."""
+        """None when ``summary`` (a :class:`FileSummary`) is not one (a foreign or older entry:
+        parse again)."""
         try:
-            diags, ids, dups = FileSummary(**summary) if isinstance(summary, dict) else summary
+            diags, ids, dups = summary
             return cls(path, shown, k, deck, [diag_from_plain(d) for d in diags],
-                       [(i, Span(shown, line, col)) for i, line, col in ids], list(dups))
+                       [(i, Span(shown, line, col)) for i, line, col in ids], list(dups), records_digest(ids, dups))
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -153,37 +169,6 @@ SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last chan
 
 def _signature(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-class KeptPdfs:
-    """Rendered worksheets (``render.Kept``) in the cache's area ``pdf``, whose own cap keeps
-    hundreds of PDFs from pushing the check's entries out; keyed by the job and ``render.renderer``."""
-
-    def __init__(self, root: Path) -> None:
-        from .worksheet.render import renderer
-
-        self.cache = Cache(root, "pdf", PDFS_KEPT)
-        self.renderer = renderer()
-
-    def _key(self, one: Job) -> str:
-        return "w" + key(Path("worksheet"), "1" if one.key else "0", one.data.encode(), self.renderer)
-
-    def get(self, one: Job) -> bytes | None:
-        stored = self.cache.get(self._key(one))
-        if isinstance(stored, str):
-            try:
-                pdf = base64.b64decode(stored, validate=True)
-                if pdf.startswith(b"%PDF-"):
-                    return pdf
-            except ValueError:
-                pass  # a foreign entry: rendered again
-        return None
-
-    def put(self, one: Job, pdf: bytes) -> None:
-        self.cache.put(self._key(one), base64.b64encode(pdf).decode("ascii"))
-
-
-PDFS_KEPT = 1000  # rendered worksheets kept: a build of the 10,000-item bench bank makes 44
 
 
 def keeps_results(root: Path) -> bool:
@@ -304,14 +289,50 @@ class Engine:
     # --- deck files -----------------------------------------------------------------------------
 
     def summarised(self, path: Path, shown: str, k: str) -> FileResult | None:
-        """A file's result from its summary, kept under its key (its content, the corpus)."""
+        """A file's result from its summary, kept under its key (its content, the corpus): its
+        problems and digest; its ids and dups are read when wanted (:meth:`records`)."""
         stored = self.cache.get("s" + k)
-        return FileResult.from_summary(path, shown, k, stored, None) if isinstance(stored, dict) else None
+        try:
+            return FileResult(path, shown, k, None, [diag_from_plain(d) for d in stored["diags"]], None, None,
+                              str(stored["digest"]))
+        except (KeyError, TypeError, ValueError):
+            return None  # none, or a foreign entry: checked again
 
     def save_summary(self, result: FileResult) -> None:
         """A file's summary, checked now, for the next time its key is the same."""
         if result.key is not None and not self.cache.has("s" + result.key):
-            self.cache.put("s" + result.key, result.summary()._asdict())
+            diags, ids, dups = result.summary()
+            self.cache.put("r" + result.key, {"ids": ids, "dups": dups})
+            self.cache.put("s" + result.key, {"diags": diags, "digest": result.digest})
+
+    def records(self, result: FileResult, corpus: Corpus, corpus_key: str) -> tuple[list[tuple[str, Span]],
+                                                                                   list[dict[str, Any]]]:
+        """A file's ids and near-duplicate records: in hand, else kept (``r``), else from the file."""
+        if result.ids is None or result.dups is None:
+            stored: Any = self.cache.get("r" + result.key) if result.key else None
+            try:
+                result.ids = [(i, Span(result.shown, line, col)) for i, line, col in stored["ids"]]
+                result.dups = list(stored["dups"])
+            except (KeyError, TypeError, ValueError):
+                data, _ = read_input(result.path, "deck file")
+                done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key or "")[1] \
+                    if data is not None else None
+                result.ids, result.dups = (done.ids, done.dups) if done is not None else ([], [])
+        return result.ids, result.dups
+
+    def _wide_key(self, results: list[FileResult]) -> str:
+        return "w" + key(self.root, "", "\0".join(f"{r.shown}\0{r.digest}" for r in results).encode(), "", "wide")
+
+    def wide(self, results: list[FileResult]) -> list[Diagnostic] | None:
+        """The project-wide problems found when every file's ids and dups were the same, if kept."""
+        stored = self.cache.get(self._wide_key(results))
+        try:
+            return [diag_from_plain(d) for d in stored] if isinstance(stored, list) else None
+        except (TypeError, ValueError):
+            return None
+
+    def save_wide(self, results: list[FileResult], diags: list[Diagnostic]) -> None:
+        self.cache.put(self._wide_key(results), [diag_to_plain(d) for d in diags])
 
     def file_key(self, path: Path, shown: str, sha256: str, corpus_key: str) -> str:
         return hashed_key(path, shown, sha256, corpus_key)
@@ -328,12 +349,16 @@ class Engine:
         return FileResult(path, shown, k, None, done.diags, done.ids, done.dups), done
 
     def load_deck(self, result: FileResult, corpus: Corpus, corpus_key: str) -> Deck | None:
-        """A checked file's deck, when the check did not load it: from its item records (or
-        parsed again where they are gone)."""
+        """A checked file's deck, when the check did not load it (see :meth:`model`)."""
         if result.deck is not None:
             return result.deck
         data, _ = read_input(result.path, "deck file")
-        if data is None or result.key is None:
+        return self.model(result, data, corpus, corpus_key) if data is not None else None
+
+    def model(self, result: FileResult, data: bytes, corpus: Corpus, corpus_key: str) -> Deck | None:
+        """The deck of a checked file whose bytes are ``data``: from its item records (or parsed
+        again where they are gone); None when it has none."""
+        if result.key is None:
             return None
         done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
         return done.model(result.shown)

@@ -3,7 +3,9 @@ item by item by ``deckfile``; ``engine`` keeps what the reading gave).
 
 Strict YAML (``yamltree``) gives located nodes; :class:`_Converter` types them against the
 dataclasses of ``model``, collecting every problem instead of stopping at the first. An item
-with a problem is left out of the model, so later checks see only well-formed items.
+with a problem is left out of the model, so later checks see only well-formed items. A file
+with nothing to report is typed straight from YAML's event stream instead, with no node tree
+(``convert.record_from_events``, the same rules): :func:`parse_model` tries that first.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from . import yamltree
+from .convert import INVALID, fields_of, record_from_events, record_of, typed_scalar
 from .diagnostics import (
     BadValue,
     Diagnostic,
@@ -32,62 +35,11 @@ from .diagnostics import (
     WrongCount,
     WrongType,
 )
-from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, Quote, annotation_shape, format_fields
+from .model import ITEM_TYPES, Catalog, Deck, Item, Pos, ProjectConfig, Quote, annotation_shape
 from .paths import CATALOG_FILE, PROJECT_FILE, deck_files, display_path, inside, read_input
 from .yamltree import Mapping, Node, Scalar, Sequence, describe
 
-
-class _Invalid:
-    """Marks a value that failed conversion (its problems are already reported)."""
-
-
-INVALID: Any = _Invalid()
-_WHOLE = re.compile(r"-?(?:0|[1-9][0-9]*)")  # no leading zeros: 0123 is text (YAML 1.1 octal)
-_MAX_DIGITS = 30  # far beyond every minimum and maximum in the model
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-@functools.cache
-def _fields(cls: type) -> dict[str, tuple[dataclasses.Field[Any], Any, bool]]:
-    """A record class's format fields by name, with each one's type and whether it is required."""
-    return {f.name: (f, _hints(cls)[f.name],
-                     f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-            for f in format_fields(cls)}
-
-
-@functools.cache
-def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
-    """Every field of a record class, in declared order, with its default (``MISSING``: none)."""
-    assert all(f.default_factory is dataclasses.MISSING for f in dataclasses.fields(cls)), "see _record_of"
-    return tuple((f.name, f.default) for f in dataclasses.fields(cls))
-
-
-def _record_of(cls: type, pos: Pos, values: dict[str, Any]) -> Any:
-    """``cls(pos=pos, **values)`` for a record whose required fields are all in ``values``, built
-    without the frozen dataclass's ``__init__`` (one ``object.__setattr__`` a field: every mapping
-    of every file is one). tests/test_loader.py holds the two equal."""
-    record: Any = object.__new__(cls)
-    fields = record.__dict__
-    for name, default in _defaults(cls):
-        fields[name] = values.get(name, default)
-    fields["pos"] = pos
-    return record
-
-
-@functools.cache
-def _options(tp: Any) -> tuple[str, ...] | None:
-    """A ``Literal`` type's options, None for any other type (asked for every value)."""
-    return typing.get_args(tp) if typing.get_origin(tp) is Literal else None
-
-
-@functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 class _Converter:
@@ -116,48 +68,7 @@ class _Converter:
         return self.scalar(node, tp, name, meta)
 
     def scalar(self, node: Scalar, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
-        text = node.value.strip()
-        if tp is bool:
-            if node.plain and text in ("true", "false"):
-                return text == "true"
-            self.diags.append(WrongType.at(node.span, f"{name}: expected true or false, got {node.value!r}"))
-            return INVALID
-        if tp is int:
-            if node.plain and _WHOLE.fullmatch(text):
-                return self.whole(node, text, name, meta)
-            self.diags.append(WrongType.at(node.span, f"{name}: expected a whole number, got {node.value!r}"))
-            return INVALID
-        options = _options(tp)
-        if options is not None:
-            if text in options:
-                return text
-            self.diags.append(BadValue.at(node.span, f"{name}: {text!r} is not one of {', '.join(options)}"))
-            return INVALID
-        if not text:
-            self.diags.append(MissingField.at(node.span, f"{name} is empty"))
-            return INVALID
-        pattern = meta.get("pattern")
-        if pattern and not _compiled(pattern).fullmatch(text):
-            self.diags.append(BadValue.at(node.span, f"{name}: {text!r} does not match {pattern}"))
-            return INVALID
-        return text
-
-    def whole(self, node: Scalar, text: str, name: str, meta: typing.Mapping[str, Any]) -> Any:
-        """An integer literal, checked against the field's range. One longer than ``_MAX_DIGITS``
-        is outside every range of the format and never converted (``int()`` refuses thousands of
-        digits, and is slow well before that)."""
-        low, high = meta.get("minimum"), meta.get("maximum")
-        value = int(text) if len(text) <= _MAX_DIGITS else None
-        if value is not None and (low is None or value >= low) and (high is None or value <= high):
-            return value
-        digits = len(text.lstrip("-"))
-        shown = text if digits <= 40 else f"{text[:20]}... ({digits:,} digits)"
-        if low is not None and high is not None:
-            why = f"is outside {low}..{high}"
-        else:
-            why = f"is less than {low}" if low is not None else f"is more than {high}"
-        self.diags.append(BadValue.at(node.span, f"{name}: {shown} {why}"))
-        return INVALID
+        return typed_scalar(node.value, node.plain, node.span, tp, name, meta, self.diags)
 
     def sequence(self, node: Node, tp: Any, name: str, meta: typing.Mapping[str, Any]) -> Any:
         if not isinstance(node, Sequence):
@@ -202,7 +113,7 @@ class _Converter:
         if not isinstance(node, Mapping):
             self.diags.append(WrongType.at(node.span, f"{name}: expected a mapping, got {describe(node)}"))
             return INVALID
-        fields = _fields(cls)
+        fields = fields_of(cls)
         label = _label(node, name)
         values: dict[str, Any] = {}
         spans: dict[str, Span] = {}
@@ -229,7 +140,7 @@ class _Converter:
                 ok = False
         if not ok:
             return INVALID
-        return _record_of(cls, Pos(node.span, spans), values)
+        return record_of(cls, Pos(node.span, spans), values)
 
 
 def check_text(text: str, name: str) -> str | None:
@@ -254,7 +165,7 @@ def setting(cls: type, field: str, text: str, name: str) -> Any:
     Raises ValueError with the problem, told as ``name: ...``."""
     if problem := check_text(text, name):
         raise ValueError(problem)
-    f, tp, _ = _fields(cls)[field]
+    f, tp, _ = fields_of(cls)[field]
     shape, inner, _ = annotation_shape(tp)
     conv = _Converter()
     value = conv.scalar(Scalar(text, Span(name), True), inner if shape == "union" else tp, name, f.metadata)
@@ -291,8 +202,21 @@ def read_model(path: Path, cls: type, name: str, root: Path | None = None) -> tu
 def parse_model(data: bytes, shown: str, cls: type, name: str,
                 decoded: tuple[str | None, list[Diagnostic]] | None = None) -> tuple[Any, list[Diagnostic]]:
     """The bytes of one YAML file -> an instance of ``cls`` (or None) and every problem in it
-    (``decoded``: as for ``yamltree.load``)."""
-    node, diags = yamltree.load(data, shown, decoded)
+    (``decoded``: as for ``yamltree.read``)."""
+    text, events, diags = yamltree.read(data, shown, decoded)
+    if not events:
+        return None, diags
+    value = record_from_events(events, shown, cls)  # the fast path, for a file with nothing to report
+    if value is not None:
+        return value, diags
+    value, more = typed_tree(events, text, shown, cls, name)
+    return value, diags + more
+
+
+def typed_tree(events: list[object], text: str, shown: str, cls: type, name: str) -> tuple[Any, list[Diagnostic]]:
+    """The plain path: ``text``'s event stream as a node tree, typed as ``cls`` (or None), with
+    every problem in either."""
+    node, diags = yamltree.tree(events, text, shown)
     if node is None:
         return None, diags
     conv = _Converter()

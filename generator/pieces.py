@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import yamltree
+from .convert import INVALID
 from .diagnostics import Diagnostic, Span
-from .load import INVALID, _Converter
+from .load import _Converter
 from .model import MAX_ITEMS_PER_FILE, AnyItem, Deck, Item, Pos
 from .yamltree import Sequence
 

@@ -125,8 +125,9 @@ def _check_files(job: _Job, todo: list[_Task], want_model: bool,
 
 def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
                   progress: Callable[[int, int], None] | None) -> list[FileResult]:
-    """Every deck file's part: from its summary when unchanged (and no deck is wanted), else
-    checked again and its summary kept."""
+    """Every deck file's part: from its summary when unchanged, else checked again and its
+    summary kept. When decks are wanted, an unchanged file's deck is loaded from its items'
+    records (``Engine.load_deck``): nothing in it is checked again, no seed is normalised for it."""
     engine = job.engine
     slots: list[FileResult | None] = []
     todo: list[_Task] = []
@@ -143,10 +144,13 @@ def _deck_results(root: Path, paths: list[Path], job: _Job, want_model: bool,
             slots.append(FileResult(path, shown, None, None, problems, [], []))
             continue
         k = engine.file_key(path, shown, digest, job.corpus_key)
-        found = None if want_model else engine.summarised(path, shown, k)
-        if found is None:
+        found = engine.summarised(path, shown, k)
+        if found is not None and want_model:
+            found.deck = engine.model(found, data, job.corpus, job.corpus_key)
+        if found is None or (want_model and found.deck is None):
             where.append(len(slots))
             todo.append((path, shown, data, k))
+            found = None
         slots.append(found)
     for n, result in zip(where, _check_files(job, todo, want_model, progress), strict=True):
         slots[n] = result
@@ -211,15 +215,28 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
         report.extend(more)
         key = corpus_key(catalog, corpus)
         results = _deck_results(root, paths, _Job(engine, config, corpus, key, notes), items, progress)
+    for result in results:
+        report.extend(result.diags)
+    report.extend(_project_wide(engine, results, corpus, key))
+    decks = tuple(r.deck for r in results if r.deck is not None)
+    project = Project(root, config, catalog, decks, report.files)
+    return Checked(project, corpus, report, tuple(results), key, engine)
+
+
+def _project_wide(engine: Engine, results: list[FileResult], corpus: Corpus, corpus_key: str) -> list[Diagnostic]:
+    """The checks over every file (unique ids, near-duplicates): kept from a run in which every
+    file's ids, their places and its near-duplicate records were the same (see ``engine``), else
+    run on every file's records."""
+    if (kept := engine.wide(results)) is not None:
+        return kept
     ids: list[tuple[str, Span]] = []
     dups: list[dict[str, Any]] = []
     for result in results:
-        report.extend(result.diags)
-        ids += result.ids
-        dups += result.dups
-        result.ids, result.dups = [], []  # (kept in its summary; a big bank's hold tens of MB)
-    decks = tuple(r.deck for r in results if r.deck is not None)
-    project = Project(root, config, catalog, decks, report.files)
-    report.extend(unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True))))
-    return Checked(project, corpus, report, tuple(results), key, engine)
+        more_ids, more_dups = engine.records(result, corpus, corpus_key)
+        ids += more_ids
+        dups += more_dups
+        result.ids = result.dups = None  # (kept in its records; a big bank's hold tens of MB)
+    found = unique_ids(ids) + near_duplicates(list(zip(ids, dups, strict=True)))
+    engine.save_wide(results, found)
+    return found
 

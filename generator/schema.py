@@ -11,7 +11,7 @@ import json
 import typing
 from typing import Any, Literal
 
-from .load import _hints
+from .convert import hints as _hints
 from .model import Deck, Item, annotation_shape, format_fields
 
 SCHEMA_ID = "https://studydeck.invalid/schema/deck.schema.json"

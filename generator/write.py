@@ -159,10 +159,13 @@ def _lock_temps(lock_path: Path) -> list[Path]:
     return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
 
 
-def release_memory() -> None:
+def release_memory(collect: bool = True) -> None:
     """Give the memory freed by a finished phase back to the system (glibc keeps it otherwise,
-    and the next phase's peak would stand on top of it). Nothing where glibc is not there."""
-    gc.collect()
+    and the next phase's peak would stand on top of it). Nothing where glibc is not there.
+    ``collect``: look for garbage in reference cycles first (the command line runs with the
+    collector off), which costs a walk of every live object."""
+    if collect:
+        gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)  # the running program's own symbols, glibc's among them
 

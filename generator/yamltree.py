@@ -350,6 +350,12 @@ def parse(text: str, path: str, depth: int = 0, lines: int = 0) -> tuple[Node | 
     events, diags = _events(text, path)
     if diags:
         return None, diags
+    return tree(events, text, path, depth, lines)
+
+
+def tree(events: list[object], text: str, path: str, depth: int = 0, lines: int = 0,
+         ) -> tuple[Node | None, list[Diagnostic]]:
+    """The node tree of ``text``'s event stream (see :func:`parse`)."""
     starts = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if not starts:
         return None, [EmptyFile.at(Span(path), "file holds no YAML document")]
@@ -364,12 +370,24 @@ def parse(text: str, path: str, depth: int = 0, lines: int = 0) -> tuple[Node | 
     return root, builder.diags
 
 
-def load(data: bytes, path: str, decoded: tuple[str | None, list[Diagnostic]] | None = None,
-         ) -> tuple[Node | None, list[Diagnostic]]:
-    """Bytes of one YAML file -> node tree (None when unusable) and every problem found.
-    ``decoded``: what ``decode`` gave for these bytes, when the caller has it already."""
+def read(data: bytes, path: str, decoded: tuple[str | None, list[Diagnostic]] | None = None,
+         ) -> tuple[str, list[object], list[Diagnostic]]:
+    """Bytes of one YAML file -> its text and event stream (no events when it is unusable), and
+    the problems found in reading them. ``decoded``: what ``decode`` gave for these bytes, when
+    the caller has it already."""
     text, diags = decoded if decoded is not None else decode(data, path)
     if text is None or any(d.code in (ControlCharacter.code, LineEnd.code) for d in diags):
-        return None, diags  # the YAML reader would only repeat these less clearly
-    node, more = parse(text, path)
+        return "", [], diags  # the YAML reader would only repeat these less clearly
+    events, more = _events(text, path)
+    return text, events, diags + more
+
+
+def load(data: bytes, path: str, decoded: tuple[str | None, list[Diagnostic]] | None = None,
+         ) -> tuple[Node | None, list[Diagnostic]]:
+    """Bytes of one YAML file -> node tree (None when unusable) and every problem found
+    (``decoded``: as for :func:`read`)."""
+    text, events, diags = read(data, path, decoded)
+    if not events:
+        return None, diags
+    node, more = tree(events, text, path)
     return node, diags + more

@@ -63,7 +63,7 @@ def test_option_limits_are_the_models(monkeypatch, make_project, run) -> None:
 
     field = next(f for f in QuizDefaults.__dataclass_fields__.values() if f.name == "minutes")
     monkeypatch.setattr(field, "metadata", {**field.metadata, "maximum": 90})
-    from generator.load import _fields
+    from generator.convert import fields_of as _fields
 
     _fields.cache_clear()
     try:

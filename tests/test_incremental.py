@@ -55,7 +55,7 @@ def test_a_build_after_an_edit_compiles_only_the_edited_item_and_writes_the_same
 
 
 def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_project, tmp_path, monkeypatch) -> None:
-    """Rendered worksheets are kept (``engine.KeptPdfs``): a build with nothing changed renders
+    """Rendered worksheets are kept (``kept.KeptPdfs``): a build with nothing changed renders
     none, a build after an edit only those whose questions changed, and every PDF is the one a
     build with nothing kept renders."""
     from generator.worksheet import render
@@ -78,11 +78,133 @@ def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_proje
     assert build(root, exports=set()).report.ok
     assert 0 < len(rendered) < first, (len(rendered), first)
     assert all("Between which dates in 2007 was" in one.data for one in rendered)
+    # one entry for each worksheet file, whatever was rendered before: the slot's new PDF replaced the old
+    assert len(list((tmp_path / "cache" / "pdf").glob("*.json"))) == len(list((root / "dist" / "worksheets").iterdir()))
     warm = snapshot(root / "dist")
     monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
     rendered.clear()
     assert build(root, exports=set()).report.ok
     assert len(rendered) == first and snapshot(root / "dist") == warm
+
+
+def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_changed(make_project, tmp_path,
+                                                                                   monkeypatch) -> None:
+    """Each deck's export files are kept (``kept.KeptExports``): after an edit, only the edited
+    deck's Moodle XML, GIFT and QTI assessment are made again; after a new quote speaker (which
+    every deck's quote questions may offer as a wrong answer), every deck's. Each time the outputs
+    are those of a build with nothing kept."""
+    from generator import export
+    from generator.export import qti
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project({"starter.yaml": STARTER.read_text(), "actors.yaml": (REPO / "decks" / "actors.yaml").read_text()})
+    config = root / "studydeck.yaml"
+    config.write_text(config.read_text().replace("versions: 2", "versions: 1").replace("questions: 20", "questions: 10"))
+    made: list[tuple[str, str]] = []
+
+    def spy(module, name: str, fmt: str) -> None:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a: made.append((fmt, next(
+            x.slug for x in a if hasattr(x, "slug")))) or real(*a))
+
+    spy(export, "render_moodle", "moodle")
+    spy(export, "render_gift", "gift")
+    spy(qti, "assessment_xml", "qti")
+    every = {(fmt, deck) for fmt in ("moodle", "gift", "qti") for deck in ("starter", "actors")}
+
+    def built() -> tuple[set[tuple[str, str]], dict[str, bytes]]:
+        made.clear()
+        assert build(root).report.ok
+        return set(made), snapshot(root / "dist")
+
+    def unkept() -> dict[str, bytes]:
+        with monkeypatch.context() as m:
+            m.setenv("STUDYDECK_NO_CACHE", "1")
+            assert build(root).report.ok
+            return snapshot(root / "dist")
+
+    assert built()[0] == every
+    assert built()[0] == set()
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
+    again, warm = built()
+    assert again == {(fmt, "starter") for fmt in ("moodle", "gift", "qti")} and warm == unkept()
+    actors = root / "decks" / "actors.yaml"
+    actors.write_text(actors.read_text().replace("speaker: Waheed Arshad, Pakistan Army spokesman",
+                                                 "speaker: Waheed Arshad, spokesman of the Pakistan Army"))
+    again, warm = built()
+    assert again == every and warm == unkept()
+    assert len(list((tmp_path / "cache" / "exports").glob("*.json"))) == len(every)  # one entry a file, kept or replaced
+
+
+def test_a_build_that_wants_the_decks_checks_only_the_changed_files(make_project, tmp_path, monkeypatch) -> None:
+    """A build that loads the decks (worksheets, exports) takes an unchanged file's problems from
+    its summary and its deck from its items' records: only the edited file is checked again, and
+    every deck equals the one a check with nothing kept loads."""
+    from generator.plain import to_plain
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project({"starter.yaml": STARTER.read_text(), "figures.yaml": (REPO / "decks" / "figures.yaml").read_text()})
+    assert build(root, worksheets=False, exports={"gift"}).report.ok
+    deck = root / "decks" / "starter.yaml"
+    deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
+    checked: list[str] = []
+    real = pipeline._check_file
+    monkeypatch.setattr(pipeline, "_check_file", lambda job, task: checked.append(task[1]) or real(job, task))
+    warm = pipeline.check_project(root, items=True, notes=True)
+    assert [p.rsplit("/", 1)[-1] for p in checked] == ["starter.yaml"] and warm.report.ok
+    monkeypatch.setenv("STUDYDECK_NO_CACHE", "1")
+    cold = pipeline.check_project(root, items=True)
+    assert [to_plain(d) for d in warm.project.decks] == [to_plain(d) for d in cold.project.decks]
+    assert len(warm.project.decks) == 2 and warm.report.diagnostics == cold.report.diagnostics
+
+
+def test_project_wide_problems_are_kept_while_no_files_ids_and_records_change(make_project, tmp_path,
+                                                                              monkeypatch) -> None:
+    """The checks over every file (unique ids, near-duplicates) are kept under every file's ids,
+    their places and near-duplicate records: rewording a question reuses them without reading the
+    other files' records; an edit that moves lines, a new item, or records gone from the cache
+    have them worked out again. Each time the problems are those of a check with nothing kept."""
+    from generator import duplicates
+    from generator.diagnostics import Diagnostic
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    text = STARTER.read_text()
+    root = make_project({"a.yaml": text, "b.yaml": text.replace("id: ", "id: b-", 2)})  # twins, two shared ids
+    runs: list[int] = []
+    real = duplicates.duplicates_among
+    monkeypatch.setattr(duplicates, "duplicates_among", lambda records: runs.append(len(records)) or real(records))
+
+    def problems() -> list[Diagnostic]:
+        runs.clear()
+        return pipeline.check_project(root, items=False).report.diagnostics
+
+    def unkept() -> list[Diagnostic]:
+        with monkeypatch.context() as m:
+            m.setenv("STUDYDECK_NO_CACHE", "1")
+            return pipeline.check_project(root, items=False).report.diagnostics
+
+    first = problems()
+    codes = {d.code for d in first}
+    assert {"duplicate-id", "near-duplicate"} <= codes and runs and first == unkept()
+    b = root / "decks" / "b.yaml"
+    b.write_text(b.read_text().replace("Between which dates was", "Between which two dates was"))
+    second = problems()
+    assert runs == [] and second == first == unkept()  # reworded: kept, no record read
+    b.write_text(b.read_text().replace("Between which two dates was", "Between which\n    two dates was", 1))
+    moved = problems()
+    assert runs and moved == unkept() and len(moved) == len(first)  # lines moved: worked out again
+    for entry in (tmp_path / "cache").glob("r*.json"):
+        entry.unlink()
+    b.write_text(b.read_text().replace("id: b-", "id: c-", 1))
+    again = problems()
+    assert runs and again == unkept() and again != first  # (records gone: read from the files)
 
 
 def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:

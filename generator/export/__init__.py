@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..load import Project
 from ..model import Deck
 from ..sources import Corpus
 from ..wording import plural
-from .common import TEACHER_KINDS, ExportChoiceError, choose
+from .common import TEACHER_KINDS, ExportChoiceError, Kept, choose, counts_back, kept_or_made
 from .gift import render_gift
 from .moodle import render_moodle
 from .qti import WHOLE_BANK, Packages
@@ -74,21 +76,22 @@ def _kinds(counts: dict[str, int]) -> str:
 
 
 def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str], summary: ExportSummary,
-                 decks: Sequence[Deck] | None = None) -> Iterator[tuple[Path, bytes]]:
+                 decks: Sequence[Deck] | None = None, kept: Kept | None = None) -> Iterator[tuple[Path, bytes]]:
     """Every export file of the chosen formats (``moodle``, ``gift``, ``html``, ``qti``) for ``decks``
     (default: all of the project's), one at a time as (path under ``out_dir``, bytes), counted
-    in ``summary`` (a build writes each into its staging folder and lets it go)."""
+    in ``summary`` (a build writes each into its staging folder and lets it go). Each deck's
+    files ``kept`` from an earlier run are not made again."""
     chosen = list(project.decks if decks is None else decks)
     if "qti" in formats and chosen:
         assert project.config is not None
-        qti = Packages(chosen, project, corpus, project.config.collection)  # each deck's, and the whole bank's
+        qti = Packages(chosen, project, corpus, project.config.collection, kept)  # each deck's, and the whole bank's
     for deck in chosen:
         if "moodle" in formats:
-            data, counts = render_moodle(deck, project, corpus)
+            data, counts = kept_or_made(kept, "moodle", deck, partial(render_moodle, deck, project, corpus), counts_back)
             summary.add("moodle", counts)
             yield out_dir / "moodle" / f"{deck.slug}.xml", data
         if "gift" in formats:
-            data, counts, skipped = render_gift(deck, project, corpus)
+            data, (counts, skipped) = kept_or_made(kept, "gift", deck, partial(_gift, deck, project, corpus), _gift_back)
             summary.add("gift", counts)
             summary.gift_skipped += skipped
             yield out_dir / "gift" / f"{deck.slug}.gift", data
@@ -103,6 +106,16 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
         data, counts = render_selftest(chosen, project, corpus)
         summary.add("html", counts)
         yield out_dir / "selftest" / "index.html", data
+
+
+def _gift(deck: Deck, project: Project, corpus: Corpus) -> tuple[bytes, tuple[dict[str, int], list[tuple[str, str]]]]:
+    data, counts, skipped = render_gift(deck, project, corpus)
+    return data, (counts, skipped)
+
+
+def _gift_back(plain: Any) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    counts, skipped = plain
+    return dict(counts), [(str(item_id), str(why)) for item_id, why in skipped]
 
 
 def render_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Collection[str],

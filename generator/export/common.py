@@ -9,7 +9,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from ..citation import citation
 from ..cloze import CLOZE
@@ -63,6 +63,36 @@ def feedback_html(corpus: Corpus, item: Item, esc: Callable[[str], str], extra: 
     if item.note:
         out.append(f'<p class="studydeck-note">{esc(item.note)}</p>')
     return "".join(out)
+
+
+class Kept(Protocol):
+    """Export files made earlier, by format and deck (``kept.KeptExports``): a deck's file in a
+    format depends only on the deck, the project's settings and the quote speakers of the whole
+    project (:func:`asked`)."""
+
+    def get(self, fmt: str, deck: Deck) -> tuple[bytes, Any] | None: ...
+
+    def put(self, fmt: str, deck: Deck, data: bytes, rest: Any) -> None: ...
+
+
+_Made = TypeVar("_Made")
+
+
+def counts_back(plain: Any) -> dict[str, int]:
+    """Question counts by kind, back from a kept file's plain data."""
+    return {str(kind): int(n) for kind, n in plain.items()}
+
+
+def kept_or_made(kept: Kept | None, fmt: str, deck: Deck, make: Callable[[], tuple[bytes, _Made]],
+                 back: Callable[[Any], _Made]) -> tuple[bytes, _Made]:
+    """``make()`` (the deck's file in ``fmt`` and what else it gives, as plain data), unless
+    ``kept`` has it (``back`` turns the kept plain data into what ``make`` gives); kept when made."""
+    if kept is not None and (found := kept.get(fmt, deck)) is not None:
+        return found[0], back(found[1])
+    data, rest = make()
+    if kept is not None:
+        kept.put(fmt, deck, data, rest)
+    return data, rest
 
 
 def rng(project: Project, item: Item, purpose: str) -> random.Random:

@@ -28,7 +28,20 @@ from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, TrueFalse
 from ..sources import Corpus
 from ..wording import clip
-from .common import asked, blanked, cloze_parts, feedback_html, model_answer, quote_distractors, rng, stem, xml_text
+from .common import (
+    Kept,
+    asked,
+    blanked,
+    cloze_parts,
+    counts_back,
+    feedback_html,
+    kept_or_made,
+    model_answer,
+    quote_distractors,
+    rng,
+    stem,
+    xml_text,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "qti"
 WHOLE_BANK = "all_decks"  # the whole-bank package's stem: "_" keeps it apart from every deck slug
@@ -306,10 +319,12 @@ class Packages:
     each deck's assessment as that deck's package is made). Each assessment is made once and
     compressed into both at once, so the whole bank never holds every deck's XML at once."""
 
-    def __init__(self, decks: Sequence[Deck], project: Project, corpus: Corpus, title: str) -> None:
+    def __init__(self, decks: Sequence[Deck], project: Project, corpus: Corpus, title: str,
+                 kept: Kept | None = None) -> None:
         assert project.config is not None
         self.namespace = project.config.id
         self.writer = _Items(project, corpus)
+        self.kept = kept  # each deck's assessment made earlier (``common.kept_or_made``)
         self.bank = ZipWriter()
         self.bank.add("imsmanifest.xml", self._manifest(decks, title))
 
@@ -324,7 +339,7 @@ class Packages:
         """The deck's own package, and its questions counted as "kind as Canvas type"; its
         assessment also goes into the whole bank's."""
         ident = self._ident(deck)
-        data, counts = assessment_xml(self.writer, ident, deck)
+        data, counts = kept_or_made(self.kept, "qti", deck, lambda: assessment_xml(self.writer, ident, deck), counts_back)
         meta = _fill("assessment_meta.xml", ident=ident, title=deck.deck,
                      description=f"<p>{_h(deck.description)}</p>" if deck.description else "",
                      points=f"{len(deck.items)}.0").encode("utf-8")

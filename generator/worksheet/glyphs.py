@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import bisect
 import functools
-from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
-def fonts_folder() -> resources.abc.Traversable:
+def fonts_folder() -> Traversable:
     """The folder of the fonts shipped with studydeck (typst's own are in its binary)."""
+    from importlib import resources  # (imported to render: a check reads coverage.txt beside this module)
+
     return resources.files(__package__).joinpath("fonts")
 
 
@@ -20,7 +26,7 @@ def fonts_folder() -> resources.abc.Traversable:
 def _ranges() -> tuple[list[int], list[int]]:
     """(starts, ends) of the ranges of code points some worksheet font draws, sorted."""
     starts, ends = [], []
-    for line in fonts_folder().joinpath("coverage.txt").read_text(encoding="ascii").splitlines():
+    for line in (Path(__file__).parent / "fonts" / "coverage.txt").read_text(encoding="ascii").splitlines():
         if line and not line.startswith("#"):
             first, _, last = line.partition("-")
             starts.append(int(first, 16))

@@ -208,6 +208,7 @@ def render_quizzes(requests: Sequence[QuizRequest], corpus: Corpus, out: Path,
         for version in range(request.versions):
             data = layout_quiz(request.items, corpus, request.spec, version)
             letter = data["version"]
-            names += [out / f"{request.slug}-{letter}.pdf", out / f"{request.slug}-{letter}-key.pdf"]
-            jobs += [job(data), job(data, key=True)]
+            sheet, key = out / f"{request.slug}-{letter}.pdf", out / f"{request.slug}-{letter}-key.pdf"
+            names += [sheet, key]
+            jobs += [job(data, name=sheet.as_posix()), job(data, key=True, name=key.as_posix())]
     return dict(zip(names, render_all(jobs, on_done, workers, kept), strict=True))

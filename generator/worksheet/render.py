@@ -39,14 +39,16 @@ class RenderError(OutputError):
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to render: the quiz data as JSON text, sheet or key."""
+    """One PDF to render: the quiz data as JSON text, sheet or key; ``name``, the file it is
+    rendered for (where a kept PDF is looked for, see :class:`Kept`)."""
 
     data: str
     key: bool = False
+    name: str = ""
 
 
-def job(data: dict[str, Any], key: bool = False) -> Job:
-    return Job(json.dumps(data, ensure_ascii=False), key)
+def job(data: dict[str, Any], key: bool = False, name: str = "") -> Job:
+    return Job(json.dumps(data, ensure_ascii=False), key, name)
 
 
 def render_worksheet(data: dict[str, Any], key: bool = False) -> bytes:
@@ -54,8 +56,8 @@ def render_worksheet(data: dict[str, Any], key: bool = False) -> bytes:
 
 
 class Kept(Protocol):
-    """PDFs rendered earlier, by their job (``engine.KeptPdfs``): a PDF depends only on its job
-    and the renderer (see :func:`renderer`)."""
+    """PDFs rendered earlier for the file each job names (``kept.KeptPdfs``): a PDF depends only
+    on its job and the renderer (see :func:`renderer`)."""
 
     def get(self, one: Job) -> bytes | None: ...
 

@@ -1,7 +1,8 @@
 """Incremental results: what ``check`` and ``build`` keep between runs, under which key, and
 when they reuse it. This module alone reads and writes the cache (``cache.Cache``, the storage:
-JSON entries in a private folder); the stages it calls (``load``, ``sources``, ``deckfile``,
-``anki.notes``) are plain functions of their inputs.
+JSON entries in a private folder), with ``kept`` for outputs; the records are named types in
+``records``; the stages it calls (``load``, ``sources``, ``deckfile``, ``anki.notes``) are plain
+functions of their inputs.
 
 Every key holds the code's own hash (``cache.code_version``), so a new version never reuses an
 old result; and every result that depends on the seeds holds the corpus key (the catalog, which
@@ -12,7 +13,7 @@ and when it is reused:
   problems); reused while the file's bytes are unchanged.
 - seed regions (the catalog): where each seed's uncitable regions stand; reused for the same
   catalog, so a check whose items are all kept normalises no seed.
-- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`FileSummary`: its problems
+- file summaries ``s`` (path, bytes, corpus): a deck file's :class:`~records.FileSummary`: its problems
   and a digest of its items' ids and near-duplicate records, which are kept apart (``r``, the same
   key). ``check`` reuses it while the file is unchanged: the file is not even parsed (nor read,
   see file hashes).
@@ -23,8 +24,8 @@ and when it is reused:
 - item records ``i`` (path, corpus): each item's :class:`~deckfile.ItemRecord`, by its piece's
   fingerprint (the item's text at its place in the list). An unchanged piece is not parsed or
   checked again; an item moved by an edit above it keeps its record (lines are kept relative).
-- notes ``n`` (path, corpus, project id, collection): the file's :class:`NotesEntry`, one
-  :class:`NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
+- notes ``n`` (path, corpus, project id, collection): the file's :class:`~records.NotesEntry`, one
+  :class:`~records.NoteRecord` an item, by the item's content (``notes.item_key``). An unchanged file
   reuses all its notes; otherwise each item whose content is unchanged keeps its note. Notes
   compiled in this run are handed on in memory, not read back.
 - file hashes ``f`` (root): each deck file's and seed's SHA-256 with its stat (device, inode,
@@ -41,104 +42,27 @@ An entry that cannot be read back as its type (foreign, older, truncated) is a m
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import facts
 from .cache import Cache, cache_dir, hashed_key, key
-from .deckfile import FileParse, ItemRecord, parse_deck_file
+from .deckfile import FileParse, parse_deck_file
 from .diagnostics import Diagnostic, Span
 from .load import Project, load_settings, parse_model
 from .model import Catalog, Deck, ProjectConfig
 from .paths import display_path, inside, read_hashed, read_input
 from .plain import diag_from_plain, diag_to_plain, from_plain, note_from_plain, note_to_plain, to_plain
+from .records import Compiled, FileResult, NoteRecord, NotesEntry, item_records, notes_entry
 from .sources import Corpus, read_corpus
 
 if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a check never needs it)
-    from .anki.notes import DeckNotes, NoteSpec
+    from .anki.notes import DeckNotes
     from .model import Item
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
-
-# --- the records ----------------------------------------------------------------------------------
-
-
-class FileSummary(NamedTuple):
-    """A deck file's part of the check, as plain data: enough for ``check`` without parsing it."""
-
-    diags: list[list[Any]]  # ``plain.diag_to_plain``
-    ids: list[list[Any]]  # [id, line, col]
-    dups: list[dict[str, Any]]  # ``relations.duplicate_record``
-
-
-def records_digest(ids: list[list[Any]], dups: list[dict[str, Any]]) -> str:
-    """What the project-wide checks read of a file (its :class:`FileSummary`'s ids and dups), as a hash."""
-    return hashlib.sha256(json.dumps([ids, dups], sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-class NoteRecord(NamedTuple):
-    """One item's compiled note in a file's :class:`NotesEntry`."""
-
-    key: str  # ``notes.item_key``: what the note depends on
-    note: list[Any]  # [item id, type, deck, fields joined by \\x1f (a list if one held it), tags, guid, hash]
-    date: list[int] | None  # [year, month, day] that places it in a chronology
-    due: int  # its place in its deck's learning order
-    type_at: list[int]  # where its item's ``type`` stands: [line from ``base``, col]
-    base: int  # the line above its item's first
-
-
-class NotesEntry(NamedTuple):
-    """A deck file's notes."""
-
-    file: str  # the key of the file's content they were compiled from
-    deck: list[str]  # [full deck name, description]
-    dated: bool
-    items: list[NoteRecord]
-
-
-@dataclass
-class FileResult:
-    """One deck file's part of the check."""
-
-    path: Path
-    shown: str
-    key: str | None  # the cache key of its content; None when it could not be read
-    deck: Deck | None  # None when not loaded (``check``) or unusable
-    diags: list[Diagnostic]
-    ids: list[tuple[str, Span]] | None  # None: not read yet (``Engine.records``)
-    dups: list[dict[str, Any]] | None
-    digest: str = ""  # ``records_digest`` of its ids and dups
-
-    def __post_init__(self) -> None:
-        if not self.digest and self.ids is not None and self.dups is not None:
-            self.digest = records_digest([[i, s.line, s.col] for i, s in self.ids], self.dups)
-
-    def summary(self) -> FileSummary:
-        assert self.ids is not None and self.dups is not None
-        return FileSummary([diag_to_plain(d) for d in self.diags], [[i, s.line, s.col] for i, s in self.ids], self.dups)
-
-    @classmethod
-    def from_summary(cls, path: Path, shown: str, k: str, summary: Any, deck: Deck | None) -> FileResult | None:
-        """None when ``summary`` (a :class:`FileSummary`) is not one (a foreign or older entry:
-        parse again)."""
-        try:
-            diags, ids, dups = summary
-            return cls(path, shown, k, deck, [diag_from_plain(d) for d in diags],
-                       [(i, Span(shown, line, col)) for i, line, col in ids], list(dups), records_digest(ids, dups))
-        except (KeyError, TypeError, ValueError):
-            return None
-
-
-@dataclass(frozen=True)
-class Compiled:
-    notes: list[NoteSpec]  # placed in the learning order
-    types: dict[str, tuple[str, int, int]]  # where each item's ``type`` stands: shown path, line, col (lock type check)
-    descriptions: dict[str, str]  # each deck's full name -> its description
-
 
 def corpus_key(catalog: Catalog, corpus: Corpus) -> str:
     """The catalog's content (positions are not in its repr) and which documents are usable:
@@ -146,22 +70,6 @@ def corpus_key(catalog: Catalog, corpus: Corpus) -> str:
     digest = hashlib.sha256(repr(catalog).encode())
     digest.update(repr(sorted(corpus.documents)).encode())
     return digest.hexdigest()
-
-
-def item_records(stored: Any) -> dict[str, ItemRecord]:
-    if not isinstance(stored, dict):
-        return {}
-    return {fp: ItemRecord(*r) for fp, r in stored.items() if isinstance(r, list) and len(r) == 4}
-
-
-def _notes_entry(stored: Any) -> NotesEntry | None:
-    try:
-        items = stored["items"]
-        if not all(isinstance(r, list) and len(r) == 6 and isinstance(r[4], list) and len(r[4]) == 2 for r in items):
-            return None
-        return NotesEntry(stored["file"], stored["deck"], stored["dated"], list(map(NoteRecord._make, items)))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 SETTLED_NS = 2_000_000_000  # a file hashed sooner than this after its last change is hashed again next time
@@ -378,7 +286,7 @@ class Engine:
         entries = [Entry(text, base, item) for text, base, item in parsed]
         assert result.key is not None
         path_key = self._notes_key(config, corpus_key, result)
-        before = _notes_entry(self.cache.get(path_key))
+        before = notes_entry(self.cache.get(path_key))
         try:
             known = {r.key: Known(note_from_plain(NoteSpec, r.note), facts.Date(*r.date) if r.date is not None else None,
                                   (int(r.type_at[0]), int(r.type_at[1]))) for r in before.items} if before else {}
@@ -408,7 +316,7 @@ class Engine:
             if (made := self._parts.pop((path_key, result.key), None)) is not None:  # compiled in this run
                 parts.append(made)
                 continue
-            entry = _notes_entry(self.cache.get(path_key))
+            entry = notes_entry(self.cache.get(path_key))
             if entry is not None and entry.file == result.key:
                 try:
                     notes = [note_from_plain(NoteSpec, r.note, r.due) for r in entry.items]

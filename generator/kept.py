@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from .cache import Cache, key
 
 if TYPE_CHECKING:
-    from .engine import FileResult
     from .load import Project
     from .model import Deck
+    from .records import FileResult
     from .worksheet.render import Job
 
 

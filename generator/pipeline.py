@@ -19,11 +19,12 @@ from typing import Any
 from . import workers
 from .deckfile import FileParse
 from .diagnostics import Diagnostic, OutputCollision, Report, Span
-from .engine import Compiled, Engine, FileResult, FileSummary, corpus_key
+from .engine import Engine, corpus_key
 from .load import Project
 from .model import MIXED_QUIZ, ProjectConfig, slug
 from .paths import PROJECT_FILE, deck_files, display_path
 from .plain import deck_from_cache
+from .records import Compiled, FileResult, FileSummary
 from .sources import Corpus
 from .validate import near_duplicates, unique_ids
 

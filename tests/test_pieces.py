@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from generator import pieces, yamltree
 from generator.deckfile import _by_pieces, _whole, parse_deck_file
-from generator.engine import Engine, item_records
+from generator.engine import Engine
 from generator.engine import corpus_key as _corpus_key
 from generator.load import load_settings
 from generator.pieces import split_items
 from generator.plain import deck_from_cache, to_plain
+from generator.records import item_records
 from generator.sources import load_corpus
 
 from .conftest import CASES, REPO, cache_folder

@@ -78,6 +78,11 @@ def run() -> Callable[..., tuple[int, str, str]]:
     def invoke(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         old = os.getcwd()
+        # A command unfreezes the heap as it ends (generator/cli.py): frozen again before the next, the
+        # collections inside it (a build's after each phase) walk only what it makes, not every object
+        # of the test process. What an earlier command left for the collector waits for the next
+        # module's start (below), where everything is collected.
+        gc.freeze()
         try:
             if cwd is not None:
                 os.chdir(cwd)
@@ -100,15 +105,17 @@ FROZEN_AT = pytest.StashKey[str]()  # the module whose first test last froze the
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """At the first test of each module: collect everything, then freeze what is left (imports,
-    session fixtures) out of the garbage collector's way. A build collects garbage after each phase
-    (``generator.write.release_memory``): in a test process holding every test module, anki and
-    hypothesis, each full collection cost 0.1-0.2 s; frozen, it walks only what the module made."""
+    session fixtures) out of the garbage collector's way; at every other test, freeze again what is
+    there. A build collects garbage after each phase (``generator.write.release_memory``): in a test
+    process holding every test module, anki and hypothesis, each full collection cost 0.1-0.2 s;
+    frozen, it walks only what the test made. (Frozen objects are still freed when nothing refers to
+    them; a cycle among them waits for the next module's collection.)"""
     module = item.nodeid.split("::")[0]
     if item.config.stash.get(FROZEN_AT, None) != module:
         item.config.stash[FROZEN_AT] = module
         gc.unfreeze()
         gc.collect()
-        gc.freeze()
+    gc.freeze()  # at each test too: a command run in-process (the ``run`` fixture) unfreezes the heap
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +126,15 @@ def chromium(tmp_path_factory):  # type: ignore[no-untyped-def]
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def bank_page(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The shipped bank's self-test page and its data, built once per xdist worker for every test that
+    opens it (tests read it and write nothing beside it)."""
+    from .selftesttools import page
+
+    return page(tmp_path_factory.mktemp("bank-page"))
 
 
 @pytest.fixture

@@ -72,11 +72,15 @@ def page_data(path: Path) -> dict[str, Any]:
 
 
 def open_page(driver, path: Path, fresh: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Open the page (by default with no saved progress) with an empty console."""
-    driver.get(path.as_uri())
+    """Open the page (by default with no saved progress) with an empty console. Fresh: away from the
+    page first (so that nothing it does on leaving comes after), everything saved under file:// cleared,
+    then the page loaded once (the big page's load is the cost) and seen to start with nothing saved."""
     if fresh:
-        driver.execute_script("localStorage.clear()")
-        driver.get(path.as_uri())
+        driver.get("about:blank")
+        driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "file://", "storageTypes": "local_storage"})
+    driver.get(path.as_uri())
+    if fresh:  # nothing but the settings the page writes as it starts
+        assert all(key.endswith(":settings") for key in driver.execute_script("return Object.keys(localStorage)"))
     driver.get_log("browser")
 
 
@@ -134,18 +138,33 @@ def answer(driver, item: dict[str, Any], right: bool) -> Any:  # type: ignore[no
     return card
 
 
-def axe(driver) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """axe-core's violations on the page as it is now: rule, impact, how many nodes, the first few."""
+def axe(driver, tag: str | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """axe-core's violations on the page as it is now: rule, impact, how many nodes, the first few.
+    Every rule axe runs by default, or (``tag``) those of them tagged so, e.g. ``cat.color``."""
     if not AXE.exists():
         pytest.skip("needs axe-core: cd tests/js && npm ci (.ci/run does)")
     # Injected once a page (a global eval, as a script of its own would run). Only the violations are
-    # listed node by node (passes and the rest keep one node each): the same violations for a fifth
-    # less of Chromium's time.
+    # listed node by node (passes and the rest keep one node each), and the CSS selectors that name
+    # the nodes are worked out only when there is a violation to name (a run again with them): the
+    # same violations for less of Chromium's time.
     driver.execute_script("if (!window.axe) (0, eval)(arguments[0])", AXE.read_text(encoding="utf-8"))
-    return driver.execute_async_script(  # type: ignore[no-any-return]
-        "axe.run(document, {resultTypes: ['violations']}).then((r) => arguments[0](r.violations.map((v) => ({id: v.id,"
-        " impact: v.impact, nodes: v.nodes.length,"
-        " where: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}))))")
+    return driver.execute_async_script(AXE_RUN, tag)  # type: ignore[no-any-return]
+
+
+def axe_rules(driver, tag: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The rules ``axe(driver, tag)`` runs (after a call to it on the page)."""
+    return driver.execute_script(f"return ({AXE_RULES})(arguments[0])", tag)  # type: ignore[no-any-return]
+
+
+AXE_RULES = "(tag) => axe._audit.rules.filter((rule) => rule.enabled && rule.tags.includes(tag)).map((rule) => rule.id)"
+AXE_RUN = f"""
+const [tag, done] = arguments;
+const options = {{resultTypes: ['violations'], selectors: false}};
+if (tag) options.runOnly = {{type: 'rule', values: ({AXE_RULES})(tag)}};
+axe.run(document, options)
+    .then((r) => r.violations.length ? axe.run(document, {{...options, selectors: true}}) : r)
+    .then((r) => done(r.violations.map((v) => ({{id: v.id, impact: v.impact, nodes: v.nodes.length,
+        where: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}}))));"""
 
 
 def keys(driver, *sent: str) -> None:  # type: ignore[no-untyped-def]

@@ -16,11 +16,11 @@ from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, fill, open_page, page
 pytestmark = NEEDS_CHROMIUM
 
 
-def test_every_type_marked_right_and_wrong_with_source_and_citation(browser, tmp_path) -> None:
+def test_every_type_marked_right_and_wrong_with_source_and_citation(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    path, data = page(tmp_path)
+    path, data = bank_page
     chosen = [next(i for i in data["items"] if i["type"] == t and (t != "quote" or "choices" in i) and not i.get("self"))
               for t in TYPES]
     chosen.append(next(i for i in data["items"] if i["type"] == "basic" and i.get("self")))  # a longer answer
@@ -74,10 +74,10 @@ def test_every_type_marked_right_and_wrong_with_source_and_citation(browser, tmp
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []  # no CSP violation, no error
 
 
-def test_order_by_dragging_and_self_marking(browser, tmp_path) -> None:
+def test_order_by_dragging_and_self_marking(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
 
-    path, data = page(tmp_path)
+    path, data = bank_page
     open_page(browser, path)
     item = next(i for i in data["items"] if i["type"] == "order")
     card = browser.find_element(By.CSS_SELECTOR, f'.card[data-id="{item["id"]}"]')
@@ -132,10 +132,10 @@ def test_markup_in_items_stays_text(browser, tmp_path) -> None:
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
-def test_page_data_is_ascii_json_and_keeps_every_character(tmp_path) -> None:
+def test_page_data_is_ascii_json_and_keeps_every_character(bank_page, tmp_path) -> None:
     """The page's data is written as ASCII JSON (one byte a character in memory while a big page
     is made); the characters themselves come back intact: curly quotes, dashes, accents."""
-    path, data = page(tmp_path)
+    path, data = bank_page
     block = path.read_text(encoding="utf-8").split('<script type="application/json" id="data">')[1]
     block = block.split("</script>")[0]
     assert block.isascii()

@@ -12,11 +12,10 @@ from generator.export.common import typed_answers, words
 from generator.export.selftest import SCRIPTS, TEMPLATES
 
 from .exporttools import checked_project
-from .selftesttools import page
 
 
-def test_one_file_one_script_and_typed_answers_by_the_shared_rule(tmp_path: Path) -> None:
-    path, data = page(tmp_path)
+def test_one_file_one_script_and_typed_answers_by_the_shared_rule(bank_page, tmp_path: Path) -> None:
+    path, data = bank_page
     text = path.read_text(encoding="utf-8")
     assert not re.search(r"<(?:script|link|img|iframe)[^>]*\b(?:src|href)=", text)  # nothing loaded from elsewhere
     scripts = re.findall(r"<script>(.*?)</script>", text, re.S)

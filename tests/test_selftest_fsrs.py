@@ -29,7 +29,7 @@ import pytest
 
 from generator.export.selftest import TEMPLATES
 
-from .selftesttools import NEEDS_CHROMIUM, open_page, page
+from .selftesttools import NEEDS_CHROMIUM, open_page
 
 JS = Path(__file__).resolve().parent / "js"
 SCHEDULER = TEMPLATES / "fsrs.js"
@@ -145,11 +145,11 @@ def utc_day(ms: int) -> int:
 
 
 @NEEDS_CHROMIUM
-def test_page_scheduler_runs_the_same_in_chromium(browser, tmp_path) -> None:
+def test_page_scheduler_runs_the_same_in_chromium(browser, bank_page) -> None:
     """The scheduler block as built into the page, run in Chromium, gives what it gives in node;
     with fuzz on (as the page schedules) a review interval moves by at most the fuzz range, and
     the same item and review count always get the same interval."""
-    path, _ = page(tmp_path)
+    path, _ = bank_page
     block = path.read_text(encoding="utf-8").split("// --- fsrs.js ---\n")[1].split("// --- progress.js ---")[0]
     assert block == SCHEDULER.read_text(encoding="utf-8")
     some = histories(300, seed=7)

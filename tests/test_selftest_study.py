@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 from .selftesttools import (
     DAY,
@@ -19,7 +15,6 @@ from .selftesttools import (
     answer_by_keyboard,
     keys,
     open_page,
-    page,
     review_card,
     saved,
     severe,
@@ -30,16 +25,11 @@ from .selftesttools import (
 pytestmark = NEEDS_CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return page(tmp_path_factory.mktemp("study"))
-
-
-def test_session_by_keyboard_saved_and_kept_on_reload(browser, built) -> None:
+def test_session_by_keyboard_saved_and_kept_on_reload(browser, bank_page, tmp_path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    path, data = built
+    path, data = bank_page
     open_page(browser, path)
     browser.find_element(By.ID, "mode-session").click()
     browser.find_element(By.CSS_SELECTOR, ".progress-tools summary").click()
@@ -75,7 +65,7 @@ def test_session_by_keyboard_saved_and_kept_on_reload(browser, built) -> None:
     assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
     assert "New left today: 0 of 6" in browser.find_element(By.ID, "score").text
     # A later build rewords the item: its id keys its history, which it keeps.
-    reworded = path.parent / "reworded.html"
+    reworded = tmp_path / "reworded.html"
     reworded.write_text(path.read_text(encoding="utf-8").replace(json.dumps(item["prompt"])[1:-1], "Reworded: who?", 1),
                         encoding="utf-8")
     browser.get(reworded.as_uri())
@@ -85,10 +75,25 @@ def test_session_by_keyboard_saved_and_kept_on_reload(browser, built) -> None:
     assert severe(browser) == []
 
 
-def test_due_reviews_first_then_new_within_the_daily_limit(browser, built) -> None:
+def test_a_fresh_page_keeps_nothing_saved_before(browser, bank_page) -> None:
+    """``open_page`` clears what an earlier visit saved (every test opens the page fresh this way)."""
+    path, data = bank_page
+    open_page(browser, path)
+    item = data["items"][0]
+    store(browser, data["project"], f"card:{item['id']}", review_card(0, 0, 3))
+    store(browser, data["project"], "settings", {"newPerDay": 3, "day": 0, "newSeen": 2, "mode": "session"})
+    open_page(browser, path, fresh=False)
+    assert len(saved(browser, data["project"])) == 2  # kept across a reload
+    open_page(browser, path)
+    state = saved(browser, data["project"])
+    assert not any(":card:" in key for key in state)
+    assert all(value != {"newPerDay": 3, "day": 0, "newSeen": 2, "mode": "session"} for value in state.values())
+
+
+def test_due_reviews_first_then_new_within_the_daily_limit(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
 
-    path, data = built
+    path, data = bank_page
     open_page(browser, path)
     project, late, early = data["project"], data["items"][40], data["items"][30]
     now = browser.execute_script("return Date.now()")
@@ -110,10 +115,10 @@ def test_due_reviews_first_then_new_within_the_daily_limit(browser, built) -> No
     assert reviewed["reps"] == 3 and reviewed["state"] == 2 and reviewed["due"] > now + DAY  # scheduled days ahead
 
 
-def test_export_reset_import_and_refusals(browser, built, tmp_path) -> None:
+def test_export_reset_import_and_refusals(browser, bank_page, tmp_path) -> None:
     from selenium.webdriver.common.by import By
 
-    path, data = built
+    path, data = bank_page
     project = data["project"]
     open_page(browser, path)
     browser.find_element(By.ID, "mode-session").click()
@@ -167,11 +172,11 @@ def test_export_reset_import_and_refusals(browser, built, tmp_path) -> None:
     assert severe(browser) == []
 
 
-def test_unreadable_saved_progress_is_left_out_with_a_message(browser, built) -> None:
+def test_unreadable_saved_progress_is_left_out_with_a_message(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    path, data = built
+    path, data = bank_page
     project = data["project"]
     open_page(browser, path)
     good = {"state": 1, "step": 0, "s": 2.3, "d": 2.1, "due": 1, "last": 1, "reps": 1, "lapses": 0}
@@ -194,10 +199,10 @@ def test_unreadable_saved_progress_is_left_out_with_a_message(browser, built) ->
     assert severe(browser) == []
 
 
-def test_whole_test_score_stays_in_view_and_summary_at_the_end(browser, built) -> None:
+def test_whole_test_score_stays_in_view_and_summary_at_the_end(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
 
-    path, data = built
+    path, data = bank_page
     open_page(browser, path)
     mcqs = [i for i in data["items"] if i["type"] == "mcq"][:3]
     tfs = [i for i in data["items"] if i["type"] == "truefalse"][:2]

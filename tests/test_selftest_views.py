@@ -2,8 +2,8 @@
 in tests/js, injected into Chromium) finds no serious or critical violation (colour contrast of
 4.5:1 among its rules) in any of them, nothing is wider than the screen, and a screenshot of each
 lands under tmp_path (and in $STUDYDECK_SHOTS when set, with axe's findings as axe-light.json and
-axe-dark.json) for a person to look at. One test per colour scheme and width, so that xdist's
-workers share the four walks."""
+axe-dark.json) for a person to look at. One walk per width, each state seen in both schemes, so
+that xdist's workers share the two walks."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from .selftesttools import (
     answer,
     answer_by_keyboard,
     axe,
+    axe_rules,
     keys,
     open_page,
-    page,
     review_card,
     severe,
     store,
@@ -82,42 +82,119 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     driver.find_element(By.ID, "reset-cancel").click()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return page(tmp_path_factory.mktemp("views"))
+# Only colours may tell the schemes apart: the dark block of the stylesheet sets custom properties, each
+# a colour in both schemes, and nothing else (no script asks for the scheme).
+SCHEME_SETS_COLOURS_ONLY = """
+const dark = [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules])
+    .filter((rule) => rule.media && rule.conditionText.includes('prefers-color-scheme'));
+const out = [];
+for (const block of dark) for (const rule of block.cssRules) for (const name of rule.style) {
+    const root = getComputedStyle(document.documentElement);
+    out.push([rule.selectorText, name, CSS.supports('color', rule.style.getPropertyValue(name).trim()),
+              CSS.supports('color', root.getPropertyValue(name).trim())]);
+}
+return [dark.length, out];"""
+
+# The page as it stands, compared with the last call (what differs first, or None): its markup, every
+# element's box, where it is scrolled and what has focus, and of each element's backgrounds (its own,
+# its ::before's and its ::after's) how opaque each is and which are the same colour (each colour named
+# by the order in which it first appears). Equal in both schemes at a state, the walk's clicks and keys
+# meet the same page in each, and every axe rule outside "cat.color" (color-contrast,
+# link-in-text-block), which reads a colour only for whether a background is opaque or the same as
+# another, finds the same in each. (Text colours are left out: only those two rules read them, and in
+# light a marked excerpt's text is the page's text colour.)
+LAID_OUT = """
+const parts = [document.documentElement.outerHTML, scrollX, scrollY, document.activeElement && document.activeElement.id];
+const named = new Map();
+const name = (colour) => {
+    if (!named.has(colour)) named.set(colour, named.size);
+    return `${named.get(colour)}/${colour.startsWith('rgba(') ? colour.split(',')[3] : 1}`;
+};
+const nodes = [...document.getElementsByTagName('*')];
+for (const node of nodes) {
+    const box = node.getBoundingClientRect();
+    const backgrounds = [null, '::before', '::after'].map((pseudo) => name(getComputedStyle(node, pseudo).backgroundColor));
+    parts.push(`${box.x},${box.y},${box.width},${box.height} ${backgrounds.join(' ')}`);
+}
+// against the page as the last call saw it: the first part that differs, if any
+const before = window.studydeckLaidOut || [];
+window.studydeckLaidOut = parts;
+const at = parts.findIndex((part, n) => part !== before[n]);
+return at < 0 && before.length === parts.length ? null
+    : [at, ...[before[at], parts[at], nodes[at - 4] && nodes[at - 4].outerHTML].map((t) => String(t).slice(0, 300))];"""
+
+
+def set_scheme(driver, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    assert driver.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") is (scheme == "dark")
+
+
+def test_the_colour_schemes_differ_in_colour_alone(browser, bank_page) -> None:
+    """What the walk below takes for granted, from the stylesheet: the dark scheme sets custom
+    properties alone, each a colour in both schemes, and no script asks which scheme is on."""
+    path, _ = bank_page
+    assert path.read_text(encoding="utf-8").count("prefers-color-scheme") == 1  # in the stylesheet, not in a script
+    open_page(browser, path)
+    for scheme in ("dark", "light"):
+        set_scheme(browser, scheme)
+        blocks, declared = browser.execute_script(SCHEME_SETS_COLOURS_ONLY)
+        assert blocks == 1 and declared, declared
+        assert all(selector == ":root" and name.startswith("--") and here and now
+                   for selector, name, here, now in declared), declared
+
+
+def test_axe_names_the_nodes_it_finds(browser, bank_page) -> None:
+    """``axe`` leaves out the selectors that name nodes until it finds a violation; then it names them."""
+    path, _ = bank_page
+    open_page(browser, path)
+    browser.execute_script("""
+        const planted = Object.assign(document.createElement('p'), {id: 'planted', textContent: 'Hard to read'});
+        Object.assign(planted.style, {color: '#777', background: '#888'});  // (the page's CSP refuses style attributes)
+        document.getElementById('intro').after(planted);""")
+    found = axe(browser, "cat.color")
+    assert [(v["id"], v["nodes"], v["where"][0].split(":")[0]) for v in found] == [("color-contrast", 1, "#planted")]
 
 
 @pytest.mark.parametrize("width", [420, 1000])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_state_accessible_and_pictured(browser, built, tmp_path, scheme: str, width: int) -> None:
-    path, data = built
+def test_every_state_accessible_and_pictured(browser, bank_page, tmp_path, width: int) -> None:
+    """One walk a width; at each state the page is looked at in both colour schemes (in turns, so that
+    the walk goes on in light after some states and in dark after others). What the schemes change is
+    proven to be colour alone (the stylesheet, in the test above, then ``LAID_OUT`` at each state), so
+    the walk of one scheme is the walk of the other, and axe's rules that read colours run in both, the rest in light
+    (they find the same in dark); every other check runs in each scheme."""
+    path, data = bank_page
     shots = tmp_path / "shots"
     shots.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path / "downloads")})
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, dict[str, list[dict[str, Any]]]] = {"light": {}, "dark": {}}
     names = []
-    features = [{"name": "prefers-color-scheme", "value": scheme}]
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500})
-    for state in states(browser, path, data):
-        dark = browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
-        assert dark is (scheme == "dark")
-        assert browser.execute_script("return document.documentElement.scrollWidth") <= width, state
-        name = f"{state}-{width}-{scheme}"
-        browser.save_screenshot(str(shots / f"{name}.png"))
-        names.append(name)
-        if width == 1000:
-            found[f"{state}-{scheme}"] = axe(browser)
+    set_scheme(browser, "light")
+    for n, state in enumerate(states(browser, path, data)):
+        for scheme in ("light", "dark") if n % 2 == 0 else ("dark", "light"):
+            set_scheme(browser, scheme)
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= width, (state, scheme)
+            name = f"{state}-{width}-{scheme}"
+            browser.save_screenshot(str(shots / f"{name}.png"))
+            names.append(name)
+            if width == 1000:
+                found[scheme][state] = axe(browser, None if scheme == "light" else "cat.color")
+            changed = browser.execute_script(LAID_OUT)  # the first time at a state: against the state before
+        assert changed is None, (state, changed)  # the same markup, boxes and backgrounds in both schemes
+    if width == 1000:
+        assert {"color-contrast", "link-in-text-block"} <= set(axe_rules(browser, "cat.color"))
     assert severe(browser) == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0  # no request
-    assert len(list(shots.glob("*.png"))) == len(set(names)) == len(names) == 10
-    assert len(found) == (10 if width == 1000 else 0)
-    if found:
-        (shots / f"axe-{scheme}.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    assert len(list(shots.glob("*.png"))) == len(set(names)) == len(names) == 20
+    assert [len(found[scheme]) for scheme in found] == ([10, 10] if width == 1000 else [0, 0])
+    for scheme, seen in found.items():
+        if seen:
+            (shots / f"axe-{scheme}.json").write_text(json.dumps(seen, indent=1), encoding="utf-8")
     if os.environ.get("STUDYDECK_SHOTS"):  # for a person to look at
         shutil.copytree(shots, os.environ["STUDYDECK_SHOTS"], dirs_exist_ok=True)
-    serious = {state: [v for v in violations if v["impact"] in ("serious", "critical")]
-               for state, violations in found.items()}
+    everything = {f"{state}-{scheme}": violations for scheme, seen in found.items() for state, violations in seen.items()}
+    serious = {key: [v for v in violations if v["impact"] in ("serious", "critical")]
+               for key, violations in everything.items()}
     assert not any(serious.values()), json.dumps(serious, indent=1)
-    assert sum(v["nodes"] for violations in found.values() for v in violations) == 0, json.dumps(found, indent=1)
+    assert sum(v["nodes"] for violations in everything.values() for v in violations) == 0, json.dumps(everything, indent=1)

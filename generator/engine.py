@@ -64,10 +64,11 @@ if TYPE_CHECKING:  # (``anki.notes`` is imported when notes are compiled: a chec
 
     _Part = tuple[DeckNotes, dict[str, tuple[int, int]], tuple[str, str]]  # notes, where types stand, (name, description)
 
-def corpus_key(catalog: Catalog, corpus: Corpus) -> str:
-    """The catalog's content (positions are not in its repr) and which documents are usable:
-    a usable document's bytes are those its catalogued SHA-256 names."""
-    digest = hashlib.sha256(repr(catalog).encode())
+def corpus_key(catalog: Catalog, corpus: Corpus, text: str | None = None) -> str:
+    """The catalog's content (positions are not in its repr; ``text``, that repr when at hand)
+    and which documents are usable: a usable document's bytes are those its catalogued SHA-256
+    names."""
+    digest = hashlib.sha256((repr(catalog) if text is None else text).encode())
     digest.update(repr(sorted(corpus.documents)).encode())
     return digest.hexdigest()
 
@@ -94,6 +95,7 @@ class Engine:
         self._hashes_seen: set[str] = set()
         self._hashes_changed = False
         self._parts: dict[tuple[str, str | None], _Part] = {}  # notes compiled in this process, by file
+        self._catalog: tuple[Catalog, str] | None = None  # the catalog in hand and its repr
 
     # --- files, by their stat -------------------------------------------------------------------
 
@@ -186,13 +188,24 @@ class Engine:
     def corpus(self, catalog: Catalog, for_excerpts: bool = False) -> tuple[Corpus, list[Diagnostic]]:
         """``sources.read_corpus`` with the seeds' regions kept (they depend only on the catalog,
         which names each seed's SHA-256): a check whose items are all kept normalises no seed."""
-        regions_key = key(self.root / "seeds", "", repr(catalog).encode(), "", "regions")
+        text = self._catalog_text(catalog)
+        regions_key = key(self.root / "seeds", "", text.encode(), "", "regions")
         stored = self.cache.get(regions_key)
         corpus, diags, regions = read_corpus(self.root, catalog, stored if isinstance(stored, dict) else {}, for_excerpts,
                                              self.read_hashed, self.known_hash)
         if regions != stored:
             self.cache.put(regions_key, regions)
         return corpus, diags
+
+    def _catalog_text(self, catalog: Catalog) -> str:
+        """``repr(catalog)``, worked out once for the catalog in hand (hundreds of sources)."""
+        if self._catalog is None or self._catalog[0] is not catalog:
+            self._catalog = (catalog, repr(catalog))
+        return self._catalog[1]
+
+    def corpus_key(self, catalog: Catalog, corpus: Corpus) -> str:
+        """:func:`corpus_key`, the catalog's repr worked out once."""
+        return corpus_key(catalog, corpus, self._catalog_text(catalog))
 
     # --- deck files -----------------------------------------------------------------------------
 

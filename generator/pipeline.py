@@ -19,7 +19,7 @@ from typing import Any
 from . import workers
 from .deckfile import FileParse
 from .diagnostics import Diagnostic, OutputCollision, Report, Span
-from .engine import Engine, corpus_key
+from .engine import Engine
 from .load import Project
 from .model import MIXED_QUIZ, ProjectConfig, slug
 from .paths import PROJECT_FILE, deck_files, display_path
@@ -214,7 +214,7 @@ def check_project(root: Path, items: bool = True, progress: Callable[[int, int],
         # (notes show each excerpt as written)
         corpus, more = engine.corpus(catalog, for_excerpts=notes)
         report.extend(more)
-        key = corpus_key(catalog, corpus)
+        key = engine.corpus_key(catalog, corpus)
         results = _deck_results(root, paths, _Job(engine, config, corpus, key, notes), items, progress)
     for result in results:
         report.extend(result.diags)

@@ -56,7 +56,10 @@ _CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a carriage re
 # types one (the self-test page would mark a correct answer wrong).
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
 _YAML_LINE_ENDS = frozenset("\u2028\u2029")  # (and U+0085, a control character)
-_NON_ASCII = re.compile("[^\x00-\x7f]")  # (found in C: a set of every character of a file costs three times as much)
+_ASCII_RUNS = re.compile("[\x00-\x7f]+")  # (cut out in C: a set of every character of a file costs far more)
+# Every byte but those of ``_CONTROL``'s ASCII characters: deleting them from a text's UTF-8 leaves
+# those (a multi-byte character has no byte below 0x80), in one pass in C.
+_NOT_ASCII_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)) or b >= 0x80)
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 
 
@@ -65,10 +68,16 @@ def invisible(ch: str) -> bool:
     return ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
 
 
-def _invisibles(text: str) -> re.Pattern[str] | None:
+def _non_ascii(text: str) -> set[str]:
+    """The distinct characters of ``text`` beyond ASCII."""
+    return set(_ASCII_RUNS.sub("", text))
+
+
+def _invisibles(text: str, non_ascii: set[str] | None = None) -> re.Pattern[str] | None:
     """A pattern matching the invisible characters ``text`` holds, or None when it holds none
-    (each distinct character is classified once: a file holds few distinct characters)."""
-    found = sorted(ch for ch in set(_NON_ASCII.findall(text)) if invisible(ch))
+    (each distinct character is classified once: a file holds few distinct characters; every
+    invisible one is beyond ASCII, ``non_ascii`` when it is known)."""
+    found = sorted(ch for ch in (_non_ascii(text) if non_ascii is None else non_ascii) if invisible(ch))
     return re.compile("[" + "".join(re.escape(ch) for ch in found) + "]") if found else None
 
 
@@ -173,10 +182,15 @@ def check_characters(text: str, path: str) -> list[Diagnostic]:
     for m in re.finditer("\r(?!\n)", text):
         diags.append(LineEnd.at(_offset_span(path, text, m.start()), "bare carriage return; use LF or CRLF"))
         break
-    for m in _CONTROL.finditer(text):
-        diags.append(ControlCharacter.at(_offset_span(path, text, m.start()),
-                                         f"control character {character_name(m.group())}"))
-    pattern = _invisibles(text)
+    non_ascii = _non_ascii(text)
+    # (looked for only when there is one: an ASCII one is a byte left when every other is deleted
+    # from the text's UTF-8, a C1 one is among the characters beyond ASCII; one scan fewer a file)
+    if any("\x80" <= ch <= "\x9f" for ch in non_ascii) or text.encode("utf-8", "surrogatepass").translate(
+            None, _NOT_ASCII_CONTROL):
+        for m in _CONTROL.finditer(text):
+            diags.append(ControlCharacter.at(_offset_span(path, text, m.start()),
+                                             f"control character {character_name(m.group())}"))
+    pattern = _invisibles(text, non_ascii)
     for m in pattern.finditer(text) if pattern else ():
         span, name = _offset_span(path, text, m.start()), character_name(m.group())
         if m.group() in _YAML_LINE_ENDS:  # the YAML reader would take it for a line end

@@ -207,6 +207,22 @@ def test_project_wide_problems_are_kept_while_no_files_ids_and_records_change(ma
     assert runs and again == unkept() and again != first  # (records gone: read from the files)
 
 
+def test_a_check_works_out_the_catalogs_repr_once(make_project, tmp_path, monkeypatch) -> None:
+    """The catalog's repr (hundreds of sources in a big bank) keys both the seeds' regions and the
+    corpus: a check works it out once, and the key is the one ``engine.corpus_key`` gives."""
+    from generator.engine import corpus_key
+    from generator.model import Catalog
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project()
+    calls: list[int] = []
+    real = Catalog.__repr__
+    monkeypatch.setattr(Catalog, "__repr__", lambda self: calls.append(1) or real(self))
+    checked = pipeline.check_project(root, items=False)
+    assert len(calls) == 1 and checked.project.catalog is not None
+    assert checked.corpus_key == corpus_key(checked.project.catalog, checked.corpus)
+
+
 def test_a_kept_worksheet_that_is_not_a_pdf_is_rendered_again(make_project, tmp_path, monkeypatch) -> None:
     """A kept entry that is not one (foreign, truncated, not base64, not a PDF) is a miss."""
     from generator.worksheet import render

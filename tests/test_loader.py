@@ -155,3 +155,28 @@ def test_records_built_without_init_equal_the_ones_init_builds() -> None:
             assert list(vars(made).items()) == list(vars(record).items())
             assert made == record and hash(made) == hash(record)
     assert {"Deck", "SourceRef", "Basic", "Mcq", "Order", "Event", "Match", "Pair", "Claims", "Claim"} <= seen
+
+
+_TRICKY = "ab \n\r\t\x00\x07\x0b\x1b\x7f\x80\x85\x9f\xa0\xad\xe9\u061c\u200b\u200d\u2028\u2029\u202e\u2014\u3164\U000e0041"
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40) | st.text(max_size=40))
+def test_the_character_check_finds_what_a_look_at_each_character_finds(text: str) -> None:
+    """``yamltree.check_characters`` (which skips the control scan when one C pass finds none, and
+    finds the characters beyond ASCII by cutting out ASCII runs) reports, in order, the first bare
+    carriage return, then every control character, then every invisible one: what looking at each
+    character gives."""
+    expected = []
+    bare = [i for i, ch in enumerate(text) if ch == "\r" and text[i + 1 : i + 2] != "\n"]
+    expected += [("line-end", bare[0])] if bare else []
+    expected += [("control-character", i) for i, ch in enumerate(text) if yamltree._CONTROL.fullmatch(ch)]
+    expected += [("line-end" if ch in "\u2028\u2029" else "invisible-character", i)
+                 for i, ch in enumerate(text) if ord(ch) > 0x7F and yamltree.invisible(ch)]
+    got = yamltree.check_characters(text, "f.yaml")
+
+    def place(i: int) -> tuple[int, int]:
+        span = yamltree._offset_span("f.yaml", text, i)
+        return span.line, span.col
+
+    assert [(d.code, d.span.line, d.span.col) for d in got] == [(code, *place(i)) for code, i in expected]

@@ -17,6 +17,7 @@ Safety:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -140,7 +141,10 @@ class Cache:
         """Whether an entry is kept under the key (it may still be unreadable)."""
         return self.folder is not None and (self.folder / f"{cache_key}.json").is_file()
 
-    def put(self, cache_key: str, value: Any) -> None:
+    def put(self, cache_key: str, value: Any, blob: bytes | None = None) -> None:
+        """Keep ``value`` (JSON data) under the key; with ``blob``, ``value`` is an object and the
+        entry gets the blob's bytes too, in base64 under ``"blob"`` (written after the rest: a big
+        export is never held as JSON text)."""
         if not self._usable(create=True):
             return
         assert self.folder is not None
@@ -149,13 +153,17 @@ class Cache:
             data = json.dumps(value, separators=(",", ":")).encode()  # ASCII out: the C encoder's fastest path
         except (TypeError, ValueError, RecursionError):
             return
+        pieces = [data] if blob is None else [data[:-1], b',"blob":"' if len(data) > 2 else b'"blob":"',
+                                              base64.b64encode(blob), b'"}']
         tmp = ""
         try:
             # (``tempfile.mkstemp``'s way, without importing tempfile and random into every check)
             tmp = str(self.folder / f"tmp{os.urandom(8).hex()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                for piece in pieces:
+                    handle.write(piece)
+                del pieces
             os.replace(tmp, self.folder / f"{cache_key}.json")
         except OSError:
             if tmp:

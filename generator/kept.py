@@ -81,15 +81,15 @@ class KeptExports:
     def get(self, fmt: str, deck: Deck) -> tuple[bytes, Any] | None:
         slot = self._slot(fmt, deck)
         stored = self.cache.get(slot[0]) if slot else None
-        if (slot and isinstance(stored, dict) and stored.get("from") == slot[1] and isinstance(stored.get("data"), str)
+        if (slot and isinstance(stored, dict) and stored.get("from") == slot[1] and isinstance(stored.get("blob"), str)
                 and "rest" in stored):
-            return stored["data"].encode("utf-8"), stored["rest"]
+            with contextlib.suppress(ValueError):
+                return base64.b64decode(stored["blob"], validate=True), stored["rest"]
         return None  # (none, another version's, or a foreign entry: made again)
 
     def put(self, fmt: str, deck: Deck, data: bytes, rest: Any) -> None:
         if (slot := self._slot(fmt, deck)) is not None:
-            with contextlib.suppress(UnicodeDecodeError):  # (every format is UTF-8 text: never raised)
-                self.cache.put(slot[0], {"from": slot[1], "data": data.decode("utf-8"), "rest": rest})
+            self.cache.put(slot[0], {"from": slot[1], "rest": rest}, data)
 
 
 def _digest(*parts: str) -> str:

@@ -154,3 +154,20 @@ def test_an_area_has_its_own_cap_and_is_private(tmp_path, monkeypatch) -> None:
         assert st.S_IMODE(os.stat(folder).st_mode) == 0o700
     os.chmod(tmp_path / "cache", 0o777)  # the cache's own folder opened to others: no area is used either
     assert cache.Cache(project, "pdf").get("w4") is None
+
+
+@pytest.mark.parametrize("value", [{}, {"from": "x", "rest": [1, {"a": None}]}])
+def test_an_entry_with_bytes_reads_back_as_json(tmp_path, monkeypatch, value) -> None:
+    """``Cache.put(key, value, blob)`` writes the value and the blob's base64 piece by piece; the
+    entry is JSON whose object is the value with the blob under ``"blob"``."""
+    import base64
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "proj"
+    project.mkdir()
+    kept = cache.Cache(project, "exports")
+    blob = bytes(range(256)) * 3 + "é<\\\"".encode()
+    kept.put("x1", value, blob)
+    stored = kept.get("x1")
+    assert stored == {**value, "blob": base64.b64encode(blob).decode("ascii")}
+    assert base64.b64decode(stored["blob"]) == blob

@@ -135,9 +135,8 @@ def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[st
                    "pairs": [{"left": c.claimant, "right": c.value} for c in item.claims]}
 
 
-def _script_safe(text: bytes) -> bytes:
-    """ASCII JSON that cannot end its <script> block or open a comment inside it."""
-    return text.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
+# What makes JSON safe inside its <script> block: nothing in it can end the block or open a comment.
+_SCRIPT_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 
 
 def _sha256(text: str) -> str:
@@ -164,14 +163,20 @@ def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> 
     csp = (f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "
            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
     # ASCII JSON (other characters as \u escapes): one byte a character in memory, where a single
-    # curly quote would make the whole text two (a 10,000-item page: 25 MB less at the peak); made
-    # bytes at once and made safe as bytes (a copy of the text fewer at the peak).
-    text = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("ascii")
-    del data, items  # a big bank's page is tens of megabytes: hold as few copies of it as we can
+    # curly quote would make the whole text two (a 10,000-item page: 25 MB less at the peak). A big
+    # bank's page is tens of megabytes: no more than two copies of it are ever held at once (the
+    # items and the text, the text and its bytes, the bytes before and after a replacement).
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    del data, items
+    raw = text.encode("ascii")
+    del text
+    for unsafe, escaped in _SCRIPT_UNSAFE:
+        if unsafe in raw:
+            raw = raw.replace(unsafe, escaped)
     values = {"CSP": html.escape(csp), "TITLE": html.escape(f"{project.config.collection}: self-test"),
               "STYLE": css, "SCRIPT": js}
-    encoded = {"DATA": _script_safe(text)}
-    del text
+    encoded = {"DATA": raw}
+    del raw
     pieces = re.split(r"@@([A-Z]+)@@", (TEMPLATES / "page.html").read_text(encoding="utf-8"))
     page = b"".join(p.encode("utf-8") if n % 2 == 0 else encoded.get(p) or values[p].encode("utf-8")
                     for n, p in enumerate(pieces))

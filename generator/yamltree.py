@@ -57,8 +57,7 @@ _CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a carriage re
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
 _YAML_LINE_ENDS = frozenset("\u2028\u2029")  # (and U+0085, a control character)
 _ASCII_RUNS = re.compile("[\x00-\x7f]+")  # (cut out in C: a set of every character of a file costs far more)
-# Every byte but those of ``_CONTROL``'s ASCII characters: deleting them from a text's UTF-8 leaves
-# those (a multi-byte character has no byte below 0x80), in one pass in C.
+# Every byte but those of ``_CONTROL``'s ASCII characters (no byte of a multi-byte character is below 0x80)
 _NOT_ASCII_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)) or b >= 0x80)
 _BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 
@@ -68,15 +67,13 @@ def invisible(ch: str) -> bool:
     return ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
 
 
-def _non_ascii(text: str) -> set[str]:
-    """The distinct characters of ``text`` beyond ASCII."""
+def _non_ascii(text: str) -> set[str]:  # the distinct characters of ``text`` beyond ASCII
     return set(_ASCII_RUNS.sub("", text))
 
 
 def _invisibles(text: str, non_ascii: set[str] | None = None) -> re.Pattern[str] | None:
-    """A pattern matching the invisible characters ``text`` holds, or None when it holds none
-    (each distinct character is classified once: a file holds few distinct characters; every
-    invisible one is beyond ASCII, ``non_ascii`` when it is known)."""
+    """A pattern matching the invisible characters ``text`` holds (all beyond ASCII: ``non_ascii``
+    when known), or None when none; each distinct character is classified once."""
     found = sorted(ch for ch in (_non_ascii(text) if non_ascii is None else non_ascii) if invisible(ch))
     return re.compile("[" + "".join(re.escape(ch) for ch in found) + "]") if found else None
 
@@ -182,11 +179,9 @@ def check_characters(text: str, path: str) -> list[Diagnostic]:
     for m in re.finditer("\r(?!\n)", text):
         diags.append(LineEnd.at(_offset_span(path, text, m.start()), "bare carriage return; use LF or CRLF"))
         break
-    non_ascii = _non_ascii(text)
-    # (looked for only when there is one: an ASCII one is a byte left when every other is deleted
-    # from the text's UTF-8, a C1 one is among the characters beyond ASCII; one scan fewer a file)
-    if any("\x80" <= ch <= "\x9f" for ch in non_ascii) or text.encode("utf-8", "surrogatepass").translate(
-            None, _NOT_ASCII_CONTROL):
+    non_ascii = _non_ascii(text)  # (control characters looked for only when one C pass finds one)
+    c1 = any("\x80" <= c <= "\x9f" for c in non_ascii)
+    if c1 or text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_CONTROL):
         for m in _CONTROL.finditer(text):
             diags.append(ControlCharacter.at(_offset_span(path, text, m.start()),
                                              f"control character {character_name(m.group())}"))

@@ -137,6 +137,14 @@ class Cache:
         finally:
             os.close(fd)
 
+    def get_blob(self, cache_key: str) -> tuple[dict[str, Any], bytes] | None:
+        """An entry written with a blob (see :meth:`put`): its object and the blob's bytes."""
+        stored = self.get(cache_key)
+        if isinstance(stored, dict) and isinstance(stored.get("blob"), str):
+            with contextlib.suppress(ValueError):  # (not base64: a foreign entry, a miss)
+                return stored, base64.b64decode(stored["blob"], validate=True)
+        return None
+
     def has(self, cache_key: str) -> bool:
         """Whether an entry is kept under the key (it may still be unreadable)."""
         return self.folder is not None and (self.folder / f"{cache_key}.json").is_file()

@@ -235,9 +235,7 @@ class Engine:
                 result.ids = [(i, Span(result.shown, line, col)) for i, line, col in stored["ids"]]
                 result.dups = list(stored["dups"])
             except (KeyError, TypeError, ValueError):
-                data, _ = read_input(result.path, "deck file")
-                done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key or "")[1] \
-                    if data is not None else None
+                done = self._again(result, None, corpus, corpus_key)
                 result.ids, result.dups = (done.ids, done.dups) if done is not None else ([], [])
         return result.ids, result.dups
 
@@ -273,16 +271,21 @@ class Engine:
         """A checked file's deck, when the check did not load it (see :meth:`model`)."""
         if result.deck is not None:
             return result.deck
-        data, _ = read_input(result.path, "deck file")
-        return self.model(result, data, corpus, corpus_key) if data is not None else None
+        return self.model(result, None, corpus, corpus_key)
 
-    def model(self, result: FileResult, data: bytes, corpus: Corpus, corpus_key: str) -> Deck | None:
-        """The deck of a checked file whose bytes are ``data``: from its item records (or parsed
-        again where they are gone); None when it has none."""
-        if result.key is None:
+    def model(self, result: FileResult, data: bytes | None, corpus: Corpus, corpus_key: str) -> Deck | None:
+        """The deck of a checked file (whose bytes are ``data``, else read again): see :meth:`_again`."""
+        done = self._again(result, data, corpus, corpus_key)
+        return done.model(result.shown) if done is not None else None
+
+    def _again(self, result: FileResult, data: bytes | None, corpus: Corpus, corpus_key: str) -> FileParse | None:
+        """A checked file parsed again, from its item records (in full where they are gone);
+        None when it has no key or cannot be read."""
+        if data is None:
+            data, _ = read_input(result.path, "deck file")
+        if result.key is None or data is None:
             return None
-        done = self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
-        return done.model(result.shown)
+        return self.parse_file(result.path, result.shown, data, corpus, corpus_key, result.key)[1]
 
     # --- notes ----------------------------------------------------------------------------------
 

@@ -8,8 +8,6 @@ check's and the compiler's results; these two classes are the only other users o
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,72 +22,72 @@ if TYPE_CHECKING:
     from .worksheet.render import Job
 
 
+class _Slots:
+    """An area of the cache with one entry for each output file of the project (its slot: the
+    project, the file's name and its kind), holding the output's bytes and what they were made
+    from (``source``): an output made from something else misses, and takes the slot when made."""
+
+    def __init__(self, root: Path, area: str, cap: int) -> None:
+        self.root = root
+        self.cache = Cache(root, area, cap)
+
+    def _key(self, name: str, kind: str) -> str:
+        return key(self.root / name, name, b"", "", kind)
+
+    def get(self, name: str, kind: str, source: str) -> tuple[bytes, dict[str, Any]] | None:
+        found = self.cache.get_blob(self._key(name, kind))
+        return (found[1], found[0]) if found is not None and found[0].get("from") == source else None
+
+    def put(self, name: str, kind: str, source: str, data: bytes, **more: Any) -> None:
+        self.cache.put(self._key(name, kind), {"from": source, **more}, data)
+
+
 class KeptPdfs:
-    """Rendered worksheets (``render.Kept``) in the cache's area ``pdf``: one entry for each
-    worksheet file of the project (its slot: the project and the file's name), holding the PDF and
-    what it was rendered from (the job and ``render.renderer``). A job that differs from the one
-    its slot holds is rendered again and takes the slot: the area never holds more than the
-    output folders do."""
+    """Rendered worksheets (``render.Kept``) in the cache's area ``pdf``, a slot for each worksheet
+    file of the project (the job's ``name``), made from the job and ``render.renderer``: the area
+    never holds more than the output folders do."""
 
     def __init__(self, root: Path) -> None:
         from .worksheet.render import renderer
 
-        self.root = root
-        self.cache = Cache(root, "pdf", PDFS_KEPT)
+        self.slots = _Slots(root, "pdf", PDFS_KEPT)
         self.renderer = renderer()
-
-    def _slot(self, one: Job) -> str:
-        return "w" + key(self.root / one.name, one.name, b"", "", "pdf")
 
     def _source(self, one: Job) -> str:
         return _digest(self.renderer, "1" if one.key else "0", one.data)
 
     def get(self, one: Job) -> bytes | None:
-        stored = self.cache.get(self._slot(one)) if one.name else None
-        if isinstance(stored, dict) and stored.get("from") == self._source(one) and isinstance(stored.get("pdf"), str):
-            try:
-                pdf = base64.b64decode(stored["pdf"], validate=True)
-                if pdf.startswith(b"%PDF-"):
-                    return pdf
-            except ValueError:
-                pass  # a foreign entry: rendered again
-        return None
+        found = self.slots.get(one.name, "pdf", self._source(one)) if one.name else None
+        return found[0] if found is not None and found[0].startswith(b"%PDF-") else None
 
     def put(self, one: Job, pdf: bytes) -> None:
         if one.name:
-            self.cache.put(self._slot(one), {"from": self._source(one), "pdf": base64.b64encode(pdf).decode("ascii")})
+            self.slots.put(one.name, "pdf", self._source(one), pdf)
 
 
 class KeptExports:
-    """Each deck's export files (``export.common.Kept``) in the cache's area ``exports``: one entry
-    for each format and deck file of the project (its slot), holding the file and what it was made
-    from: the deck file's content key (its bytes, path, corpus) and what an export reads beside its
-    deck (the project's settings and every quote speaker of the project)."""
+    """Each deck's export files (``export.common.Kept``) in the cache's area ``exports``, a slot
+    for each format and deck file of the project, made from the deck file's content key (its
+    bytes, path, corpus) and what an export reads beside its deck (the project's settings and
+    every quote speaker of the project)."""
 
     def __init__(self, root: Path, files: Sequence[FileResult], project: Project) -> None:
-        self.root = root
-        self.cache = Cache(root, "exports", EXPORTS_KEPT)
+        self.slots = _Slots(root, "exports", EXPORTS_KEPT)
         self.files = {f.shown: f.key for f in files}
         self.context = repr((project.config, project.speakers))
 
-    def _slot(self, fmt: str, deck: Deck) -> tuple[str, str] | None:
+    def _source(self, deck: Deck) -> str | None:
         file = self.files.get(deck.path)
-        if not file:
-            return None
-        return "x" + key(self.root / deck.path, deck.path, b"", "", fmt), _digest(file, self.context)
+        return _digest(file, self.context) if file else None
 
     def get(self, fmt: str, deck: Deck) -> tuple[bytes, Any] | None:
-        slot = self._slot(fmt, deck)
-        stored = self.cache.get(slot[0]) if slot else None
-        if (slot and isinstance(stored, dict) and stored.get("from") == slot[1] and isinstance(stored.get("blob"), str)
-                and "rest" in stored):
-            with contextlib.suppress(ValueError):
-                return base64.b64decode(stored["blob"], validate=True), stored["rest"]
-        return None  # (none, another version's, or a foreign entry: made again)
+        source = self._source(deck)
+        found = self.slots.get(deck.path, fmt, source) if source else None
+        return (found[0], found[1]["rest"]) if found is not None and "rest" in found[1] else None
 
     def put(self, fmt: str, deck: Deck, data: bytes, rest: Any) -> None:
-        if (slot := self._slot(fmt, deck)) is not None:
-            self.cache.put(slot[0], {"from": slot[1], "rest": rest}, data)
+        if (source := self._source(deck)) is not None:
+            self.slots.put(deck.path, fmt, source, data, rest=rest)
 
 
 def _digest(*parts: str) -> str:

@@ -16,7 +16,6 @@ import shutil
 import sqlite3
 import warnings
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -211,10 +210,3 @@ class ZipWriter:
         """The zip's bytes (nothing can be added after)."""
         self._archive.close()
         return self._buffer.getvalue()
-
-
-def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    writer = ZipWriter()
-    for name, data in entries:
-        writer.add(name, data)
-    return writer.close()

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import CASES, REPO
 
 
@@ -85,6 +87,24 @@ def test_module_and_help_run_as_processes() -> None:
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0
     assert "check" in result.stdout and "find" in result.stdout
+
+
+def test_the_process_entry_passes_the_code_on_and_freezes_what_is_left(monkeypatch) -> None:
+    """``studydeck`` and ``python -m generator`` run ``cli.run``: main's exit code, with every object
+    left frozen, so that the interpreter's last collection does not walk them (the bench's edit rows)."""
+    import gc
+    import tomllib
+
+    import generator.cli as cli
+
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"] == {"studydeck": "generator.cli:run"}
+    assert (REPO / "generator" / "__main__.py").read_text().endswith("run()\n")
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    gc.unfreeze()  # (the suite's conftest froze the heap before this test)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(SystemExit) as exc:
+        cli.run()
+    assert exc.value.code == 3 and gc.get_freeze_count() > 0
 
 
 def test_cli_item_types_match_the_model() -> None:

@@ -74,22 +74,21 @@ def package_name(collection: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "-", collection).strip(" .") + ".apkg"
 
 
-def _read_lock(path: Path) -> tuple[Lock, str, list[Diagnostic]]:
-    """The lock and its text as found ("" when there is none yet), or the problem with it."""
+def _read_lock(path: Path) -> tuple[Lock, bytes, list[Diagnostic]]:
+    """The lock and its bytes as found (b"" when there is none yet), or the problem with it."""
     if not path.exists() and not path.is_symlink():
-        return Lock(), "", []
+        return Lock(), b"", []
     # Read as every input is: a regular file inside the project, size capped (a fifo or
     # /dev/zero named studydeck.lock would hang the build or fill the memory).
     data, problems = read_input(path, "lock file", MAX_LOCK_BYTES, root=path.parent)
     if data is None:
-        return Lock(), "", [LockFile.at(d.span, d.message) for d in problems]
+        return Lock(), b"", [LockFile.at(d.span, d.message) for d in problems]
     try:
-        text = data.decode("utf-8")
-        return parse_lock(text), text, []
+        return parse_lock(data.decode("utf-8")), data, []
     except LockError as exc:
-        return Lock(), "", [LockFile.at(Span(display_path(path), exc.line, exc.col), str(exc))]
+        return Lock(), b"", [LockFile.at(Span(display_path(path), exc.line, exc.col), str(exc))]
     except UnicodeDecodeError as exc:
-        return Lock(), "", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
+        return Lock(), b"", [LockFile.at(Span(display_path(path)), f"cannot read the lock: {exc}")]
 
 
 def _type_changes(notes: list[NoteSpec], types: dict[str, tuple[str, int, int]], lock: Lock) -> list[Diagnostic]:
@@ -187,7 +186,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         if not report.ok:
             return result
         apkg_name = package_name(config.collection)
-        if previous is None and lock_was and built_with(out_dir, apkg_name, lock_was.encode()):
+        if previous is None and lock_was and built_with(out_dir, apkg_name, lock_was):
             # The package there is the one written with this very lock: it shipped exactly the
             # lock's contents and times, so reading it back would add nothing.
             shipped_notes: dict[str, Shipped] = {}
@@ -217,7 +216,7 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
                                     {k: e.changed for k, e in new_lock.models.items()}, folder)
         result.notes = len(notes)
         del notes, compiled  # the package holds them now; the worksheets and exports start from the items
-        lock_text = new_lock.to_text()
+        lock_bytes = new_lock.to_bytes()
         # Exports (Moodle XML, GIFT, self-test page): the formats asked for, else the project file's.
         chosen = set(config.build.exports) if exports is None else exports
         if worksheets or chosen:
@@ -247,12 +246,12 @@ def build(root: Path, out: Path | None = None, worksheets: bool = True, previous
         # Outputs are written into a staging folder as they are made, and switched in, with the
         # lock, as one (``write.publish``): an error on the way leaves everything as it was.
         earlier = read_manifest(out_dir).get("files")
-        written = publish(out_dir, outputs(), lock=(lock_path, lock_text.encode()), carry=CARRIED)
+        written = publish(out_dir, outputs(), lock=(lock_path, lock_bytes), carry=CARRIED)
         # The output folder is replaced as a whole: what an earlier build made and this one did
         # not (--no-worksheets, --no-exports, a format dropped) is gone, and the summary says so.
         result.removed = sorted(set(earlier if isinstance(earlier, list) else []) - set(written) - {MANIFEST})
 
-    result.written = [out_dir / name for name in written] + ([lock_path] if lock_text != lock_was else [])
+    result.written = [out_dir / name for name in written] + ([lock_path] if lock_bytes != lock_was else [])
     old_live = lock.live_notes()
     result.changed = sum(1 for k, v in live.items()
                          if k not in old_live or (old_live[k].hash, old_live[k].changed) != (v.hash, v.changed))

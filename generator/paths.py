@@ -132,6 +132,28 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
+def holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding exactly ``data`` (as :func:`read_input` would read
+    it), compared a piece at a time after the sizes: a big lock is never read whole beside its new
+    text."""
+    fd, _ = _open_input(path, "file", None)
+    if fd is None:
+        return False
+    try:
+        if os.fstat(fd).st_size != len(data):
+            return False
+        view, at = memoryview(data), 0
+        while chunk := os.read(fd, 1 << 20):
+            if view[at : at + len(chunk)] != chunk:
+                return False
+            at += len(chunk)
+        return at == len(data)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def read_hashed(path: Path, what: str, cap: int | None = None,
                 root: Path | None = None) -> tuple[bytes | None, str, list[Diagnostic]]:
     """:func:`read_input`, and the bytes' SHA-256 ("" when they could not be read)."""

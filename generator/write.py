@@ -266,10 +266,6 @@ def _not_replaceable(out_dir: Path, by_build: bool) -> str | None:
     return "holds files studydeck did not write; choose an empty or new folder for the outputs"
 
 
-def _unchanged(path: Path, data: bytes) -> bool:
-    return _read(path) == data
-
-
 def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]],
             lock: tuple[Path, bytes] | None = None, carry: Sequence[str] = ()) -> list[str]:
     """Replace ``out_dir`` with exactly ``files`` (relative path -> bytes, or such pairs as they
@@ -277,6 +273,8 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
     ``lock`` (path, bytes) when given (left alone when it already holds those bytes). An error
     while the pairs are made leaves everything as it was. Returns the files' names. See the
     module docstring for what a kill leaves."""
+    from .paths import holds
+
     why = _not_replaceable(out_dir, by_build=lock is not None)
     if why:
         raise OutputFolderError(f"{out_dir} {why}")
@@ -300,7 +298,7 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
                     "sha256": dict(sorted(hashes.items()))}
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode() + b"\n", mode)
         if lock and lock_tmp:
-            if _unchanged(lock[0], lock[1]):
+            if holds(lock[0], lock[1]):
                 lock_tmp = None  # the lock stays as it is (nothing is written beside it: a read-only checkout)
             else:
                 _write_lock(lock_tmp, lock[0], lock[1], mode)

@@ -900,9 +900,9 @@ def test_lock_tables_are_written_as_json_indented_by_one(notes, models, project,
     """The lock's note and model tables, written row by row, are what json.dumps(indent=1) writes
     of the lock's data (each entry by ``to_data``)."""
     lock = Lock(notes, models, project, collection)
-    data: dict[str, object] = {"version": LOCK_VERSION, "comment": json.loads(lock.to_text())["comment"]}
+    data: dict[str, object] = {"version": LOCK_VERSION, "comment": json.loads(lock.to_bytes())["comment"]}
     data |= {"id": project} if project is not None else {}
     data |= {"collection": collection} if collection is not None else {}
     data |= {"models": {k: v.to_data() for k, v in sorted(models.items())},
              "notes": {k: v.to_data() for k, v in sorted(notes.items())}}
-    assert lock.to_text() == json.dumps(data, indent=1) + "\n"
+    assert lock.to_bytes() == (json.dumps(data, indent=1) + "\n").encode()

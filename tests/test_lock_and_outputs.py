@@ -119,3 +119,24 @@ def test_a_build_without_worksheets_and_exports_says_what_it_removed(make_projec
     assert not (root / "dist" / "worksheets").exists()
     code, _, err = run(["build", *FAST], cwd=root)
     assert "removed" not in err  # nothing more to say
+
+
+def test_holds_compares_a_file_with_bytes_as_reading_it_would(tmp_path) -> None:
+    """``paths.holds`` (the lock left alone when it already holds the new text) is ``read_input(...) == data``,
+    without reading the file whole: equal, one byte changed at either end or past a piece, longer,
+    shorter, empty; and never true of what is not a regular file."""
+    import os
+
+    from generator.paths import holds, read_input
+
+    path = tmp_path / "f"
+    base = bytes(range(256)) * 9000  # past the 1 MiB piece
+    for on_disk, data in [(base, base), (base, b"x" + base[1:]), (base, base[:-1] + b"x"),
+                          (base, base[: 1 << 20] + b"x" + base[(1 << 20) + 1 :]), (base, base + b"x"), (base, base[:-1]),
+                          (b"", b""), (b"", b"x"), (b"x", b"")]:
+        path.write_bytes(on_disk)
+        assert holds(path, data) is (read_input(path, "file", 1 << 32)[0] == data)
+    assert not holds(tmp_path / "missing", b"")
+    assert not holds(tmp_path, b"")  # a folder
+    os.mkfifo(tmp_path / "fifo")
+    assert not holds(tmp_path / "fifo", b"")  # refused without blocking

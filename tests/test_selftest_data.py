@@ -68,3 +68,22 @@ def test_the_data_block_gives_back_every_text(tmp_path: Path, payload: str) -> N
     texts = _strings(json.loads(blocks[0]))
     assert "Who founded the Lal Masjid? " + payload in texts
     assert "Maulana Qari Abdullah " + payload in texts
+
+
+def test_utf16_offsets_are_the_length_of_the_utf16_prefix() -> None:
+    """The page gives excerpt offsets in UTF-16 units, as JavaScript counts: ``utf16`` (one more unit
+    for each character past U+FFFF before the offset, found once per text) equals the length of the
+    text up to the offset encoded in UTF-16, at every offset of texts with none, one, some or only such
+    characters, at either end and side by side."""
+    import random
+
+    from generator.export.selftest import astral, utf16
+
+    rng = random.Random(20)
+    alphabet = ["a", " ", "\u00e9", "\u2019", "\uffff", "\U00010000", "\U0001f600", "\U0010ffff"]
+    texts = ["", "plain", "\U0001f600", "\U0001f600\U0001f600x", "x\U0010ffff", "\U00010000" * 5]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(300)]
+    for text in texts:
+        where = astral(text)
+        assert [utf16(where, i) for i in range(len(text) + 1)] == [
+            len(text[:i].encode("utf-16-le")) // 2 for i in range(len(text) + 1)], text

@@ -18,6 +18,7 @@ answers follow the one marking rule (``typed_answers``): a longer answer is self
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import json
@@ -37,9 +38,21 @@ TEMPLATES = Path(__file__).resolve().parent / "selftest"
 SCRIPTS = ("fsrs.js", "progress.js", "cards.js", "session.js", "page.js")
 
 
-def _utf16(text: str, index: int) -> int:
-    """A code-point offset as the UTF-16 offset JavaScript strings use."""
-    return len(text[:index].encode("utf-16-le")) // 2
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # the characters UTF-16 writes as two units
+
+
+def astral(text: str) -> list[int]:
+    """Where the text's characters beyond the Basic Multilingual Plane stand, in order: what turns
+    a code-point offset into the UTF-16 offset JavaScript strings use (:func:`utf16`)."""
+    return [m.start() for m in _ASTRAL.finditer(text)]
+
+
+def utf16(astral: list[int], index: int) -> int:
+    """The code-point offset ``index`` of a text as a UTF-16 offset, given ``astral(text)``: one
+    more unit for each such character before it. (It was the length of the text up to ``index``
+    encoded in UTF-16, worked out for every excerpt over its whole document: a 10k bank's page
+    encoded 1.4 GB; tests/test_selftest_data.py holds the two equal.)"""
+    return index + bisect.bisect_left(astral, index)
 
 
 class _Sources:
@@ -49,6 +62,7 @@ class _Sources:
         self.corpus = corpus
         self.docs: dict[str, dict[str, Any]] = {}
         self.cuts: dict[str, list[tuple[int, int, int]]] = {}  # (orig start, orig end, shift after)
+        self.astral: dict[str, list[int]] = {}  # (see ``astral``)
 
     def _embed(self, doc_id: str) -> str:
         if doc_id in self.docs:
@@ -71,6 +85,7 @@ class _Sources:
         pieces.append(doc.text[last:])
         text = "".join(pieces).rstrip() + "\n"
         self.cuts[doc_id] = cuts
+        self.astral[doc_id] = astral(text)
         self.docs[doc_id] = {"title": doc.entry.title, "cite": citation(doc.entry), "kind": doc.entry.kind, "text": text}
         return text
 
@@ -82,7 +97,7 @@ class _Sources:
         return offset + shift
 
     def ref(self, ref: SourceRef) -> dict[str, Any]:
-        text = self._embed(ref.doc)
+        self._embed(ref.doc)
         doc = self.corpus.documents[ref.doc]
         shown = self.corpus.shown(ref.doc, ref.excerpt)
         hit = doc.locate(ref.excerpt)
@@ -91,7 +106,7 @@ class _Sources:
             start = self._moved(ref.doc, doc.offsets[hit.start])
             end = self._moved(ref.doc, doc.offsets[hit.end - 1] + 1)
         return {"doc": ref.doc, "excerpt": ESCAPING_BACKSLASH.sub("", shown.text), "cite": self.docs[ref.doc]["cite"],
-                "start": _utf16(text, start), "end": _utf16(text, end)}
+                "start": utf16(self.astral[ref.doc], start), "end": utf16(self.astral[ref.doc], end)}
 
 
 def _typed(project: Project, item: Item) -> dict[str, Any]:

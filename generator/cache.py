@@ -6,7 +6,8 @@ checks) is stored under a key made of the file's absolute path and bytes, the co
 and seeds) and the code itself, so any change to any of them misses.
 
 Safety:
-- entries are JSON (see ``plain``): reading one can never run code;
+- entries are JSON (see ``plain``), a kept output a line of JSON and then its bytes: reading one
+  can never run code;
 - the folder is the user's own (``$STUDYDECK_CACHE_DIR``, else an absolute ``$XDG_CACHE_HOME``
   /studydeck, else ``~/.cache/studydeck``), created private (0700); a folder or entry owned by
   someone else, or writable by others, is not used, so nobody else can whitewash errors;
@@ -17,7 +18,6 @@ Safety:
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import hashlib
@@ -25,8 +25,9 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CACHE_FORMAT = 2
 MAX_ENTRIES = 400
@@ -115,7 +116,9 @@ class Cache:
         self._checked = True
         return True
 
-    def get(self, cache_key: str) -> Any:
+    def _reading(self, cache_key: str, read: Callable[[BinaryIO], Any]) -> Any:
+        """``read`` of the entry's file, open for reading, or None: no entry, someone else's, or one
+        ``read`` cannot make sense of (a truncated or foreign entry is simply a miss)."""
         if not self._usable(create=False):
             return None
         assert self.folder is not None
@@ -129,21 +132,29 @@ class Cache:
             if not stat.S_ISREG(info.st_mode) or not _private(info):
                 return None  # planted by someone else: a miss
             with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read()
+                found = read(handle)
             os.utime(fd)  # least recently used is pruned first
-            return json.loads(data)
+            return found
         except (OSError, ValueError, RecursionError):
-            return None  # a truncated or foreign entry is simply a miss
+            return None
         finally:
             os.close(fd)
 
+    def get(self, cache_key: str) -> Any:
+        return self._reading(cache_key, lambda handle: json.loads(handle.read()))
+
     def get_blob(self, cache_key: str) -> tuple[dict[str, Any], bytes] | None:
         """An entry written with a blob (see :meth:`put`): its object and the blob's bytes."""
-        stored = self.get(cache_key)
-        if isinstance(stored, dict) and isinstance(stored.get("blob"), str):
-            with contextlib.suppress(ValueError):  # (not base64: a foreign entry, a miss)
-                return stored, base64.b64decode(stored["blob"], validate=True)
-        return None
+
+        def read(handle: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
+            line = handle.readline()
+            if not line.endswith(b"\n"):
+                return None  # JSON alone: not written with a blob
+            head, blob = json.loads(line), handle.read()
+            return (head, blob) if isinstance(head, dict) and head.get("blob") == len(blob) else None
+
+        found: tuple[dict[str, Any], bytes] | None = self._reading(cache_key, read)
+        return found
 
     def has(self, cache_key: str) -> bool:
         """Whether an entry is kept under the key (it may still be unreadable)."""
@@ -151,18 +162,19 @@ class Cache:
 
     def put(self, cache_key: str, value: Any, blob: bytes | None = None) -> None:
         """Keep ``value`` (JSON data) under the key; with ``blob``, ``value`` is an object and the
-        entry gets the blob's bytes too, in base64 under ``"blob"`` (written after the rest: a big
-        export is never held as JSON text)."""
+        entry is that object on a line of its own, with the blob's length under ``"blob"``, then
+        the blob's bytes as they are (JSON never writes a raw line break, so the first one ends the
+        object): a kept output is neither encoded nor decoded, nor held as JSON text."""
         if not self._usable(create=True):
             return
         assert self.folder is not None
         try:
             # json.dumps, not json.dump: only dumps uses the C encoder (dump writes piece by piece).
-            data = json.dumps(value, separators=(",", ":")).encode()  # ASCII out: the C encoder's fastest path
+            head = value if blob is None else {**value, "blob": len(blob)}
+            data = json.dumps(head, separators=(",", ":")).encode()  # ASCII out: the C encoder's fastest path
         except (TypeError, ValueError, RecursionError):
             return
-        pieces = [data] if blob is None else [data[:-1], b',"blob":"' if len(data) > 2 else b'"blob":"',
-                                              base64.b64encode(blob), b'"}']
+        pieces = [data] if blob is None else [data, b"\n", blob]
         tmp = ""
         try:
             # (``tempfile.mkstemp``'s way, without importing tempfile and random into every check)

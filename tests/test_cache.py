@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -156,18 +157,23 @@ def test_an_area_has_its_own_cap_and_is_private(tmp_path, monkeypatch) -> None:
     assert cache.Cache(project, "pdf").get("w4") is None
 
 
-@pytest.mark.parametrize("value", [{}, {"from": "x", "rest": [1, {"a": None}]}])
-def test_an_entry_with_bytes_reads_back_as_json(tmp_path, monkeypatch, value) -> None:
-    """``Cache.put(key, value, blob)`` writes the value and the blob's base64 piece by piece; the
-    entry is JSON whose object is the value with the blob under ``"blob"``."""
-    import base64
-
+@pytest.mark.parametrize("value", [{}, {"from": "x", "rest": [1, {"a": "line\nbreak"}]}])
+@pytest.mark.parametrize("blob", [b"", b"\n", bytes(range(256)) * 3 + "\u00e9<\\\"\n".encode()])
+def test_an_entry_with_bytes_is_a_json_line_then_the_bytes(tmp_path, monkeypatch, value, blob) -> None:
+    """``Cache.put(key, value, blob)`` writes the value, with the blob's length, as one line of JSON,
+    then the blob's bytes as they are; ``get_blob`` gives both back, and an entry whose bytes are
+    cut short or run on, or that is JSON alone, is a miss."""
     monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
     project = tmp_path / "proj"
     project.mkdir()
     kept = cache.Cache(project, "exports")
-    blob = bytes(range(256)) * 3 + "é<\\\"".encode()
     kept.put("x1", value, blob)
-    stored = kept.get("x1")
-    assert stored == {**value, "blob": base64.b64encode(blob).decode("ascii")}
-    assert base64.b64decode(stored["blob"]) == blob
+    assert kept.get_blob("x1") == ({**value, "blob": len(blob)}, blob)
+    entry = kept.folder / "x1.json"
+    head, rest = entry.read_bytes().split(b"\n", 1)
+    assert json.loads(head) == {**value, "blob": len(blob)} and rest == blob
+    for other in ([head + b"\n" + blob[:-1]] if blob else []) + [head + b"\n" + blob + b"x", head]:
+        entry.write_bytes(other)
+        assert kept.get_blob("x1") is None, other
+    kept.put("x2", value)  # (no blob: JSON, as every other entry)
+    assert kept.get("x2") == value and kept.get_blob("x2") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -90,11 +91,12 @@ def test_a_build_after_an_edit_renders_only_the_worksheets_it_changed(make_proje
 def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_changed(make_project, tmp_path,
                                                                                    monkeypatch) -> None:
     """Each deck's export files are kept (``kept.KeptExports``): after an edit, only the edited
-    deck's Moodle XML, GIFT and QTI assessment are made again; after a new quote speaker (which
+    deck's Moodle XML, GIFT and QTI assessment, and its items on the self-test page, are made again;
+    after a new quote speaker (which
     every deck's quote questions may offer as a wrong answer), every deck's. Each time the outputs
     are those of a build with nothing kept."""
     from generator import export
-    from generator.export import qti
+    from generator.export import qti, selftest
 
     from .conftest import STARTER
 
@@ -112,7 +114,8 @@ def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_change
     spy(export, "render_moodle", "moodle")
     spy(export, "render_gift", "gift")
     spy(qti, "assessment_xml", "qti")
-    every = {(fmt, deck) for fmt in ("moodle", "gift", "qti") for deck in ("starter", "actors")}
+    spy(selftest, "_deck_items", "html")
+    every = {(fmt, deck) for fmt in ("moodle", "gift", "qti", "html") for deck in ("starter", "actors")}
 
     def built() -> tuple[set[tuple[str, str]], dict[str, bytes]]:
         made.clear()
@@ -130,7 +133,7 @@ def test_a_full_build_after_an_edit_makes_again_only_the_exports_the_edit_change
     deck = root / "decks" / "starter.yaml"
     deck.write_text(deck.read_text().replace("Between which dates was", "Between which dates in 2007 was"))
     again, warm = built()
-    assert again == {(fmt, "starter") for fmt in ("moodle", "gift", "qti")} and warm == unkept()
+    assert again == {(fmt, "starter") for fmt in ("moodle", "gift", "qti", "html")} and warm == unkept()
     actors = root / "decks" / "actors.yaml"
     actors.write_text(actors.read_text().replace("speaker: Waheed Arshad, Pakistan Army spokesman",
                                                  "speaker: Waheed Arshad, spokesman of the Pakistan Army"))
@@ -462,3 +465,33 @@ def test_only_a_settled_file_has_its_hash_kept(tmp_path, monkeypatch) -> None:
     read.clear()
     assert pipeline.check_project(root, items=False).report.ok
     assert read == []
+
+
+def test_kept_self_test_items_are_used_only_at_their_deck_s_place(make_project, tmp_path, monkeypatch) -> None:
+    """A deck's items on the self-test page carry the deck's place among the decks: when a deck file
+    comes before them, every deck after it has its items made again, and the page is the one a build
+    with nothing kept writes."""
+    from generator.export import render_exports, selftest
+
+    from .conftest import STARTER
+
+    monkeypatch.setenv("STUDYDECK_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_project({"starter.yaml": STARTER.read_text(), "actors.yaml": (REPO / "decks" / "actors.yaml").read_text()})
+    made: list[int] = []
+    real = selftest._deck_items
+    monkeypatch.setattr(selftest, "_deck_items", lambda deck, n, *rest: made.append(n) or real(deck, n, *rest))
+    page = Path("dist") / "selftest" / "index.html"
+
+    def built() -> bytes:
+        made.clear()
+        assert build(root, worksheets=False, exports={"html"}).report.ok
+        return (root / page).read_bytes()
+
+    built()
+    assert built() and made == []
+    (root / "decks" / "aaa.yaml").write_text(STARTER.read_text().replace("id: ", "id: aaa-"))
+    warm = built()
+    assert made == [0, 1, 2]  # the new deck's, and the two after it (kept at 0 and 1)
+    checked = pipeline.check_project(root)
+    files, _ = render_exports(checked.project, checked.corpus, Path("dist"), {"html"})
+    assert warm == files[page]

@@ -103,7 +103,7 @@ def iter_exports(project: Project, corpus: Corpus, out_dir: Path, formats: Colle
         summary.add("qti", {})  # the same questions again, one package: counted as a file only
         yield out_dir / "qti" / f"{WHOLE_BANK}.zip", qti.whole()
     if "html" in formats and chosen:
-        data, counts = render_selftest(chosen, project, corpus)
+        data, counts = render_selftest(chosen, project, corpus, kept)
         summary.add("html", counts)
         yield out_dir / "selftest" / "index.html", data
 

@@ -32,7 +32,7 @@ from ..load import Project
 from ..model import Basic, Claims, Cloze, Deck, Item, Match, Mcq, Order, Quote, SourceRef, TrueFalse
 from ..normalise import ESCAPING_BACKSLASH
 from ..sources import Corpus, Document
-from .common import asked, cloze_parts, quote_distractors
+from .common import Kept, asked, cloze_parts, quote_distractors
 
 TEMPLATES = Path(__file__).resolve().parent / "selftest"
 SCRIPTS = ("fsrs.js", "progress.js", "cards.js", "session.js", "page.js")
@@ -154,45 +154,88 @@ def _item(item: Item, deck: int, project: Project, sources: _Sources) -> dict[st
 _SCRIPT_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
 
 
+def _script_safe(raw: bytes) -> bytes:
+    for unsafe, escaped in _SCRIPT_UNSAFE:
+        if unsafe in raw:
+            raw = raw.replace(unsafe, escaped)
+    return raw
+
+
 def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus) -> tuple[bytes, dict[str, int]]:
-    """The self-test page for ``decks``, and how many items of each type it holds."""
+def _deck_items(deck: Deck, n: int, project: Project, sources: _Sources) -> tuple[bytes, dict[str, Any]]:
+    """The page's items of one deck (the ``n``-th) as the JSON text the whole page's data gives
+    them (each item as ``json.dumps`` writes a list's element, joined by its comma), with their
+    counts by type and the documents they cite (which the page embeds)."""
+    counts: dict[str, int] = {}
+    docs: dict[str, None] = {}
+    texts = []
+    for item in deck.items:
+        data = _item(item, n, project, sources)
+        texts.append(json.dumps(data, separators=(",", ":"), sort_keys=True))
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+        docs |= dict.fromkeys(ref["doc"] for ref in data["sources"])
+    return _script_safe(",".join(texts).encode("ascii")), {"n": n, "counts": counts, "docs": list(docs)}
+
+
+def _kept_fits(rest: Any, n: int, corpus: Corpus) -> bool:
+    """Whether a deck's kept items stood at the same place among the decks (their ``deck`` field)
+    and read back as ``_deck_items`` made them: anything else is a miss."""
+    return (isinstance(rest, dict) and rest.get("n") == n
+            and isinstance(docs := rest.get("docs"), list) and all(d in corpus.documents for d in docs)
+            and isinstance(counts := rest.get("counts"), dict)
+            and all(isinstance(k, str) and type(v) is int for k, v in counts.items()))
+
+
+def render_selftest(decks: Sequence[Deck], project: Project, corpus: Corpus,
+                    kept: Kept | None = None) -> tuple[bytes, dict[str, int]]:
+    """The self-test page for ``decks``, and how many items of each type it holds. A deck's items
+    ``kept`` from an earlier run (at the same place among the decks) are not made again."""
     assert project.config is not None
     sources = _Sources(corpus)
-    items: list[dict[str, Any]] = []
+    parts: list[bytes] = []
     counts: dict[str, int] = {}
     for n, deck in enumerate(decks):
-        for item in deck.items:
-            items.append(_item(item, n, project, sources))
-            counts[item.kind] = counts.get(item.kind, 0) + 1
+        found = kept.get("html", deck) if kept is not None else None
+        if found is not None and _kept_fits(found[1], n, corpus):
+            text, rest = found
+            for doc_id in rest["docs"]:
+                sources._embed(doc_id)
+        else:
+            text, rest = _deck_items(deck, n, project, sources)
+            if kept is not None:
+                kept.put("html", deck, text, rest)
+        parts.append(text)
+        for kind, k in rest["counts"].items():
+            counts[kind] = counts.get(kind, 0) + int(k)
     data = {"title": project.config.collection, "project": project.config.id,
             "description": project.config.description or "",
             "decks": [{"name": d.deck, "description": d.description or ""} for d in decks],
-            "docs": sources.docs, "items": items}
+            "docs": sources.docs, "items": []}
     css = (TEMPLATES / "page.css").read_text(encoding="utf-8")
     js = '"use strict";\n(() => {\n' + "".join(f"// --- {name} ---\n" + (TEMPLATES / name).read_text(encoding="utf-8")
                                           for name in SCRIPTS) + "// --- end ---\n})();\n"
     csp = (f"default-src 'none'; script-src '{_sha256(js)}'; style-src '{_sha256(css)}'; "
            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
     # ASCII JSON (other characters as \u escapes): one byte a character in memory, where a single
-    # curly quote would make the whole text two (a 10,000-item page: 25 MB less at the peak). A big
-    # bank's page is tens of megabytes: no more than two copies of it are ever held at once (the
-    # items and the text, the text and its bytes, the bytes before and after a replacement).
-    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
-    del data, items
-    raw = text.encode("ascii")
-    del text
-    for unsafe, escaped in _SCRIPT_UNSAFE:
-        if unsafe in raw:
-            raw = raw.replace(unsafe, escaped)
+    # curly quote would make the whole text two (a 10,000-item page: 25 MB less at the peak), each
+    # deck's items made safe for the block on their own. A big bank's page is tens of megabytes:
+    # no more than two copies of it are ever held at once (the decks' items, and the page joined
+    # from them in one go).
+    head, tail = json.dumps(data, separators=(",", ":"), sort_keys=True).split('"items":[]')  # (the one such key)
+    del data
+    data_pieces = [_script_safe(head.encode("ascii")), b'"items":[']
+    for i, part in enumerate(part for part in parts if part):  # (an empty deck has no items)
+        data_pieces += [b",", part] if i else [part]
+    data_pieces += [b"]", _script_safe(tail.encode("ascii"))]
+    del parts
     values = {"CSP": html.escape(csp), "TITLE": html.escape(f"{project.config.collection}: self-test"),
               "STYLE": css, "SCRIPT": js}
-    encoded = {"DATA": raw}
-    del raw
-    pieces = re.split(r"@@([A-Z]+)@@", (TEMPLATES / "page.html").read_text(encoding="utf-8"))
-    page = b"".join(p.encode("utf-8") if n % 2 == 0 else encoded.get(p) or values[p].encode("utf-8")
-                    for n, p in enumerate(pieces))
+    out: list[bytes] = []
+    for n, piece in enumerate(re.split(r"@@([A-Z]+)@@", (TEMPLATES / "page.html").read_text(encoding="utf-8"))):
+        out += [piece.encode("utf-8")] if n % 2 == 0 else data_pieces if piece == "DATA" else [values[piece].encode("utf-8")]
+    del data_pieces
+    page = b"".join(out)
     return page, counts

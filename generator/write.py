@@ -24,7 +24,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import gc
 import hashlib
 import json
 import os
@@ -159,13 +158,12 @@ def _lock_temps(lock_path: Path) -> list[Path]:
     return sorted(lock_path.parent.glob(f".{lock_path.name}.*.tmp"))
 
 
-def release_memory(collect: bool = True) -> None:
+def release_memory() -> None:
     """Give the memory freed by a finished phase back to the system (glibc keeps it otherwise,
-    and the next phase's peak would stand on top of it). Nothing where glibc is not there.
-    ``collect``: look for garbage in reference cycles first (the command line runs with the
-    collector off), which costs a walk of every live object."""
-    if collect:
-        gc.collect()
+    and the next phase's peak would stand on top of it). Nothing where glibc is not there. No
+    collection of reference cycles first (the command line runs with the collector off): a build
+    leaves next to none (871 objects at 10k, argparse's and a class's: ``anki.package`` empties
+    the one that held the notes), and looking costs a walk of every live object (0.15 s at 10k)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)  # the running program's own symbols, glibc's among them
 

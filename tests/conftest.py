@@ -106,10 +106,10 @@ FROZEN_AT = pytest.StashKey[str]()  # the module whose first test last froze the
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """At the first test of each module: collect everything, then freeze what is left (imports,
     session fixtures) out of the garbage collector's way; at every other test, freeze again what is
-    there. A build collects garbage after each phase (``generator.write.release_memory``): in a test
-    process holding every test module, anki and hypothesis, each full collection cost 0.1-0.2 s;
-    frozen, it walks only what the test made. (Frozen objects are still freed when nothing refers to
-    them; a cycle among them waits for the next module's collection.)"""
+    there. In a test process holding every test module, anki and hypothesis, each full collection
+    (the collector's own, as a test allocates) cost 0.1-0.2 s; frozen, it walks only what the test
+    made. (Frozen objects are still freed when nothing refers to them; a cycle among them waits for
+    the next module's collection.)"""
     module = item.nodeid.split("::")[0]
     if item.config.stash.get(FROZEN_AT, None) != module:
         item.config.stash[FROZEN_AT] = module

@@ -355,3 +355,31 @@ def test_the_package_writer_writes_the_rows_genanki_writes(tmp_path: Path) -> No
     kinds = {n.kind for n in compiled.notes}
     assert {"cloze", "basic"} <= kinds  # (both card rules, and notes with more than one card)
     assert mine.execute("SELECT COUNT(*) FROM cards").fetchone()[0] > len(compiled.notes)
+
+
+def test_the_package_writer_keeps_no_note_alive(tmp_path: Path) -> None:
+    """With the collector off (as the command line runs), the notes given to ``build_package`` are
+    freed as soon as the caller lets them go: nothing it made (its Deck class, in a reference cycle
+    as every class is) still reaches them, so a build needs no collection of cycles to free them."""
+    import gc
+    import weakref
+
+    from generator import pipeline
+    from generator.anki.package import build_package
+
+    checked = pipeline.check_project(REPO, items=False)
+    compiled = checked.compiled()
+    config = checked.project.config
+    notes = list(compiled.notes)
+    del compiled
+    decks = {config.collection: ""} | {n.deck: "" for n in notes}
+    times = {n.item_id: 1_700_000_000 for n in notes}
+    gc.collect()
+    gc.disable()
+    try:
+        assert build_package(notes, decks, config.id, times, {}, tmp_path).startswith(b"PK")
+        watched = [weakref.ref(n) for n in notes]
+        del notes
+        assert [w for w in watched if w() is not None] == []
+    finally:
+        gc.enable()

@@ -59,6 +59,11 @@ def build_package(
     import genanki
 
     class Deck(genanki.Deck):  # type: ignore[misc]
+        """A deck with its notes (``specs``) and what writing them needs (``rows``: the note types,
+        the change times, the card ordinals worked out): the instance's own, never the class's (a
+        class is in a reference cycle, and with the collector off whatever it held would outlive
+        the build)."""
+
         def write_to_db(self, cursor, timestamp, id_gen):  # type: ignore[no-untyped-def]
             """genanki's, then this deck's notes and cards written as genanki writes them, row by
             row in the same order (so the collection's bytes are the same), without a genanki
@@ -66,16 +71,18 @@ def build_package(
             package's, and the markup check was done where the note was compiled
             (``notes.check_html``)."""
             super().write_to_db(cursor, timestamp, id_gen)
-            for spec in specs[self.name]:
-                _write_note(cursor, spec, models[spec.kind], note_times[spec.item_id], self.deck_id, id_gen, ords)
+            models, times, ords = self.rows
+            for spec in self.specs:
+                _write_note(cursor, spec, models[spec.kind], times[spec.item_id], self.deck_id, id_gen, ords)
 
     models = {key: _model(t, namespace) for key, t in note_types().items()}
-    anki_decks = {name: Deck(stable_id(namespace, "deck", name), name, description=description_html(desc))
-                  for name, desc in decks.items()}
-    specs: dict[str, list[NoteSpec]] = {name: [] for name in decks}
     ords: dict[tuple[int, tuple[bool, ...]], list[int]] = {}  # see _write_note
+    anki_decks = {}
+    for name, desc in decks.items():
+        anki_decks[name] = deck = Deck(stable_id(namespace, "deck", name), name, description=description_html(desc))
+        deck.specs, deck.rows = [], (models, note_times, ords)
     for spec in notes:
-        specs[spec.deck].append(spec)
+        anki_decks[spec.deck].specs.append(spec)
         anki_decks[spec.deck].add_model(models[spec.kind])  # as genanki adds each note's, in note order
     stamp = max([*note_times.values(), *model_times.values(), 0])
     path = str(folder / "collection.anki2")
@@ -91,11 +98,6 @@ def build_package(
                 )
             _stamp_models(conn, models, model_times)
             conn.commit()
-            # The Deck class above, made here, is in a reference cycle (as every class is) that
-            # holds its method's closure: emptied, the notes it reached go as soon as the caller
-            # lets them go, not at the next collection of cycles (the command line runs with the
-            # collector off: 10,000 notes at 10k waited for ``write.release_memory``'s).
-            specs.clear()
             # No VACUUM: it would rewrite the whole file (about 60 ms for 10,000 notes) to reclaim
             # the few pages the rewritten note-type row freed; the bytes are the same for the
             # same inputs.

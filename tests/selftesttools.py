@@ -88,19 +88,84 @@ def severe(driver) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+# A click as a person makes it: Chromium's own mouse input (DevTools' Input.dispatchMouseEvent, so the
+# page gets trusted events: the button pressed and released, which puts the pointer there too, hovering
+# what chromedriver's click leaves hovered) at the centre of the element's first box where it is in view,
+# after the checks a WebDriver click makes first: the element is scrolled into view when that centre is
+# not in it, and the topmost element at that point must be the element or inside it (else the click
+# would land on whatever covers it, e.g. the sticky score bar, and the test fails saying what is there).
+# chromedriver's own click takes 55-65 ms of wall time and 70 ms of the browser's CPU for it (its scripts
+# and checks, each a round trip); this is three round trips, about 20 ms.
+CLICK_POINT = """
+const [element] = arguments;
+const at = () => {  // the in-view centre of the element's first box, and what is topmost there
+    const box = element.getClientRects()[0];
+    if (!box) return [null, null];
+    const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
+    const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, innerHeight);
+    if (left >= right || top >= bottom) return [null, null];
+    const point = [Math.floor((left + right) / 2), Math.floor((top + bottom) / 2)];
+    return [point, document.elementFromPoint(...point)];
+};
+let [point, top] = at();
+if (!point || !(top === element || element.contains(top))) {
+    element.scrollIntoView({block: 'center', inline: 'nearest'});
+    [point, top] = at();
+}
+if (point && (top === element || element.contains(top))) return point;
+return point ? 'covered by ' + top.outerHTML.slice(0, 200) : 'not shown';"""
+
+
+def click(driver, element: Any) -> None:  # type: ignore[no-untyped-def]
+    """Click ``element`` with the mouse, as a person would (``CLICK_POINT``)."""
+    point = driver.execute_script(CLICK_POINT, element)
+    assert isinstance(point, list), f"cannot click {element.tag_name}#{element.get_attribute('id')}: {point}"
+    x, y = point
+    for kind in ("mousePressed", "mouseReleased"):
+        driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
+
+
+# What picking an option of a <select> does, in one round trip: the select focused, the option selected,
+# then "input" and "change" sent from the select (as the browser sends them when a person picks from the
+# list, and as selenium's Select does through chromedriver's option click, which is no mouse input
+# either: a native list is not part of the page). Refuses a missing or disabled option.
+CHOOSE = """
+const [select, by, wanted] = arguments;
+const option = [...select.options].find((o) => by === 'value' ? o.value === wanted : o.text === wanted);
+if (!option || option.disabled || select.disabled) return false;
+select.focus();
+if (!option.selected) {
+    option.selected = true;
+    for (const type of ['input', 'change']) select.dispatchEvent(new Event(type, {bubbles: true}));
+}
+return true;"""
+
+
+def choose(driver, select: Any, *, value: str | None = None, text: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Pick the option of ``select`` with this value, or with this text (``CHOOSE``)."""
+    by, wanted = ("value", value) if value is not None else ("text", text)
+    assert driver.execute_script(CHOOSE, select, by, wanted), f"no option with {by} {wanted!r} to choose"
+
+
+def texts(driver, elements: list[Any], selector: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    """The rendered text (``innerText``, trimmed) of each element, or of the first node in it that
+    ``selector`` finds, in one round trip (selenium's ``.text`` is one a node)."""
+    return driver.execute_script(  # type: ignore[no-any-return]
+        "return arguments[0].map((e) => (arguments[1] ? e.querySelector(arguments[1]) : e).innerText.trim())",
+        elements, selector)
+
+
 def fill(driver, scope: Any, item: dict[str, Any], right: bool) -> None:  # type: ignore[no-untyped-def]
     """Give an answer in one card's controls (``scope``), right or wrong, without checking it."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
 
     if "choices" in item:
-        for label in scope.find_elements(By.CSS_SELECTOR, "label.choice"):
-            if (label.find_element(By.CSS_SELECTOR, "span").text == item["answer"]) == right:
-                label.click()
-                break
+        labels = scope.find_elements(By.CSS_SELECTOR, "label.choice")
+        shown = texts(driver, labels, "span")
+        click(driver, next(label for label, text in zip(labels, shown, strict=True) if (text == item["answer"]) == right))
     elif item["type"] == "truefalse":
         said = item["answer"] if right else not item["answer"]
-        scope.find_element(By.CSS_SELECTOR, f'input[value="{"true" if said else "false"}"]').click()
+        click(driver, scope.find_element(By.CSS_SELECTOR, f'input[value="{"true" if said else "false"}"]'))
     elif item["type"] == "cloze":
         blanks = [p for p in item["parts"] if isinstance(p, dict)]
         for box, blank in zip(scope.find_elements(By.CSS_SELECTOR, "input[type=text]"), blanks, strict=True):
@@ -111,17 +176,16 @@ def fill(driver, scope: Any, item: dict[str, Any], right: bool) -> None:  # type
     elif item["type"] == "order":
         if right:  # by numbering: each event, earliest first, given its number with the keyboard-usable select
             for index in range(len(item["events"])):
-                row = scope.find_element(By.CSS_SELECTOR, f'li[data-index="{index}"]')
-                Select(row.find_element(By.TAG_NAME, "select")).select_by_value(str(index + 1))
+                choose(driver, scope.find_element(By.CSS_SELECTOR, f'li[data-index="{index}"] select'), value=str(index + 1))
         # wrong: left as shuffled, which is never the right order
     else:
         rights = [p["right"] for p in item["pairs"]]
-        for row in scope.find_elements(By.CSS_SELECTOR, "tbody tr"):
-            left = row.find_element(By.TAG_NAME, "td").text
+        rows = scope.find_elements(By.CSS_SELECTOR, "tbody tr")
+        for row, left in zip(rows, texts(driver, rows, "td"), strict=True):
             want = next(p["right"] for p in item["pairs"] if p["left"] == left)
             if not right:
                 want = rights[(rights.index(want) + 1) % len(rights)]
-            Select(row.find_element(By.TAG_NAME, "select")).select_by_visible_text(want)
+            choose(driver, row.find_element(By.TAG_NAME, "select"), text=want)
 
 
 def answer(driver, item: dict[str, Any], right: bool) -> Any:  # type: ignore[no-untyped-def]
@@ -132,9 +196,9 @@ def answer(driver, item: dict[str, Any], right: bool) -> Any:  # type: ignore[no
     card = driver.find_element(By.CSS_SELECTOR, f'#items .card[data-id="{item["id"]}"]')
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
     fill(driver, card, item, right)
-    card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click(driver, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     if item.get("self"):
-        card.find_element(By.CSS_SELECTOR, ".had-it" if right else ".missed-it").click()
+        click(driver, card.find_element(By.CSS_SELECTOR, ".had-it" if right else ".missed-it"))
     return card
 
 
@@ -143,11 +207,13 @@ def axe(driver, tag: str | None = None) -> list[dict[str, Any]]:  # type: ignore
     Every rule axe runs by default, or (``tag``) those of them tagged so, e.g. ``cat.color``."""
     if not AXE.exists():
         pytest.skip("needs axe-core: cd tests/js && npm ci (.ci/run does)")
-    # Injected once a page (a global eval, as a script of its own would run). Only the violations are
-    # listed node by node (passes and the rest keep one node each), and the CSS selectors that name
-    # the nodes are worked out only when there is a violation to name (a run again with them): the
-    # same violations for less of Chromium's time.
-    driver.execute_script("if (!window.axe) (0, eval)(arguments[0])", AXE.read_text(encoding="utf-8"))
+    # Injected once a page (a global eval, as a script of its own would run), and sent only then (its
+    # 600 KB cost 60 ms a call to send). Only the violations are listed node by node (passes and the
+    # rest keep one node each), and the CSS selectors that name the nodes are worked out only when
+    # there is a violation to name (a run again with them): the same violations for less of Chromium's
+    # time.
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script("(0, eval)(arguments[0])", AXE.read_text(encoding="utf-8"))
     return driver.execute_async_script(AXE_RUN, tag)  # type: ignore[no-any-return]
 
 

@@ -11,7 +11,7 @@ import pytest
 from generator.normalise import ESCAPING_BACKSLASH
 
 from .exporttools import EXPORT_PAYLOAD, checked_project, hostile_deck
-from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, fill, open_page, page
+from .selftesttools import NEEDS_CHROMIUM, TYPES, answer, click, fill, open_page, page
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -43,7 +43,7 @@ def test_every_type_marked_right_and_wrong_with_source_and_citation(browser, ban
     card = browser.find_element(By.CSS_SELECTOR, f'.card[data-id="{item["id"]}"]')
     button = card.find_element(By.XPATH, ".//button[text()='Show in source']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
+    click(browser, button)
     dialog = browser.find_element(By.ID, "source-view")
     assert dialog.get_attribute("open") is not None
     source = item["sources"][0]
@@ -66,7 +66,7 @@ def test_every_type_marked_right_and_wrong_with_source_and_citation(browser, ban
     answer(browser, bracketed, True)
     buttons = card.find_elements(By.XPATH, ".//button[text()='Show in source']")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", buttons[bracketed["sources"].index(source)])
-    buttons[bracketed["sources"].index(source)].click()
+    click(browser, buttons[bracketed["sources"].index(source)])
     assert " ".join(dialog.find_element(By.TAG_NAME, "mark").text.split()) == " ".join(source["excerpt"].split())
     assert "\\" not in dialog.find_element(By.ID, "source-text").get_attribute("textContent")
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
@@ -95,11 +95,11 @@ def test_order_by_dragging_and_self_marking(browser, bank_page) -> None:
         }""", card, len(item["events"]))
     numbers = [s.get_attribute("value") for s in card.find_elements(By.CSS_SELECTOR, "li select")]
     assert numbers == [str(n) for n in range(1, len(item["events"]) + 1)]  # renumbered after the drags
-    card.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click(browser, card.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert card.find_element(By.CSS_SELECTOR, ".verdict").text.startswith("\u2713")
     basic = next(i for i in data["items"] if i["type"] == "basic" and not i.get("self"))
     card = answer(browser, basic, right=False)
-    card.find_element(By.XPATH, ".//button[starts-with(text(), 'I meant that')]").click()
+    click(browser, card.find_element(By.XPATH, ".//button[starts-with(text(), 'I meant that')]"))
     assert card.find_element(By.CSS_SELECTOR, ".verdict").text == "\u2713 Counted as right"
 
 
@@ -116,16 +116,16 @@ def test_markup_in_items_stays_text(browser, tmp_path) -> None:
     for item in data["items"]:
         answer(browser, item, right=True)
     assert browser.find_elements(By.CSS_SELECTOR, "main img, main iframe, main a") == []
-    browser.find_element(By.ID, "mode-session").click()  # a study session shows the same text as text
+    click(browser, browser.find_element(By.ID, "mode-session"))  # a study session shows the same text as text
     for _ in range(3):
         node = browser.find_element(By.CSS_SELECTOR, "#study-card .card")
         item = next(i for i in data["items"] if i["id"] == node.get_attribute("data-id"))
         assert node.find_element(By.CSS_SELECTOR, ".prompt").get_attribute("textContent") == item["prompt"]
         fill(browser, node, item, True)
-        node.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        click(browser, node.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         if item.get("self"):
-            node.find_element(By.CSS_SELECTOR, ".had-it").click()
-        node.find_element(By.CSS_SELECTOR, ".ratings [data-rating='4']").click()
+            click(browser, node.find_element(By.CSS_SELECTOR, ".had-it"))
+        click(browser, node.find_element(By.CSS_SELECTOR, ".ratings [data-rating='4']"))
     assert browser.find_elements(By.CSS_SELECTOR, "main img, main iframe, main a") == []
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018

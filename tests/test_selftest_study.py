@@ -13,6 +13,8 @@ from .selftesttools import (
     NEEDS_CHROMIUM,
     answer,
     answer_by_keyboard,
+    choose,
+    click,
     keys,
     open_page,
     review_card,
@@ -31,8 +33,8 @@ def test_session_by_keyboard_saved_and_kept_on_reload(browser, bank_page, tmp_pa
 
     path, data = bank_page
     open_page(browser, path)
-    browser.find_element(By.ID, "mode-session").click()
-    browser.find_element(By.CSS_SELECTOR, ".progress-tools summary").click()
+    click(browser, browser.find_element(By.ID, "mode-session"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".progress-tools summary"))
     limit = browser.find_element(By.ID, "new-limit")
     limit.clear()
     limit.send_keys("6", Keys.ENTER)
@@ -121,7 +123,7 @@ def test_export_reset_import_and_refusals(browser, bank_page, tmp_path) -> None:
     path, data = bank_page
     project = data["project"]
     open_page(browser, path)
-    browser.find_element(By.ID, "mode-session").click()
+    click(browser, browser.find_element(By.ID, "mode-session"))
     for _ in range(3):
         answer_by_keyboard(browser, data, True)
         keys(browser, "3")
@@ -129,8 +131,8 @@ def test_export_reset_import_and_refusals(browser, bank_page, tmp_path) -> None:
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    browser.find_element(By.CSS_SELECTOR, ".progress-tools summary").click()
-    browser.find_element(By.ID, "export-progress").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".progress-tools summary"))
+    click(browser, browser.find_element(By.ID, "export-progress"))
     exported = downloads / f"{project}-progress.json"
     for _ in range(100):
         if exported.exists() and exported.stat().st_size:
@@ -138,9 +140,9 @@ def test_export_reset_import_and_refusals(browser, bank_page, tmp_path) -> None:
         time.sleep(0.1)
     content = json.loads(exported.read_text(encoding="utf-8"))
     assert content["format"] == "studydeck-progress" and content["project"] == project and len(content["cards"]) == 3
-    browser.find_element(By.ID, "reset-progress").click()
+    click(browser, browser.find_element(By.ID, "reset-progress"))
     assert "3 items" in browser.find_element(By.ID, "reset-text").text
-    browser.find_element(By.ID, "reset-confirm").click()
+    click(browser, browser.find_element(By.ID, "reset-confirm"))
     assert [k for k in saved(browser, project) if ":card:" in k] == []
     assert browser.find_element(By.CSS_SELECTOR, "#study-card .queue-kind").get_attribute("textContent") == "New card"
 
@@ -174,8 +176,6 @@ def test_export_reset_import_and_refusals(browser, bank_page, tmp_path) -> None:
 
 def test_unreadable_saved_progress_is_left_out_with_a_message(browser, bank_page) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
-
     path, data = bank_page
     project = data["project"]
     open_page(browser, path)
@@ -187,12 +187,12 @@ def test_unreadable_saved_progress_is_left_out_with_a_message(browser, bank_page
     browser.refresh()
     said = browser.find_element(By.ID, "progress-message").get_attribute("textContent")
     assert said == "3 saved records were unreadable and were left out."
-    browser.find_element(By.ID, "mode-session").click()
+    click(browser, browser.find_element(By.ID, "mode-session"))
     node, item = study_card(browser, data)
     assert item == data["items"][5]
     assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "Review"
     other = "mcq" if item["type"] != "mcq" else "truefalse"
-    Select(browser.find_element(By.ID, "type-filter")).select_by_value(other)  # the filters choose the queue
+    choose(browser, browser.find_element(By.ID, "type-filter"), value=other)  # the filters choose the queue
     node, item = study_card(browser, data)
     assert item is not None and item["type"] == other
     assert node.find_element(By.CSS_SELECTOR, ".queue-kind").get_attribute("textContent") == "New card"
@@ -221,5 +221,5 @@ def test_whole_test_score_stays_in_view_and_summary_at_the_end(browser, bank_pag
     assert sum(int(rows[d][1]) for d in decks) == 5
     review = summary.find_elements(By.CSS_SELECTOR, "#summary-review button")
     assert [b.text for b in review] == [mcqs[1]["prompt"]]
-    review[0].click()
+    click(browser, review[0])
     assert browser.switch_to.active_element.get_attribute("id") == f"q-{mcqs[1]['id']}"

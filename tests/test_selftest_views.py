@@ -23,6 +23,7 @@ from .selftesttools import (
     answer_by_keyboard,
     axe,
     axe_rules,
+    click,
     keys,
     open_page,
     review_card,
@@ -51,9 +52,9 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     yield "test-summary"
     button = driver.find_element(By.XPATH, "//div[@id='items']//button[text()='Show in source']")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
+    click(driver, button)
     yield "source-dialog"
-    driver.find_element(By.ID, "source-close").click()
+    click(driver, driver.find_element(By.ID, "source-close"))
     # a session with two reviews due (a self-graded item first) and a daily limit of one new card
     project = data["project"]
     now = driver.execute_script("return Date.now()")
@@ -64,7 +65,7 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     driver.refresh()
     yield "session-card"
     driver.find_element(By.CSS_SELECTOR, "#study-card textarea").send_keys("The government's promise of safety")
-    driver.find_element(By.CSS_SELECTOR, "#study-card button[type=submit]").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#study-card button[type=submit]"))
     yield "session-self-graded"
     keys(driver, "n")
     yield "session-rate"
@@ -74,12 +75,12 @@ def states(driver, path: Path, data: dict[str, Any]) -> Iterator[str]:  # type: 
     answer_by_keyboard(driver, data, True)
     keys(driver, "4")
     yield "session-done"
-    driver.find_element(By.CSS_SELECTOR, ".progress-tools summary").click()
-    driver.find_element(By.ID, "export-progress").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, ".progress-tools summary"))
+    click(driver, driver.find_element(By.ID, "export-progress"))
     yield "session-tools"
-    driver.find_element(By.ID, "reset-progress").click()
+    click(driver, driver.find_element(By.ID, "reset-progress"))
     yield "reset-dialog"
-    driver.find_element(By.ID, "reset-cancel").click()
+    click(driver, driver.find_element(By.ID, "reset-cancel"))
 
 
 # Only colours may tell the schemes apart: the dark block of the stylesheet sets custom properties, each

@@ -23,12 +23,14 @@ from .selftesttools import (
     answer_by_keyboard,
     axe,
     axe_rules,
+    choose,
     click,
     keys,
     open_page,
     review_card,
     severe,
     store,
+    texts,
 )
 
 pytestmark = NEEDS_CHROMIUM
@@ -142,6 +144,39 @@ def test_the_colour_schemes_differ_in_colour_alone(browser, bank_page) -> None:
         assert blocks == 1 and declared, declared
         assert all(selector == ":root" and name.startswith("--") and here and now
                    for selector, name, here, now in declared), declared
+
+
+def test_the_helpers_click_choose_and_read_as_a_person_would(browser, tmp_path) -> None:
+    """``click`` gives the page a trusted click on an element scrolled into view, and refuses one that
+    something covers (saying what); ``choose`` picks an option as a change, and refuses a disabled one;
+    ``texts`` reads what is shown."""
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "helpers.html"
+    path.write_text(
+        '<!doctype html><body style="margin:0"><div style="height:3000px">top</div>'
+        '<button id="far">far</button><span id="a"> A <b>bold</b> </span>'
+        '<select id="pick"><option value="1">One</option><option value="2">Two</option>'
+        '<option value="3" disabled>Three</option></select>'
+        '<div id="cover" style="position:fixed;inset:0;display:none"></div><script>window.seen = [];'
+        'document.getElementById("far").addEventListener("click", (e) => seen.push(["far", e.isTrusted]));'
+        'document.getElementById("pick").addEventListener("change", (e) => seen.push(["pick", e.target.value]));'
+        "</script>", encoding="utf-8")
+    browser.get(path.as_uri())
+    far, pick = browser.find_element(By.ID, "far"), browser.find_element(By.ID, "pick")
+    click(browser, far)
+    assert browser.execute_script("return [seen, scrollY > 0]") == [[["far", True]], True]
+    choose(browser, pick, text="Two")
+    choose(browser, pick, value="2")  # already chosen: no change
+    assert browser.execute_script("return [seen.slice(1), document.activeElement.id]") == [[["pick", "2"]], "pick"]
+    with pytest.raises(AssertionError, match="no option with value '3'"):
+        choose(browser, pick, value="3")
+    assert texts(browser, [browser.find_element(By.ID, "a")]) == ["A bold"]
+    assert texts(browser, [browser.find_element(By.ID, "a")], "b") == ["bold"]
+    browser.execute_script("document.getElementById('cover').style.display = 'block'")
+    with pytest.raises(AssertionError, match='covered by <div id="cover"'):
+        click(browser, far)
+    assert browser.execute_script("return seen.length") == 2
 
 
 def test_axe_names_the_nodes_it_finds(browser, bank_page) -> None:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .diagnostics import OutputError
+from .paths import holds
 
 MANIFEST = ".studydeck-build.json"
 _HELD = (signal.SIGINT, signal.SIGTERM)
@@ -271,8 +272,6 @@ def publish(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, byte
     ``lock`` (path, bytes) when given (left alone when it already holds those bytes). An error
     while the pairs are made leaves everything as it was. Returns the files' names. See the
     module docstring for what a kill leaves."""
-    from .paths import holds
-
     why = _not_replaceable(out_dir, by_build=lock is not None)
     if why:
         raise OutputFolderError(f"{out_dir} {why}")
